@@ -1,0 +1,46 @@
+// Bundles the CLI (and, with --tests, every test file) with esbuild.
+// Tests are bundled rather than run through a TypeScript loader because Node 20's
+// test runner only discovers .js files when given a directory.
+import { build } from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const withTests = process.argv.includes('--tests');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+await build({
+  ...common,
+  entryPoints: { cli: 'server/src/cli/main.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+});
+
+function testFiles(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...testFiles(path));
+    else if (name.endsWith('.test.ts')) found.push(path);
+  }
+  return found;
+}
+
+if (withTests) {
+  rmSync(join(root, 'out'), { recursive: true, force: true });
+  const entryPoints = {};
+  for (const file of testFiles(join(root, 'test'))) {
+    entryPoints[relative(root, file).replace(/\.ts$/, '')] = file;
+  }
+  await build({ ...common, entryPoints, outdir: 'out' });
+}

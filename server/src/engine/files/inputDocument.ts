@@ -1,0 +1,21 @@
+/**
+ * One XML document to validate, wherever its bytes come from: a file on disk, an entry inside a
+ * zip (read in stored order), or an editor buffer. Streams so that a 300k-user file is never
+ * held in memory as one piece.
+ */
+export interface InputDocument {
+  /** Display path: as given by the user, or `archive.zip!/entry.xml` for a zip entry. */
+  path: string;
+  /** Uncompressed size in bytes when known (for progress). */
+  size?: number;
+  /** The document's bytes, in chunks. Each call starts a new read from the beginning. */
+  read(): AsyncIterable<Uint8Array>;
+}
+
+/** A problem with the input itself (missing file, unreadable folder, corrupt zip): CLI exit code 2. */
+export class InputError extends Error {
+  constructor(message: string, readonly path: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}

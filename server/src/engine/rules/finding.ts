@@ -1,0 +1,26 @@
+import type { Range } from '../text/span';
+import type { RuleId } from './ruleTable';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A second place that explains a finding, e.g. the earlier user that took an identifier. */
+export interface RelatedLocation {
+  /** Display path of the document; `archive.zip!/entry.xml` for a zip entry. */
+  path: string;
+  range: Range;
+  message: string;
+}
+
+/**
+ * One diagnostic as the engine reports it. The LSP adapter maps it to an LSP Diagnostic with
+ * `code = rule` and `source = "alma-sis"`; the CLI prints it. Ranges are 0-based, UTF-16.
+ */
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  range: Range;
+  related: RelatedLocation[];
+  /** Certain replacements for quick fixes, e.g. the correctly cased element name. */
+  suggestions?: string[];
+}

@@ -1,0 +1,125 @@
+import type { Severity } from './finding';
+
+/**
+ * Where a rule's range goes. The checker picks the span named here, so a rule's range is part of
+ * its definition rather than a choice made at each call site.
+ */
+export type RangeStrategy =
+  | 'bytes' // the offending bytes or characters
+  | 'document-start' // the BOM or text before the XML declaration
+  | 'markup' // the piece of markup at fault (tag, declaration, entity reference)
+  | 'tag-name' // the element's name in its start tag
+  | 'parent-tag-name' // the start-tag name of the element that lacks something
+  | 'attribute-name'
+  | 'attribute-value' // inside the quotes
+  | 'text' // the element's trimmed text
+  | 'user-tag-name'; // the <user>/<userRecord> start-tag name for per-user findings
+
+export interface RuleDef {
+  id: string;
+  severity: Severity;
+  /** Message template; `{name}` placeholders are filled from the finding's arguments. */
+  message: string;
+  range: RangeStrategy;
+  /** One line for the README, SARIF and hover. */
+  description: string;
+}
+
+/**
+ * Every rule the engine knows, in the order the README lists them. Adding a rule is one entry
+ * here plus its check and tests; severities here are defaults that configuration may change.
+ */
+export const RULES = [
+  { id: 'xml-syntax', severity: 'error', range: 'markup', message: '{detail}',
+    description: 'Not well-formed XML: unclosed or mismatched tags, a bare &, bad attribute quoting, text outside the root.' },
+  { id: 'encoding', severity: 'error', range: 'bytes', message: '{detail}',
+    description: 'Not UTF-8: another encoding is declared, or the bytes are not valid UTF-8.' },
+  { id: 'bom', severity: 'warning', range: 'document-start', message: '{detail}',
+    description: 'A byte order mark or anything else before the XML declaration.' },
+  { id: 'invalid-char', severity: 'error', range: 'bytes', message: '{detail}',
+    description: 'A character XML 1.0 forbids (control characters other than tab, CR, LF; U+FFFE, U+FFFF); one aborts the whole Alma job.' },
+  { id: 'doctype', severity: 'error', range: 'markup', message: '{detail}',
+    description: 'A DOCTYPE or entity declaration; it is never expanded or fetched.' },
+  { id: 'root-element', severity: 'error', range: 'tag-name', message: '{detail}',
+    description: 'The root is not <users> (v2) or <userRecords> (v1); <userRecords> around v2 users is a warning.' },
+  { id: 'schema-version', severity: 'error', range: 'tag-name', message: '{detail}',
+    description: 'v1 and v2 vocabulary mixed, files of both versions in one set, or a version other than the profile\'s.' },
+  { id: 'v1-deprecated', severity: 'info', range: 'tag-name',
+    message: 'This is a User XSD version 1 file. Ex Libris has deprecated v1; new integration profiles must use version 2.',
+    description: 'A v1 file.' },
+  { id: 'unknown-element', severity: 'error', range: 'tag-name', message: '<{name}> is not allowed in <{parent}>.{hint}',
+    description: 'An element the schema does not allow there, with a suggestion (recordType -> record_type).' },
+  { id: 'element-case', severity: 'error', range: 'tag-name', message: '<{name}> should be written <{expected}>: XML names are case-sensitive.',
+    description: 'A known element written in another case (Primary_ID).' },
+  { id: 'duplicate-element', severity: 'error', range: 'tag-name', message: '<{name}> may appear only once in <{parent}>.',
+    description: 'A child that may appear once appears twice.' },
+  { id: 'element-order', severity: 'error', range: 'tag-name', message: '<{name}> must come before <{after}> in <{parent}> (order: {order}).',
+    description: 'contact_info children out of order (addresses, emails, phones).' },
+  { id: 'missing-element', severity: 'error', range: 'parent-tag-name', message: '<{parent}> is missing the required <{name}>.',
+    description: 'A required child is missing (address_types, email_address, id_type, value...).' },
+  { id: 'unexpected-text', severity: 'error', range: 'text', message: 'Text is not allowed directly inside <{parent}>; it holds elements only.',
+    description: 'Text where only child elements are allowed.' },
+  { id: 'unknown-attribute', severity: 'error', range: 'attribute-name', message: 'Attribute {name} is not allowed on <{element}>.{hint}',
+    description: 'An attribute the schema does not allow there.' },
+  { id: 'attribute-case', severity: 'error', range: 'attribute-name', message: 'Attribute {name} should be written {expected}: XML names are case-sensitive.',
+    description: 'A known attribute in another case (Segment_Type, Preferred).' },
+  { id: 'attribute-value', severity: 'error', range: 'attribute-value', message: '{name}="{value}" is not allowed; {allowed}.',
+    description: 'An attribute value outside what the attribute allows (segment_type="external", preferred="True").' },
+  { id: 'invalid-date', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>; {expected}.',
+    description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.' },
+  { id: 'invalid-boolean', severity: 'error', range: 'text', message: '"{value}" is not a boolean for <{name}>; use true, false, 1 or 0.',
+    description: 'Not true, false, 1 or 0 (lowercase).' },
+  { id: 'invalid-number', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>.',
+    description: 'Not a valid xs:int or xs:float.' },
+  { id: 'max-length', severity: 'error', range: 'text', message: '{what} is {length} characters long; the limit is {max}.',
+    description: 'Longer than the schema allows (255 by default; campus_code 50, notes 2000...).' },
+  { id: 'empty-value', severity: 'warning', range: 'tag-name', message: '<{name}> is empty; {why}.',
+    description: 'An empty typed or required element (<expiry_date/>); an error under strict.' },
+  { id: 'not-loaded', severity: 'warning', range: 'tag-name', message: '<{name}> {why}',
+    description: 'A field SIS ignores or that is output only (user_roles, proxy_for_users, password, full_name, loans...).' },
+  { id: 'profile-field', severity: 'info', range: 'tag-name', message: '<{name}> is set by the integration profile on SIS load; the value in the file is ignored.',
+    description: 'record_type, account_type, external_id: set by the profile.' },
+  { id: 'missing-primary-id', severity: 'warning', range: 'user-tag-name', message: '{detail}',
+    description: 'No primary_id: Alma makes one from the names (an error when the names are missing too).' },
+  { id: 'missing-match-id', severity: 'error', range: 'user-tag-name', message: 'This user has no {matchId}, the profile\'s match identifier; Alma rejects it.',
+    description: 'The profile\'s match identifier is absent from a user.' },
+  { id: 'empty-identifier', severity: 'error', range: 'tag-name', message: '{what} is empty.',
+    description: 'An identifier with an empty value.' },
+  { id: 'duplicate-identifier', severity: 'error', range: 'text', message: '{what} "{value}" is already used by an earlier user ({first}); Alma loads the first and rejects this user.',
+    description: 'An identifier value already used by an earlier user in this file or an earlier file of the set.' },
+  { id: 'duplicate-identifier-in-user', severity: 'error', range: 'text', message: '{what} "{value}" appears twice in this user (also as {first}); Alma rejects the user.',
+    description: 'The same identifier value twice within one user.' },
+  { id: 'identifier-case', severity: 'warning', range: 'text', message: '{what} "{value}" differs only in case from "{other}" ({first}); Alma may treat them as the same identifier.',
+    description: 'Two identifiers that differ only in case.' },
+  { id: 'multiple-preferred', severity: 'warning', range: 'attribute-value', message: 'More than one {what} is marked {attribute}="true"; only one may be.',
+    description: 'More than one preferred address, email, phone, or SMS phone.' },
+  { id: 'missing-type', severity: 'warning', range: 'tag-name', message: '<{name}> has no {child}; every {segment} needs a type.',
+    description: 'An address, email or phone without a type.' },
+  { id: 'purge-before-expiry', severity: 'warning', range: 'text', message: 'purge_date {purge} is earlier than expiry_date {expiry}; the Purge Users job may delete this user before it expires.',
+    description: 'purge_date earlier than expiry_date.' },
+  { id: 'pin-format', severity: 'warning', range: 'text', message: 'pin_number "{value}" is not four digits.',
+    description: 'pin_number is not four digits.' },
+  { id: 'unknown-code', severity: 'warning', range: 'text', message: '"{value}" is not a known {table} code.{hint}',
+    description: 'A coded value not in the institution\'s code tables (when configured), or not in Alma\'s fixed lists (status, record_type, account_type).' },
+  { id: 'code-case', severity: 'warning', range: 'text', message: '"{value}" matches the {table} code "{expected}" only when case is ignored.',
+    description: 'A coded value that matches a known code only when case is ignored.' },
+  { id: 'researcher-fields', severity: 'warning', range: 'tag-name', message: '{detail}',
+    description: 'Researcher data in a users-only profile, or a user without researcher data in a researchers-only profile.' },
+] as const satisfies readonly RuleDef[];
+
+export type RuleId = (typeof RULES)[number]['id'];
+
+const byId = new Map<string, RuleDef>(RULES.map((rule) => [rule.id, rule]));
+
+export function ruleDef(id: RuleId): RuleDef {
+  return byId.get(id)!;
+}
+
+export function isRuleId(id: string): id is RuleId {
+  return byId.has(id);
+}
+
+/** Fills `{placeholders}`; an unknown placeholder stays visible rather than vanishing. */
+export function formatMessage(template: string, args: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+}

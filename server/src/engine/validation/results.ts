@@ -1,0 +1,48 @@
+import type { Finding } from '../rules/finding';
+
+/** The outcome of validating one XML document (a file, an open editor buffer, or a zip entry). */
+export interface DocumentResult {
+  /** Display path: as given on the command line, or `archive.zip!/entry.xml` for a zip entry. */
+  path: string;
+  /** Detected User XSD version; null when the root was not recognised (or there was none). */
+  schemaVersion: 1 | 2 | null;
+  /** Number of user records seen (<user> or <userRecord>). */
+  users: number;
+  /** Findings sorted by position. */
+  findings: Finding[];
+}
+
+export interface Summary {
+  files: number;
+  users: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/** The outcome of validating a set of documents in load order (identifiers are unique across it). */
+export interface SetResult {
+  documents: DocumentResult[];
+  summary: Summary;
+}
+
+export interface Progress {
+  /** The document being read. */
+  path: string;
+  /** Bytes read so far over the whole set, and the set's total (compressed size for zip entries is not used: uncompressed). */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export function summarize(documents: DocumentResult[]): Summary {
+  const summary: Summary = { files: documents.length, users: 0, errors: 0, warnings: 0, infos: 0 };
+  for (const doc of documents) {
+    summary.users += doc.users;
+    for (const f of doc.findings) {
+      if (f.severity === 'error') summary.errors++;
+      else if (f.severity === 'warning') summary.warnings++;
+      else summary.infos++;
+    }
+  }
+  return summary;
+}
