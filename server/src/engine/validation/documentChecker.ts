@@ -1,0 +1,752 @@
+import { nameSpanAt, type ScanSink, type ScanStartTag, type ScanText, type ScanProblemRule, type XmlDeclaration, type ScanAttribute } from '../xml/scanner';
+import type { Span } from '../text/span';
+import { toRange, compareRanges } from '../text/span';
+import type { AttributeDef, ElementDef, SchemaModel } from '../schema/types';
+import { modelFor, childIndex, attributeIndex, looseName, v1Vocabulary, v2Vocabulary } from '../schema/models';
+import type { ValidationSettings, CodeEntry } from '../config/types';
+import type { Finding, RelatedLocation, Severity } from '../rules/finding';
+import { ruleDef, formatMessage, type RuleId } from '../rules/ruleTable';
+import { nearest, codePointLength } from '../text/similarity';
+import { checkLexical, isBoolean, isTrue, dateKey } from './lexical';
+import { IdentifierRegistry, identifiersClash, describeIdentifier, type IdentifierUse } from './identifiers';
+import type { DocumentResult } from './results';
+
+/**
+ * Applies the rules to one document as the scanner streams it: a walk of the record model
+ * (data in schema/) driven by start tags, text and end tags, with one frame per open element.
+ * Per-user rules run when a user closes; identifiers go to the set's registry then.
+ */
+
+const XSI = 'xsi:';
+const V1_NAMESPACE = 'http://com/exlibris/digitool/repository/extsystem/xmlbeans';
+
+/** Scanner-level problems beyond this many are summarised: a binary file would yield millions. */
+const MAX_SCAN_PROBLEMS = 1000;
+
+/** One open element. Frames are pooled per depth and reset on reuse: a file has millions of elements. */
+interface Frame {
+  name: string;
+  line: number;
+  col: number;
+  /** The element's definition; null inside unknown elements, whose content is not checked. */
+  def: ElementDef | null;
+  /**
+   * Children seen so far, by position in the definition: seenGeneration[k] === generation means
+   * child k was seen, first at seenAt[k] (packed line/column). The generation stamp makes a reused
+   * frame start empty without clearing anything.
+   */
+  generation: number;
+  seenGeneration: number[];
+  seenAt: number[];
+  /** For sequences: the furthest position seen and its element's name. */
+  maxPosition: number;
+  maxPositionName: string;
+  childCount: number;
+  /** For lists: how many siblings set each uniqueTrue attribute, and where the first did. */
+  trueCounts: Map<string, Span> | null;
+  text: string;
+  textLength: number;
+  hasText: boolean;
+  textLine: number;
+  textCol: number;
+  textEndLine: number;
+  textEndCol: number;
+  textTruncated: boolean;
+  reportedText: boolean;
+  nil: boolean;
+  /** Inside an element already reported as not loaded (or researcher data): no repeats below. */
+  quiet: boolean;
+}
+
+interface UserState {
+  nameSpan: Span;
+  primaryId: IdentifierUse | null;
+  identifiers: IdentifierUse[];
+  /** Identifier segment being read: its type and value. */
+  pendingType: string | null;
+  pendingValue: { value: string; span: Span } | null;
+  hasFirstName: boolean;
+  hasLastName: boolean;
+  expiry: { key: string; value: string } | null;
+  purge: { key: string; value: string; span: Span } | null;
+  hasResearcher: boolean;
+}
+
+export interface SetState {
+  /** The schema version of the first document of the set that had one. */
+  version: 1 | 2 | null;
+  versionPath: string | null;
+}
+
+export class DocumentChecker implements ScanSink {
+  private readonly findings: Finding[] = [];
+  private readonly frames: Frame[] = [];
+  private generation = 0;
+  private depth = 0;
+  private model: SchemaModel | null = null;
+  private version: 1 | 2 | null = null;
+  private user: UserState | null = null;
+  private users = 0;
+  private scanProblems = 0;
+  private rootDone = false;
+  /** The root is <userRecords> and its first child decides between v1 and v2 (MIT writes v2 users in it). */
+  private rootUndecided = false;
+  private readonly documentIndex: number;
+  private readonly strict: boolean;
+
+  constructor(
+    private readonly path: string,
+    private readonly settings: ValidationSettings,
+    private readonly registry: IdentifierRegistry,
+    private readonly set: SetState,
+  ) {
+    this.documentIndex = registry.addDocument(path);
+    this.strict = settings.strict;
+  }
+
+  result(): DocumentResult {
+    this.findings.sort((a, b) => compareRanges(a.range, b.range));
+    return { path: this.path, schemaVersion: this.version, users: this.users, findings: this.findings };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Reporting
+
+  private report(rule: RuleId, span: Span, args: Record<string, string | number>, extra?: {
+    related?: RelatedLocation[];
+    severity?: Severity;
+    suggestions?: string[];
+  }): void {
+    const setting = this.settings.rules[rule];
+    if (setting === 'off') return;
+    const def = ruleDef(rule);
+    const finding: Finding = {
+      rule,
+      severity: setting ?? extra?.severity ?? def.severity,
+      message: formatMessage(def.message, args),
+      range: toRange(span),
+      related: extra?.related ?? [],
+    };
+    if (extra?.suggestions && extra.suggestions.length > 0) finding.suggestions = extra.suggestions;
+    this.findings.push(finding);
+  }
+
+  // Positions of first occurrences, packed into one number so that remembering them allocates
+  // nothing; the rare column past 2^21 (a file on one line) is kept aside instead.
+  private readonly farPositions: Span[] = [];
+
+  private packPosition(line: number, col: number): number {
+    if (col < 0x200000) return line * 0x200000 + col;
+    this.farPositions.push({ line, col, endLine: line, endCol: col });
+    return -this.farPositions.length;
+  }
+
+  private unpackSpan(packed: number, name: string): Span {
+    if (packed < 0) {
+      const far = this.farPositions[-packed - 1];
+      return nameSpanAt(name, far.line, far.col);
+    }
+    return nameSpanAt(name, Math.floor(packed / 0x200000), packed % 0x200000);
+  }
+
+  private related(span: Span, message: string, documentIndex = this.documentIndex): RelatedLocation {
+    return { path: this.registry.documentPaths[documentIndex], range: toRange(span), message };
+  }
+
+  problem(rule: ScanProblemRule, span: Span, detail: string): void {
+    this.scanProblems++;
+    if (this.scanProblems > MAX_SCAN_PROBLEMS) return;
+    if (this.scanProblems === MAX_SCAN_PROBLEMS) {
+      detail += ` (${MAX_SCAN_PROBLEMS} problems of this kind reported; the rest of the file is not reported: is it XML at all?)`;
+    }
+    this.report(rule, span, { detail });
+  }
+
+  xmlDeclaration(decl: XmlDeclaration): void {
+    if (decl.version !== undefined && decl.version !== '1.0') {
+      this.report('xml-syntax', decl.span, { detail: `XML version "${decl.version}" is not supported; write version="1.0".` });
+    }
+    if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) {
+      this.report('encoding', decl.encodingSpan ?? decl.span, {
+        detail: `The file declares encoding "${decl.encoding}". Alma reads user files as UTF-8 only: convert the file to UTF-8 and declare encoding="UTF-8".`,
+      });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Elements
+
+  startTag(tag: ScanStartTag): void {
+    const parent = this.depth > 0 ? this.frames[this.depth - 1] : null;
+    let def: ElementDef | null = null;
+    if (!parent) {
+      def = this.startRoot(tag);
+    } else if (parent.def) {
+      def = this.resolveChild(parent, tag);
+    }
+    const frame = this.pushFrame(tag, def, parent);
+    if (def) {
+      if (tag.attributes.length > 0) this.checkAttributes(tag, def, frame, parent);
+      if (def.sis !== undefined || def.researcher) this.checkTreatment(def, frame);
+      if (def.role === 'user') this.beginUser(tag);
+      else if (def.role === 'researcher' && this.user) this.user.hasResearcher = true;
+    } else if (parent) {
+      frame.quiet = true;
+    }
+  }
+
+  private pushFrame(tag: ScanStartTag, def: ElementDef | null, parent: Frame | null): Frame {
+    let frame = this.frames[this.depth];
+    if (!frame) {
+      frame = {
+        name: '', line: 0, col: 0, def: null, generation: 0, seenGeneration: [], seenAt: [], maxPosition: -1, maxPositionName: '', childCount: 0,
+        trueCounts: null, text: '', textLength: 0, hasText: false, textLine: 0, textCol: 0, textEndLine: 0, textEndCol: 0,
+        textTruncated: false, reportedText: false, nil: false, quiet: false,
+      };
+      this.frames[this.depth] = frame;
+    }
+    this.depth++;
+    frame.name = tag.name;
+    frame.line = tag.line;
+    frame.col = tag.col;
+    frame.def = def;
+    frame.generation = ++this.generation;
+    frame.maxPosition = -1;
+    frame.maxPositionName = '';
+    frame.childCount = 0;
+    frame.trueCounts = null;
+    frame.text = '';
+    frame.textLength = 0;
+    frame.hasText = false;
+    frame.textTruncated = false;
+    frame.reportedText = false;
+    frame.nil = false;
+    frame.quiet = parent?.quiet ?? false;
+    return frame;
+  }
+
+  /** Decides the version from the root; returns the definition to check the root's content against. */
+  private startRoot(tag: ScanStartTag): ElementDef | null {
+    if (this.rootDone) return null; // a second root: the scanner reported it
+    this.rootDone = true;
+    const name = tag.name;
+    const xmlns = tag.attributes.find((a) => a.name === 'xmlns')?.value ?? '';
+    let version: 1 | 2 | null = null;
+    let def: ElementDef | null = null;
+    if (name === 'users') {
+      version = 2;
+    } else if (name === 'userRecords') {
+      version = 1;
+      this.rootUndecided = xmlns !== V1_NAMESPACE;
+    } else if (name === 'user' || name === 'userRecord') {
+      version = name === 'user' ? 2 : 1;
+      const wrapper = version === 2 ? 'users' : 'userRecords';
+      this.report('root-element', tagSpan(tag), {
+        detail: `The root element is <${name}>: Alma expects the users inside a <${wrapper}> root, even for one user.`,
+      });
+      def = childIndex(modelFor(version).root).exact.get(name)?.def ?? null;
+    } else {
+      const lower = name.toLowerCase();
+      const hint = lower === 'users' || lower === 'userrecords' ? ` XML names are case-sensitive: write <${lower === 'users' ? 'users' : 'userRecords'}>.` : '';
+      this.report('root-element', tagSpan(tag), {
+        detail: `The root element is <${name}>; Alma expects <users> (User XSD v2) or <userRecords> (v1).${hint}`,
+      });
+      return null;
+    }
+    this.setVersion(version, tagSpan(tag));
+    return def ?? this.model!.root;
+  }
+
+  private setVersion(version: 1 | 2, rootSpan: Span): void {
+    this.version = version;
+    this.model = modelFor(version);
+    if (version === 1) this.report('v1-deprecated', rootSpan, {});
+    if (this.settings.xsdVersion && this.settings.xsdVersion !== version) {
+      this.report('schema-version', rootSpan, {
+        detail: `This is a User XSD v${version} file, but the profile loads version ${this.settings.xsdVersion}: Alma cannot parse it.`,
+      });
+    }
+    if (this.set.version === null) {
+      this.set.version = version;
+      this.set.versionPath = this.path;
+    } else if (this.set.version !== version) {
+      this.report('schema-version', rootSpan, {
+        detail: `This is a v${version} file but ${this.set.versionPath} earlier in the set is v${this.set.version}: one zip holds files of one schema version only ("Could not parse file").`,
+      });
+    }
+  }
+
+  /** Finds the definition of `tag` under `parent`, reporting unknown, miscased, duplicated and misordered children. */
+  private resolveChild(parent: Frame, tag: ScanStartTag): ElementDef | null {
+    const parentDef = parent.def!;
+    const name = tag.name;
+    parent.childCount++;
+    if (this.rootUndecided && this.depth === 1) {
+      this.rootUndecided = false;
+      if (name === 'user') {
+        this.report('root-element', frameSpan(parent), {
+          detail: 'v2 <user> records inside a <userRecords> root: Alma accepts this in practice, but the v2 root is <users>.',
+        }, { severity: 'warning' });
+        this.version = 2;
+        this.model = modelFor(2);
+        this.set.version = this.set.versionPath === this.path ? 2 : this.set.version;
+        parent.def = this.model.root;
+        return this.resolveChild(parent, tag);
+      }
+      if (this.version === 1) this.report('root-element', frameSpan(parent), {
+        detail: `The v1 root <userRecords> needs xmlns="${V1_NAMESPACE}".`,
+      });
+    }
+    if (parentDef.content === 'simple') {
+      this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint: ` <${parent.name}> holds text only.` });
+      return null;
+    }
+    const index = childIndex(parentDef);
+    let hit = index.exact.get(name);
+    if (!hit) {
+      const cased = index.lowerCase.get(name.toLowerCase());
+      if (cased) {
+        this.report('element-case', tagSpan(tag), { name, expected: cased.def.name }, { suggestions: [cased.def.name] });
+        hit = cased;
+      } else {
+        this.reportUnknownElement(parent, tag, index.loose.get(looseName(name))?.def.name);
+        return null;
+      }
+    }
+    const def = hit.def;
+    const position = hit.position;
+    if (parent.seenGeneration[position] !== parent.generation) {
+      parent.seenGeneration[position] = parent.generation;
+      parent.seenAt[position] = this.packPosition(tag.line, tag.col);
+    } else if ((def.max ?? 1) === 1) {
+      this.report('duplicate-element', tagSpan(tag), { name: def.name, parent: parent.name }, {
+        related: [this.related(this.unpackSpan(parent.seenAt[position], def.name), `first <${def.name}> here`)],
+      });
+    }
+    if (parentDef.content === 'sequence') {
+      if (hit.position < parent.maxPosition) {
+        const order = parentDef.children!.map((c) => c.name).join(', ');
+        this.report('element-order', tagSpan(tag), { name: def.name, after: parent.maxPositionName, parent: parent.name, order });
+      } else {
+        parent.maxPosition = hit.position;
+        parent.maxPositionName = def.name;
+      }
+    }
+    return def;
+  }
+
+  private reportUnknownElement(parent: Frame, tag: ScanStartTag, loose: string | undefined): void {
+    const name = tag.name;
+    const current = this.version === 1 ? v1Vocabulary : v2Vocabulary;
+    const other = this.version === 1 ? v2Vocabulary : v1Vocabulary;
+    if (!loose && other.has(name) && !current.has(name)) {
+      this.report('schema-version', tagSpan(tag), {
+        detail: `<${name}> is User XSD v${this.version === 1 ? 2 : 1} vocabulary inside a v${this.version} file; a file must use one version throughout.`,
+      });
+      return;
+    }
+    const allowed = parent.def!.children!.map((c) => c.name);
+    const suggestions = loose ? [loose] : nearest(name, allowed);
+    const hint = suggestions.length > 0 ? ` Did you mean <${suggestions.join('> or <')}>?` : '';
+    this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint }, { suggestions });
+  }
+
+  private checkAttributes(tag: ScanStartTag, def: ElementDef, frame: Frame, parent: Frame | null): void {
+    if (tag.attributes.length === 0) return;
+    const index = attributeIndex(def);
+    for (const attr of tag.attributes) {
+      const name = attr.name;
+      if (name === 'xmlns' || name.startsWith('xmlns:')) {
+        if (name === 'xmlns') this.checkNamespace(attr, parent);
+        continue;
+      }
+      if (name.startsWith(XSI)) {
+        if (name === 'xsi:nil') frame.nil = isTrue(attr.value);
+        continue;
+      }
+      let attrDef = index.exact.get(name);
+      if (!attrDef) {
+        const cased = index.lowerCase.get(name.toLowerCase());
+        if (cased) {
+          this.report('attribute-case', attr.nameSpan, { name, expected: cased.name }, { suggestions: [cased.name] });
+          attrDef = cased;
+        } else {
+          const loose = index.loose.get(looseName(name));
+          const suggestions = loose ? [loose.name] : nearest(name, index.exact.keys());
+          const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : '';
+          this.report('unknown-attribute', attr.nameSpan, { name, element: tag.name, hint }, { suggestions });
+          continue;
+        }
+      }
+      this.checkAttributeValue(attr, attrDef, def, parent);
+      if (attrDef.sis === 'output' && !frame.quiet) {
+        this.report('not-loaded', attr.nameSpan, { name: `${tag.name} ${attrDef.name}="…"`, why: 'is output only: Alma fills it and ignores it on load.' });
+      }
+    }
+  }
+
+  private checkNamespace(attr: ScanAttribute, parent: Frame | null): void {
+    if (parent) return; // namespace declarations below the root do not change the vocabulary we check
+    const expected = this.version === 1 ? V1_NAMESPACE : '';
+    if (attr.value !== expected) {
+      this.report('attribute-value', attr.valueSpan, {
+        name: 'xmlns',
+        value: attr.value,
+        allowed: this.version === 1 ? `a v1 file uses xmlns="${V1_NAMESPACE}"` : 'a v2 file has no namespace: remove xmlns',
+      });
+    }
+  }
+
+  private checkAttributeValue(attr: ScanAttribute, attrDef: AttributeDef, def: ElementDef, parent: Frame | null): void {
+    const value = attr.value;
+    if (attrDef.type === 'enum' && attrDef.values && !attrDef.values.includes(value)) {
+      const cased = attrDef.values.find((v) => v.toLowerCase() === value.toLowerCase());
+      this.report('attribute-value', attr.valueSpan, {
+        name: attrDef.name,
+        value,
+        allowed: cased ? `values are case-sensitive: write "${cased}"` : `allowed: ${attrDef.values.map((v) => `"${v}"`).join(', ')}`,
+      }, { suggestions: cased ? [cased] : [...attrDef.values] });
+      return;
+    }
+    if (attrDef.type === 'boolean' && !isBoolean(value)) {
+      const lower = value.toLowerCase();
+      const fix = lower === 'true' || lower === 'yes' || lower === 'y' ? 'true' : lower === 'false' || lower === 'no' || lower === 'n' ? 'false' : null;
+      this.report('attribute-value', attr.valueSpan, {
+        name: attrDef.name,
+        value,
+        allowed: fix ? `booleans are lowercase: write "${fix}" (or true, false, 1, 0)` : 'use true, false, 1 or 0',
+      }, { suggestions: fix ? [fix] : undefined });
+      return;
+    }
+    if (attrDef.maxLength !== undefined) {
+      const length = attr.truncated ? Infinity : codePointLength(value);
+      if (length > attrDef.maxLength) {
+        this.report('max-length', attr.valueSpan, {
+          what: `Attribute ${attrDef.name}`,
+          length: attr.truncated ? 'over a million' : length,
+          max: attrDef.maxLength,
+        });
+      }
+    }
+    if (attrDef.uniqueTrue && parent && isTrue(value)) {
+      const key = `${def.name}/${attrDef.name}`;
+      parent.trueCounts ??= new Map();
+      const first = parent.trueCounts.get(key);
+      if (first) {
+        this.report('multiple-preferred', attr.valueSpan, { what: attrDef.label ?? def.label ?? def.name, attribute: attrDef.name }, {
+          related: [this.related(first, `the first ${attrDef.name}="${value}" ${def.label ?? def.name}`)],
+        });
+      } else {
+        parent.trueCounts.set(key, attr.valueSpan);
+      }
+    }
+  }
+
+  private checkTreatment(def: ElementDef, frame: Frame): void {
+    if (frame.quiet) return;
+    if (def.sis === 'ignored' || def.sis === 'output') {
+      const why = def.sisNote ?? (def.sis === 'output' ? 'is output only: Alma fills it and ignores it on load.' : 'is not read by the SIS load.');
+      this.report('not-loaded', frameSpan(frame), { name: def.name, why });
+      frame.quiet = true;
+    } else if (def.sis === 'profile') {
+      this.report('profile-field', frameSpan(frame), { name: def.name });
+    }
+    if (def.researcher && this.settings.usedFor === 'users') {
+      this.report('researcher-fields', frameSpan(frame), {
+        detail: `<${def.name}> is researcher (Esploro) data, but the profile is used for users only: Alma ignores it.`,
+      });
+      frame.quiet = true;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Text
+
+  text(text: ScanText): void {
+    const frame = this.frames[this.depth - 1];
+    const def = frame.def;
+    if (!def || frame.quiet) return;
+    if (def.content !== 'simple') {
+      if (!frame.reportedText) {
+        frame.reportedText = true;
+        this.report('unexpected-text', { line: text.line, col: text.col, endLine: text.endLine, endCol: text.endCol }, { parent: frame.name });
+      }
+      return;
+    }
+    // Plain strings need only their length; the value is decoded when a rule reads it.
+    const needsValue = def.type !== undefined && def.type !== 'string' || def.role !== undefined || def.codeTable !== undefined || def.fixedCodes !== undefined;
+    if (frame.hasText || needsValue || !text.plainAscii) {
+      const value = text.value();
+      frame.text += value;
+      frame.textLength += codePointLength(value);
+    } else {
+      frame.textLength += text.byteLength;
+    }
+    if (!frame.hasText) {
+      frame.hasText = true;
+      frame.textLine = text.line;
+      frame.textCol = text.col;
+    }
+    frame.textEndLine = text.endLine;
+    frame.textEndCol = text.endCol;
+    frame.textTruncated ||= text.truncated;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // End of an element
+
+  endTag(): void {
+    const frame = this.frames[--this.depth];
+    const def = frame.def;
+    if (!def) return;
+    // What Alma ignores is reported once, not checked field by field.
+    if (!frame.quiet) {
+      if (def.content === 'simple') this.checkValue(frame, def);
+      else this.checkChildren(frame, def);
+    }
+    switch (def.role) {
+      case 'identifier':
+        this.endIdentifier();
+        break;
+      case 'user':
+        this.endUser();
+        break;
+      default:
+    }
+  }
+
+  private checkChildren(frame: Frame, def: ElementDef): void {
+    if (frame.nil) return;
+    const children = def.children ?? [];
+    for (let k = 0; k < children.length; k++) {
+      if (frame.seenGeneration[k] === frame.generation) continue;
+      const child = children[k];
+      if ((child.min ?? 0) >= 1) {
+        this.report('missing-element', frameSpan(frame), { parent: frame.name, name: child.name }, { suggestions: [child.name] });
+      } else if (child.documentedMandatory) {
+        this.report('missing-element', frameSpan(frame), { parent: frame.name, name: child.name }, { severity: 'warning', suggestions: [child.name] });
+      }
+    }
+    if (def.role === 'typeList' && frame.childCount === 0) {
+      const item = def.children?.[0]?.name ?? 'type';
+      const segment = this.depth > 0 ? this.frames[this.depth - 1] : undefined;
+      this.report('missing-type', frameSpan(frame), { name: frame.name, child: `<${item}>`, segment: segment?.def?.label ?? segment?.name ?? 'segment' });
+    }
+  }
+
+  private checkValue(frame: Frame, def: ElementDef): void {
+    const empty = frame.textLength === 0;
+    const user = this.user;
+    if (empty) {
+      if (frame.nil) return;
+      if (def.role === 'primaryId' || def.role === 'identifierValue') {
+        this.report('empty-identifier', frameSpan(frame), { what: def.role === 'primaryId' ? `<${def.name}>` : `The identifier <${def.name}>` });
+        if (def.role === 'primaryId' && user) user.primaryId = null;
+        return;
+      }
+      const type = def.type ?? 'string';
+      if (type !== 'string' && type !== 'code') {
+        this.report('empty-value', frameSpan(frame), { name: def.name, why: `an empty value is not a valid ${type === 'boolean' ? 'boolean' : type === 'int' || type === 'float' ? 'number' : 'date'}; leave the element out instead` },
+          { severity: this.strict ? 'error' : undefined });
+      } else if ((def.min ?? 0) >= 1) {
+        this.report('empty-value', frameSpan(frame), { name: def.name, why: 'it is required' }, { severity: this.strict ? 'error' : undefined });
+      }
+      if (def.role === 'firstName' || def.role === 'lastName') return;
+      return;
+    }
+    if (def.maxLength !== undefined && (frame.textTruncated || frame.textLength > def.maxLength)) {
+      this.report('max-length', textSpanOf(frame), {
+        what: `<${def.name}>`,
+        length: frame.textTruncated ? 'over a million' : frame.textLength,
+        max: def.maxLength,
+      });
+    }
+    const value = frame.text;
+    const type = def.type ?? 'string';
+    if (type !== 'string' && type !== 'code') {
+      const problem = checkLexical(type, value);
+      if (problem) {
+        const rule: RuleId = type === 'boolean' ? 'invalid-boolean' : type === 'int' || type === 'float' ? 'invalid-number' : 'invalid-date';
+        this.report(rule, textSpanOf(frame), { value, name: def.name, kind: problem.kind, expected: problem.expected });
+        return;
+      }
+    }
+    if (def.fixedCodes || def.codeTable) this.checkCode(def, value, textSpanOf(frame));
+    if (!user) return;
+    switch (def.role) {
+      case 'primaryId':
+        user.primaryId = { type: def.name, primary: true, value, span: textSpanOf(frame) };
+        break;
+      case 'identifierType':
+        user.pendingType = value;
+        break;
+      case 'identifierValue':
+        user.pendingValue = { value, span: textSpanOf(frame) };
+        break;
+      case 'firstName':
+        user.hasFirstName = true;
+        break;
+      case 'lastName':
+        user.hasLastName = true;
+        break;
+      case 'expiryDate': {
+        const key = dateKey(type, value);
+        if (key) user.expiry = { key, value };
+        break;
+      }
+      case 'purgeDate': {
+        const key = dateKey(type, value);
+        if (key) user.purge = { key, value, span: textSpanOf(frame) };
+        break;
+      }
+      case 'pin':
+        if (!/^\d{4}$/.test(value)) this.report('pin-format', textSpanOf(frame), { value });
+        break;
+      default:
+    }
+  }
+
+  private checkCode(def: ElementDef, value: string, span: Span): void {
+    let codes: readonly string[] | undefined = def.fixedCodes;
+    let table = def.name;
+    if (!codes && def.codeTable) {
+      const entries = this.settings.codeTables?.[def.codeTable];
+      if (!entries) return;
+      codes = codeList(entries);
+      table = def.codeTable;
+    }
+    if (!codes || codes.includes(value)) return;
+    const lower = value.toLowerCase();
+    const cased = codes.find((c) => c.toLowerCase() === lower);
+    if (cased) {
+      this.report('code-case', span, { value, table, expected: cased }, { suggestions: [cased] });
+      return;
+    }
+    const suggestions = nearest(value, codes);
+    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
+      : codes.length <= 6 ? ` Known codes: ${codes.join(', ')}.` : '';
+    this.report('unknown-code', span, { value, table, hint }, { suggestions });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Users and identifiers
+
+  private beginUser(tag: ScanStartTag): void {
+    this.user = {
+      nameSpan: tagSpan(tag),
+      primaryId: null,
+      identifiers: [],
+      pendingType: null,
+      pendingValue: null,
+      hasFirstName: false,
+      hasLastName: false,
+      expiry: null,
+      purge: null,
+      hasResearcher: false,
+    };
+  }
+
+  private endIdentifier(): void {
+    const user = this.user;
+    if (!user) return;
+    if (user.pendingValue) {
+      user.identifiers.push({ type: user.pendingType ?? '(no type)', primary: false, value: user.pendingValue.value, span: user.pendingValue.span });
+    }
+    user.pendingType = null;
+    user.pendingValue = null;
+  }
+
+  private endUser(): void {
+    const user = this.user;
+    this.user = null;
+    if (!user) return;
+    this.users++;
+    const matchId = this.settings.matchIdType;
+    if (!user.primaryId) {
+      if (matchId === 'primary_id') {
+        this.report('missing-match-id', user.nameSpan, { matchId: 'primary_id' });
+      } else {
+        const namesMissing = !user.hasFirstName && !user.hasLastName;
+        this.report('missing-primary-id', user.nameSpan, {
+          detail: namesMissing
+            ? 'This user has no primary_id and no first or last name: Alma cannot generate a primary identifier and rejects the user.'
+            : 'This user has no primary_id: Alma generates one from the first and last name, which your other systems will not know.',
+        }, { severity: namesMissing ? 'error' : undefined });
+      }
+    }
+    if (matchId && matchId !== 'primary_id' && !user.identifiers.some((u) => u.type === matchId)) {
+      this.report('missing-match-id', user.nameSpan, { matchId: `identifier of type ${matchId}` });
+    }
+    const uses = user.primaryId ? [user.primaryId, ...user.identifiers] : user.identifiers;
+    this.checkIdentifiersWithinUser(uses);
+    const rejected = this.checkIdentifiersAcrossUsers(uses);
+    if (!rejected) this.registry.register(uses, this.documentIndex, user.primaryId ? `user ${user.primaryId.value}` : `user #${this.users}`);
+    if (user.purge && user.expiry && user.purge.key < user.expiry.key) {
+      this.report('purge-before-expiry', user.purge.span, { purge: user.purge.value, expiry: user.expiry.value });
+    }
+    if (this.settings.usedFor === 'researchers' && !user.hasResearcher) {
+      this.report('researcher-fields', user.nameSpan, {
+        detail: 'The profile is used for researchers only, but this user has no <researcher> data.',
+      });
+    }
+  }
+
+  private checkIdentifiersWithinUser(uses: IdentifierUse[]): void {
+    if (uses.length < 2) return;
+    const seen = new Map<string, IdentifierUse>();
+    for (const use of uses) {
+      const key = use.value.toLowerCase();
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, use);
+        continue;
+      }
+      const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first).toLowerCase(), other: first.value };
+      const related = [this.related(first.span, `${describeIdentifier(first)} "${first.value}"`)];
+      if (identifiersClash(first, use) === 'duplicate') this.report('duplicate-identifier-in-user', use.span, args, { related });
+      else this.report('identifier-case', use.span, { ...args, first: 'in this user' }, { related });
+    }
+  }
+
+  /** Reports clashes with earlier users; returns true when Alma would reject this user. */
+  private checkIdentifiersAcrossUsers(uses: IdentifierUse[]): boolean {
+    let rejected = false;
+    for (const use of uses) {
+      const clash = this.registry.clash(use);
+      if (!clash) continue;
+      const first = clash.first;
+      const where = first.documentIndex === this.documentIndex ? `line ${first.use.span.line + 1}` : this.registry.documentPaths[first.documentIndex];
+      const related = [this.related(first.use.span, `first used by ${first.userLabel} as ${describeIdentifier(first.use).toLowerCase()}`, first.documentIndex)];
+      if (clash.kind === 'duplicate') {
+        rejected = true;
+        this.report('duplicate-identifier', use.span, { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, { related });
+      } else {
+        this.report('identifier-case', use.span, { what: describeIdentifier(use), value: use.value, other: first.use.value, first: `${first.userLabel}, ${where}` }, { related });
+      }
+    }
+    return rejected;
+  }
+}
+
+function tagSpan(tag: ScanStartTag): Span {
+  return nameSpanAt(tag.name, tag.line, tag.col);
+}
+
+function textSpanOf(frame: Frame): Span {
+  return { line: frame.textLine, col: frame.textCol, endLine: frame.textEndLine, endCol: frame.textEndCol };
+}
+
+function frameSpan(frame: Frame): Span {
+  return nameSpanAt(frame.name, frame.line, frame.col);
+}
+
+const codeListCache = new WeakMap<CodeEntry[], string[]>();
+function codeList(entries: CodeEntry[]): string[] {
+  let list = codeListCache.get(entries);
+  if (!list) {
+    list = entries.map((e) => e.code);
+    codeListCache.set(entries, list);
+  }
+  return list;
+}
+

@@ -1,0 +1,98 @@
+import type { ValueType } from '../schema/types';
+
+/**
+ * Lexical checks of typed values, as XSD 1.0 defines them (and v1's compact dates). Each returns
+ * null when the value is fine, or what was expected, for the message.
+ */
+
+const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const INT = /^[+-]?\d+$/;
+const FLOAT = /^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|-?INF|NaN)$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+function validDay(y: string, m: string, d: string): boolean {
+  const month = Number(m);
+  const day = Number(d);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(y), month);
+}
+
+function validZone(zone: string | undefined): boolean {
+  if (!zone || zone === 'Z') return true;
+  const hours = Number(zone.slice(1, 3));
+  const minutes = Number(zone.slice(4, 6));
+  return minutes < 60 && (hours < 14 || (hours === 14 && minutes === 0));
+}
+
+export interface LexicalProblem {
+  kind: string; // "date", "date and time", "number"...
+  expected: string;
+}
+
+export function checkLexical(type: ValueType, value: string): LexicalProblem | null {
+  switch (type) {
+    case 'date': {
+      const m = DATE.exec(value);
+      if (m && validDay(m[1], m[2], m[3]) && validZone(m[4])) return null;
+      return { kind: 'date', expected: dateHint(value) };
+    }
+    case 'dateTime': {
+      const m = DATE_TIME.exec(value);
+      if (m && validDay(m[1], m[2], m[3]) && validTime(m[4], m[5], m[6]) && validZone(m[8])) return null;
+      return { kind: 'date and time', expected: 'write an xs:dateTime such as 2027-06-30T14:36:48Z' };
+    }
+    case 'compactDate': {
+      const m = COMPACT_DATE.exec(value);
+      if (m && validDay(m[1], m[2], m[3])) return null;
+      return { kind: 'date', expected: 'v1 dates are written YYYYMMDD, e.g. 20270630' };
+    }
+    case 'int': {
+      if (INT.test(value) && Math.abs(Number(value)) <= 2147483647 && Number(value) >= -2147483648) return null;
+      return { kind: 'whole number', expected: 'write a whole number' };
+    }
+    case 'float':
+      return FLOAT.test(value) ? null : { kind: 'number', expected: 'write a number such as 12.50' };
+    case 'boolean':
+      return isBoolean(value) ? null : { kind: 'boolean', expected: 'use true, false, 1 or 0' };
+    default:
+      return null;
+  }
+}
+
+function validTime(h: string, m: string, s: string): boolean {
+  const hours = Number(h);
+  const minutes = Number(m);
+  const seconds = Number(s);
+  return (hours < 24 && minutes < 60 && seconds < 60) || (hours === 24 && minutes === 0 && seconds === 0);
+}
+
+/** The message's advice for a bad xs:date, with the corrected value when the intent is clear. */
+function dateHint(value: string): string {
+  const compact = COMPACT_DATE.exec(value);
+  if (compact && validDay(compact[1], compact[2], compact[3])) {
+    return `write it as ${compact[1]}-${compact[2]}-${compact[3]}Z (YYYY-MM-DD, optionally with a zone)`;
+  }
+  const withTime = /^(\d{4}-\d{2}-\d{2})T[\d:.]+(Z|[+-]\d{2}:\d{2})?$/.exec(value);
+  if (withTime) return `a date has no time part: write ${withTime[1]}${withTime[2] ?? 'Z'}`;
+  return 'write YYYY-MM-DD, optionally with a zone, e.g. 2027-06-30Z';
+}
+
+export function isBoolean(value: string): boolean {
+  return value === 'true' || value === 'false' || value === '1' || value === '0';
+}
+
+export function isTrue(value: string): boolean {
+  return value === 'true' || value === '1';
+}
+
+/** The calendar date of an xs:date or compact date, comparable as a string (YYYYMMDD), or null. */
+export function dateKey(type: ValueType, value: string): string | null {
+  if (type === 'compactDate') return COMPACT_DATE.test(value) ? value : null;
+  const m = DATE.exec(value);
+  return m ? `${m[1]}${m[2]}${m[3]}` : null;
+}

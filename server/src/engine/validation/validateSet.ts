@@ -1,0 +1,44 @@
+import { XmlScanner } from '../xml/scanner';
+import type { ValidationSettings } from '../config/types';
+import type { InputDocument } from '../files/inputDocument';
+import { DocumentChecker } from './documentChecker';
+import { IdentifierRegistry } from './identifiers';
+import { newSetState } from './validateDocument';
+import { summarize, type DocumentResult, type Progress, type SetResult } from './results';
+
+export interface ValidateSetOptions {
+  onProgress?: (progress: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Validates documents in load order as one set: the files given together, or the entries of a
+ * zip in stored order. Identifiers are unique across the set (first user wins), and all files
+ * must share one schema version. Each document is streamed; memory holds the identifiers seen,
+ * not the files.
+ */
+export async function validateInputs(
+  documents: readonly InputDocument[],
+  settings: ValidationSettings,
+  options: ValidateSetOptions = {},
+): Promise<SetResult> {
+  const registry = new IdentifierRegistry();
+  const set = newSetState();
+  const results: DocumentResult[] = [];
+  const bytesTotal = documents.reduce((sum, d) => sum + (d.size ?? 0), 0);
+  let bytesDone = 0;
+  for (const doc of documents) {
+    options.signal?.throwIfAborted();
+    const checker = new DocumentChecker(doc.path, settings, registry, set);
+    const scanner = new XmlScanner(checker);
+    for await (const chunk of doc.read()) {
+      scanner.write(chunk);
+      bytesDone += chunk.length;
+      options.onProgress?.({ path: doc.path, bytesDone, bytesTotal });
+      options.signal?.throwIfAborted();
+    }
+    scanner.end();
+    results.push(checker.result());
+  }
+  return { documents: results, summary: summarize(results) };
+}

@@ -1,0 +1,1114 @@
+import type { Span } from '../text/span';
+import { decodeEntities, checkEntityReference } from './entities';
+
+/**
+ * A streaming, position-tracking XML tokenizer over UTF-8 bytes.
+ *
+ * Why our own: a DOM of a 100k-user file costs minutes and gigabytes, and general SAX parsers
+ * stop at the first well-formedness error or lose positions. This scanner keeps line and
+ * UTF-16 column (LSP's units) for every token, reports every problem it can with a precise
+ * span, recovers and goes on, never expands or fetches entities, and holds only the current
+ * token: memory stays flat whatever the file size. The same code serves an editor buffer
+ * (encoded once) and a file or zip entry streamed from disk in chunks.
+ */
+
+export type ScanProblemRule = 'xml-syntax' | 'encoding' | 'bom' | 'invalid-char' | 'doctype';
+
+export interface ScanAttribute {
+  readonly name: string;
+  readonly nameSpan: Span;
+  /** Decoded value (entities replaced); cut at MAX_KEPT_BYTES for absurdly long values. */
+  readonly value: string;
+  /** Span inside the quotes. */
+  readonly valueSpan: Span;
+  readonly truncated: boolean;
+}
+
+/** Positions are kept as numbers; spans are built only when a rule reports on the attribute. */
+class Attribute implements ScanAttribute {
+  constructor(
+    readonly name: string,
+    private readonly line: number,
+    private readonly col: number,
+    readonly value: string,
+    private readonly valueLine: number,
+    private readonly valueCol: number,
+    private readonly valueEndLine: number,
+    private readonly valueEndCol: number,
+    readonly truncated: boolean,
+  ) {}
+
+  get nameSpan(): Span {
+    return nameSpanAt(this.name, this.line, this.col);
+  }
+
+  get valueSpan(): Span {
+    return { line: this.valueLine, col: this.valueCol, endLine: this.valueEndLine, endCol: this.valueEndCol };
+  }
+}
+
+/**
+ * A start tag. The object is reused between events (a file has millions of tags): read it inside
+ * the callback. The name never spans lines, so its span is (line, col) plus the name's length.
+ */
+export interface ScanStartTag {
+  name: string;
+  line: number;
+  col: number;
+  attributes: ScanAttribute[];
+  selfClosing: boolean;
+}
+
+/** The span of an element name that starts at (line, col). */
+export function nameSpanAt(name: string, line: number, col: number): Span {
+  return { line, col, endLine: line, endCol: col + name.length };
+}
+
+/**
+ * One run of text (or a CDATA section) that holds more than white space. The object is reused
+ * between events: read what you need inside the callback, and copy spans you keep.
+ */
+export interface ScanText {
+  /** The trimmed text's span. */
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  /** Bytes from the first to the last non-white-space byte (before entity decoding). */
+  byteLength: number;
+  /** True when those bytes are all ASCII and hold no entity reference: then length === byteLength. */
+  plainAscii: boolean;
+  /** True when the text was cut at MAX_KEPT_BYTES (the value is then a prefix). */
+  truncated: boolean;
+  cdata: boolean;
+  /** The trimmed, entity-decoded value; materialised only when asked for. */
+  value(): string;
+}
+
+export interface XmlDeclaration {
+  version?: string;
+  encoding?: string;
+  encodingSpan?: Span;
+  span: Span;
+}
+
+export interface ScanSink {
+  xmlDeclaration(decl: XmlDeclaration): void;
+  startTag(tag: ScanStartTag): void;
+  /** Also called right after startTag for a self-closing tag. Always balanced with startTag. */
+  endTag(name: string): void;
+  text(text: ScanText): void;
+  problem(rule: ScanProblemRule, span: Span, detail: string): void;
+}
+
+/** Values longer than this are cut (their length is still known to be over every schema limit). */
+export const MAX_KEPT_BYTES = 1 << 20;
+
+const enum S {
+  Text,
+  Lt, // after '<'
+  StartName,
+  InTag, // between attributes
+  AttrName,
+  AfterAttrName, // expecting '='
+  BeforeAttrValue, // expecting a quote
+  AttrValue,
+  AttrUnquoted,
+  Slash, // '/' inside a start tag, expecting '>'
+  EndName,
+  AfterEndName,
+  Bang, // after '<!'
+  Comment,
+  Cdata,
+  Pi,
+  Doctype,
+  Entity, // after '&' in text or an attribute value
+  Dead, // input that cannot be XML (UTF-16): ignore the rest
+}
+
+// Byte classes for names: 1 = may start a name, 2 = may continue it. Every byte >= 0x80 counts
+// as a name character: a stricter Unicode check would cost time on every name for no user benefit.
+const NAME_CLASS = new Uint8Array(256);
+for (let b = 0; b < 256; b++) {
+  const c = String.fromCharCode(b);
+  if (b >= 0x80 || /[A-Za-z_:]/.test(c)) NAME_CLASS[b] = 3;
+  else if (/[0-9.\-]/.test(c)) NAME_CLASS[b] = 2;
+}
+
+// Printable ASCII: one column each, never part of a UTF-8 sequence, never a forbidden character.
+// The inner loops below consume runs of these without the generic per-byte bookkeeping.
+const PRINTABLE = new Uint8Array(256);
+for (let b = 0x20; b < 0x7f; b++) PRINTABLE[b] = 1;
+
+const NO_ATTRIBUTES: ScanAttribute[] = [];
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
+}
+
+function describeByte(b: number): string {
+  return `0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** Interns short ASCII names and attribute values: a file repeats a few hundred of them millions of times. */
+class ShortStringCache {
+  private readonly map = new Map<number, string>();
+  private readonly limit = 50_000;
+
+  get(buf: Uint8Array, start: number, end: number, hash: number): string {
+    const hit = this.map.get(hash);
+    const len = end - start;
+    if (hit !== undefined && hit.length === len) {
+      let k = 0;
+      while (k < len && hit.charCodeAt(k) === buf[start + k]) k++;
+      if (k === len) return hit;
+    }
+    const str = Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('latin1');
+    if (hit === undefined && this.map.size < this.limit) this.map.set(hash, str);
+    return str;
+  }
+}
+
+export class XmlScanner {
+  private state = S.Text;
+  private line = 0;
+  private col = 0;
+  private lastWasCr = false;
+  private bytesSeen = 0;
+
+  // UTF-8 validation state: continuation bytes still expected, and the allowed range of the next one.
+  private u8need = 0;
+  private u8lo = 0x80;
+  private u8hi = 0xbf;
+  private u8startLine = 0;
+  private u8startCol = 0;
+  private u8lead = 0;
+  private u8second = 0;
+
+  // The token being accumulated (name, attribute value, text run): its start index in the
+  // current chunk (-1: none) and the bytes carried over from earlier chunks.
+  private tokStart = -1;
+  private carry: Buffer[] = [];
+  private carryLength = 0;
+  private tokHash = 0;
+  private tokAscii = true;
+
+  // Start positions of the token / markup in progress.
+  private markLine = 0;
+  private markCol = 0;
+  private tokLine = 0;
+  private tokCol = 0;
+
+  // Text run state.
+  private textHasContent = false;
+  private textEndLine = 0;
+  private textEndCol = 0;
+  private textLastNonSpace = -1; // index in chunk just past the last non-space byte, -1 when in carry
+  private textBytesToLastNonSpace = 0;
+  private textHasAmp = false;
+
+  // Current start tag.
+  private tagName = '';
+  private tagLine = 0;
+  private tagCol = 0;
+  private inTag = false; // a start or end tag's name has been read and its '>' not yet
+  private readonly tag: ScanStartTag = { name: '', line: 0, col: 0, attributes: [], selfClosing: false };
+  private attributes: ScanAttribute[] = NO_ATTRIBUTES;
+  private attrName = '';
+  private attrLine = 0;
+  private attrCol = 0;
+  private quote = 0;
+  private attrHasAmp = false;
+
+  // Entity reference in progress.
+  private entityReturn = S.Text;
+  private entityText = '';
+  private entityLine = 0;
+  private entityCol = 0;
+
+  // Markup matching state: '<!' prefix, comment/CDATA/PI terminators, DOCTYPE nesting.
+  private bang = '';
+  private runCount = 0;
+  private piText = '';
+  private doctypeDepth = 0;
+  private doctypeQuote = 0;
+
+  // The open elements, as parallel arrays that grow once and are reused (no object per element).
+  private depth = 0;
+  private readonly openNames: string[] = [];
+  private readonly openLines: number[] = [];
+  private readonly openCols: number[] = [];
+  private rootSeen = false;
+  private rootClosed = false;
+  private sawDeclaration = false;
+  private readonly names = new ShortStringCache();
+  private chunk: Buffer = Buffer.alloc(0);
+
+  private readonly textToken = new TextToken(this);
+  private pendingTextEnd = 0; // end index (in chunk) of the text being emitted
+
+  constructor(private readonly sink: ScanSink) {}
+
+  /** Feeds the next chunk of bytes. */
+  write(chunk: Uint8Array): void {
+    if (this.bytesSeen === 0 && chunk.length > 0 && !this.checkStart(chunk)) {
+      this.bytesSeen += chunk.length;
+      return;
+    }
+    // A Buffer view (no copy) so that strings decode straight from the chunk.
+    this.chunk = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    this.run(chunk, this.bytesSeen === 0 && this.startSkip > 0 ? this.startSkip : 0);
+    this.bytesSeen += chunk.length;
+    this.carryOver(chunk);
+  }
+
+  private startSkip = 0;
+
+  /** BOMs and UTF-16: decided on the first bytes. Returns false when the rest cannot be XML. */
+  private checkStart(chunk: Uint8Array): boolean {
+    const b0 = chunk[0];
+    const b1 = chunk.length > 1 ? chunk[1] : -1;
+    const b2 = chunk.length > 2 ? chunk[2] : -1;
+    if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe) || (b0 === 0 && b1 === 0x3c) || (b0 === 0x3c && b1 === 0)) {
+      this.sink.problem('encoding', { line: 0, col: 0, endLine: 0, endCol: 1 },
+        'The file is UTF-16, not UTF-8. Alma reads user files as UTF-8 only: save it as UTF-8 (without a byte order mark).');
+      this.state = S.Dead;
+      return false;
+    }
+    if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) {
+      this.sink.problem('bom', { line: 0, col: 0, endLine: 0, endCol: 1 },
+        'The file starts with a UTF-8 byte order mark (BOM). Alma\'s loader expects the XML declaration first ("content is not allowed in prolog"): save without BOM.');
+      this.startSkip = 3;
+      this.col = 0; // the BOM is one UTF-16 unit in an editor, but editors hide it: columns start after it
+    }
+    return true;
+  }
+
+  /** Ends the input: reports what is left open. */
+  end(): void {
+    if (this.state === S.Dead) return;
+    const here: Span = { line: this.line, col: this.col, endLine: this.line, endCol: this.col };
+    if (this.u8need > 0) {
+      this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: this.line, endCol: this.col },
+        'The file ends in the middle of a UTF-8 character.');
+      this.u8need = 0;
+    }
+    switch (this.state) {
+      case S.Text:
+        this.flushText(this.chunk.length);
+        break;
+      case S.Entity:
+        this.problem('xml-syntax', { line: this.entityLine, col: this.entityCol, endLine: this.entityLine, endCol: this.entityCol + 1 },
+          'A bare "&" must be written "&amp;".');
+        break;
+      case S.Comment:
+        this.problem('xml-syntax', this.markSpan(4), 'The file ends inside a comment that was never closed with "-->".');
+        break;
+      case S.Cdata:
+        this.problem('xml-syntax', this.markSpan(9), 'The file ends inside a CDATA section that was never closed with "]]>".');
+        break;
+      case S.Doctype:
+        this.problem('xml-syntax', this.markSpan(9), 'The file ends inside the DOCTYPE declaration.');
+        break;
+      case S.Pi:
+        this.problem('xml-syntax', this.markSpan(2), 'The file ends inside a processing instruction that was never closed with "?>".');
+        break;
+      case S.AttrValue:
+      case S.AttrUnquoted:
+        this.problem('xml-syntax', this.attrSpan(), `The value of attribute ${this.attrName} is never closed: the file ends inside it.`);
+        break;
+      default:
+        if (this.inTag) {
+          this.problem('xml-syntax', this.tagSpan(), `The tag <${this.tagName}> is not closed with ">": the file ends inside it.`);
+        } else {
+          this.problem('xml-syntax', this.markSpan(1), 'The file ends inside a tag.');
+        }
+    }
+    while (this.depth > 0) {
+      const name = this.openNames[this.depth - 1];
+      this.problem('xml-syntax', this.openSpan(this.depth - 1), `<${name}> is never closed (missing </${name}>).`);
+      this.depth--;
+      this.sink.endTag(name);
+    }
+    if (!this.rootSeen) {
+      this.problem('xml-syntax', here, 'The file has no root element: Alma expects <users> holding <user> elements.');
+    }
+    this.state = S.Dead;
+  }
+
+  private problem(rule: ScanProblemRule, span: Span, detail: string): void {
+    this.sink.problem(rule, span, detail);
+  }
+
+  private markSpan(length: number): Span {
+    return { line: this.markLine, col: this.markCol, endLine: this.markLine, endCol: this.markCol + length };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Token accumulation across chunks
+
+  private beginToken(index: number): void {
+    this.tokStart = index;
+    this.dropCarry();
+    this.tokHash = 0;
+    this.tokAscii = true;
+  }
+
+  private dropCarry(): void {
+    if (this.carryLength !== 0 || this.carry.length !== 0) {
+      this.carry = [];
+      this.carryLength = 0;
+    }
+  }
+
+  private carryOver(chunk: Uint8Array): void {
+    if (this.tokStart >= 0 && this.tokStart < chunk.length) {
+      const room = MAX_KEPT_BYTES - this.carryLength;
+      if (room > 0) {
+        // Copy: the caller may reuse its buffer, and a kept slice would pin the whole chunk.
+        const part = Buffer.from(chunk.subarray(this.tokStart, this.tokStart + Math.min(room, chunk.length - this.tokStart)));
+        this.carry.push(part);
+        this.carryLength += part.length;
+      }
+    }
+    if (this.tokStart >= 0) this.tokStart = 0;
+    if (this.state === S.Text && this.textHasContent) {
+      // The last non-space position is now measured from the token start, across chunks.
+      if (this.textLastNonSpace >= 0) this.textBytesToLastNonSpace = this.carryLength - (chunk.length - this.textLastNonSpace);
+      this.textLastNonSpace = -1;
+    }
+  }
+
+  /** The current token up to `end` as a string, decoded straight from the chunk when it lies in one. */
+  private tokenString(end: number): string {
+    if (this.carry.length === 0 && end - this.tokStart <= MAX_KEPT_BYTES) {
+      return this.chunk.toString('utf8', this.tokStart, Math.max(this.tokStart, end));
+    }
+    return this.tokenBytes(end).toString('utf8');
+  }
+
+  /** The bytes of the current token up to `end` (exclusive) in the current chunk. */
+  private tokenBytes(end: number): Buffer {
+    const chunk = this.chunk;
+    const own = Buffer.from(chunk.buffer, chunk.byteOffset + this.tokStart, Math.max(0, end - this.tokStart));
+    if (this.carry.length === 0) return own.length > MAX_KEPT_BYTES ? own.subarray(0, MAX_KEPT_BYTES) : own;
+    const all = Buffer.concat([...this.carry, own]);
+    return all.length > MAX_KEPT_BYTES ? all.subarray(0, MAX_KEPT_BYTES) : all;
+  }
+
+  private tokenLength(end: number): number {
+    return this.carryLength + Math.max(0, end - this.tokStart);
+  }
+
+  private takeName(end: number): string {
+    if (this.carry.length === 0 && this.tokAscii && end - this.tokStart <= 64) {
+      return this.names.get(this.chunk, this.tokStart, end, this.tokHash);
+    }
+    return this.tokenString(end);
+  }
+
+  private takeAttrValue(end: number): string {
+    if (this.carry.length === 0 && this.tokAscii && !this.attrHasAmp && end - this.tokStart <= 24) {
+      return this.names.get(this.chunk, this.tokStart, end, this.tokHash);
+    }
+    const raw = this.tokenString(end);
+    return this.attrHasAmp ? decodeEntities(raw) : raw;
+  }
+
+  /** @internal Called by TextToken.value() during the sink's text callback. */
+  materializeText(): string {
+    if (this.textToken.cdata) {
+      // The two ']' of the terminator are still in the token: they may sit in an earlier chunk.
+      const bytes = this.tokenBytes(this.pendingTextEnd);
+      return bytes.subarray(0, Math.max(0, bytes.length - 2)).toString('utf8').replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    }
+    let raw = this.tokenString(this.pendingTextEnd);
+    // Trailing white space is in the token only when the text ran across a chunk boundary.
+    if (this.carry.length !== 0) raw = raw.replace(/[ \t\r\n]+$/, '');
+    return this.textHasAmp ? decodeEntities(raw) : raw;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Text runs
+
+  private flushText(end: number): void {
+    if (!this.textHasContent) return;
+    const t = this.textToken;
+    t.line = this.tokLine;
+    t.col = this.tokCol;
+    t.endLine = this.textEndLine;
+    t.endCol = this.textEndCol;
+    const trimmedEnd = this.textLastNonSpace >= 0 ? this.textLastNonSpace : end;
+    t.byteLength = this.textLastNonSpace >= 0 ? this.tokenLength(this.textLastNonSpace) : this.textBytesToLastNonSpace;
+    t.plainAscii = this.tokAscii && !this.textHasAmp;
+    t.truncated = t.byteLength > MAX_KEPT_BYTES;
+    t.cdata = false;
+    this.pendingTextEnd = trimmedEnd;
+    t.cached = null;
+    if (this.depth === 0) {
+      this.problem('xml-syntax', { line: t.line, col: t.col, endLine: t.endLine, endCol: t.endCol },
+        this.rootSeen ? 'Text is not allowed after the root element.' : 'Text is not allowed before the root element ("content is not allowed in prolog").');
+    } else {
+      this.sink.text(t);
+    }
+    this.textHasContent = false;
+    this.tokStart = -1;
+    this.dropCarry();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Elements
+
+  private tagSpan(): Span {
+    return nameSpanAt(this.tagName, this.tagLine, this.tagCol);
+  }
+
+  private openSpan(index: number): Span {
+    return nameSpanAt(this.openNames[index], this.openLines[index], this.openCols[index]);
+  }
+
+  private emitStartTag(selfClosing: boolean): void {
+    const tag = this.tag;
+    tag.name = this.tagName;
+    tag.line = this.tagLine;
+    tag.col = this.tagCol;
+    tag.attributes = this.attributes;
+    tag.selfClosing = selfClosing;
+    if (this.depth === 0) {
+      if (this.rootClosed) {
+        this.problem('xml-syntax', this.tagSpan(), `A second root element <${tag.name}>: an XML file has exactly one root element.`);
+      }
+      this.rootSeen = true;
+    }
+    this.sink.startTag(tag);
+    if (selfClosing) {
+      this.sink.endTag(this.tagName);
+      if (this.depth === 0) this.rootClosed = true;
+    } else {
+      const d = this.depth++;
+      this.openNames[d] = this.tagName;
+      this.openLines[d] = this.tagLine;
+      this.openCols[d] = this.tagCol;
+    }
+    this.attributes = NO_ATTRIBUTES;
+    this.inTag = false;
+  }
+
+  private emitEndTag(): void {
+    const name = this.tagName;
+    this.inTag = false;
+    const top = this.depth - 1;
+    if (top >= 0 && this.openNames[top] === name) {
+      this.depth--;
+      this.sink.endTag(name);
+    } else {
+      let match = top;
+      while (match >= 0 && this.openNames[match] !== name) match--;
+      if (match < 0) {
+        const expected = top >= 0 ? ` (the open element is <${this.openNames[top]}>)` : '';
+        this.problem('xml-syntax', this.tagSpan(), `The end tag </${name}> matches no open element${expected}.`);
+        return;
+      }
+      // Close what was left open, so the structure below stays checkable.
+      while (this.depth - 1 > match) {
+        const open = this.openNames[this.depth - 1];
+        this.problem('xml-syntax', this.openSpan(this.depth - 1), `<${open}> is not closed before </${name}>.`);
+        this.depth--;
+        this.sink.endTag(open);
+      }
+      this.depth--;
+      this.sink.endTag(name);
+    }
+    if (this.depth === 0) this.rootClosed = true;
+  }
+
+  private attrSpan(): Span {
+    return nameSpanAt(this.attrName, this.attrLine, this.attrCol);
+  }
+
+  private finishAttribute(valueEnd: number, endLine: number, endCol: number): void {
+    const name = this.attrName;
+    const length = this.tokenLength(valueEnd);
+    const value = this.takeAttrValue(valueEnd);
+    if (this.attributes.some((a) => a.name === name)) {
+      this.problem('xml-syntax', this.attrSpan(), `Attribute ${name} appears twice on <${this.tagName}>.`);
+    } else {
+      if (this.attributes === NO_ATTRIBUTES) this.attributes = [];
+      this.attributes.push(new Attribute(name, this.attrLine, this.attrCol, value, this.tokLine, this.tokCol, endLine, endCol, length > MAX_KEPT_BYTES));
+    }
+    this.tokStart = -1;
+    this.dropCarry();
+  }
+
+  private finishDeclaration(endLine: number, endCol: number): void {
+    const span: Span = { line: this.markLine, col: this.markCol, endLine, endCol };
+    const text = this.piText;
+    const target = /^[^\s?]*/.exec(text)![0];
+    if (target.toLowerCase() !== 'xml') return;
+    if (target !== 'xml') {
+      this.problem('xml-syntax', span, `The XML declaration must be written "<?xml", not "<?${target}".`);
+    }
+    if (this.sawDeclaration || this.rootSeen || this.depth > 0) {
+      this.problem('xml-syntax', span, 'The XML declaration may only appear at the very start of the file.');
+      return;
+    }
+    this.sawDeclaration = true;
+    if (this.markLine !== 0 || this.markCol !== 0) {
+      this.problem('bom', { line: 0, col: 0, endLine: span.line, endCol: span.col },
+        'Something stands before the XML declaration; it must be the very first thing in the file ("content is not allowed in prolog").');
+    }
+    const decl: XmlDeclaration = { span };
+    const version = /\bversion\s*=\s*(["'])(.*?)\1/.exec(text);
+    if (version) decl.version = version[2];
+    else this.problem('xml-syntax', span, 'The XML declaration has no version (write <?xml version="1.0" encoding="UTF-8"?>).');
+    const encoding = /\bencoding\s*=\s*(["'])(.*?)\1/.exec(text);
+    if (encoding) {
+      decl.encoding = encoding[2];
+      const offset = encoding.index + encoding[0].length - encoding[2].length - 1; // index of the value in text
+      decl.encodingSpan = offsetSpan(text, offset, encoding[2].length, this.markLine, this.markCol + 2);
+    }
+    this.sink.xmlDeclaration(decl);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // UTF-8 validation (only ever reached for non-ASCII bytes or inside a multi-byte sequence)
+
+  private utf8(b: number, line: number, col: number): void {
+    if (this.u8need > 0) {
+      if (b >= this.u8lo && b <= this.u8hi) {
+        this.u8need--;
+        this.u8lo = 0x80;
+        this.u8hi = 0xbf;
+        if (this.u8second === 0) this.u8second = b;
+        else if (this.u8need === 0 && this.u8lead === 0xef && this.u8second === 0xbf && (b === 0xbe || b === 0xbf)) {
+          this.problem('invalid-char', { line: this.u8startLine, col: this.u8startCol, endLine: line, endCol: col },
+            `The character U+FFF${b === 0xbe ? 'E' : 'F'} is not allowed in XML; one such character makes Alma abort the whole job.`);
+        }
+        return;
+      }
+      this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: line, endCol: col },
+        `Invalid UTF-8: the byte sequence starting with ${describeByte(this.u8lead)} is cut short. Is the file saved in another encoding (Latin-1, Windows-1252)? Alma needs UTF-8.`);
+      this.u8need = 0;
+      if (b < 0x80) return;
+    }
+    if (b >= 0xc2 && b <= 0xdf) {
+      this.u8need = 1;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      this.u8need = 2;
+      if (b === 0xe0) this.u8lo = 0xa0;
+      else if (b === 0xed) this.u8hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      this.u8need = 3;
+      if (b === 0xf0) this.u8lo = 0x90;
+      else if (b === 0xf4) this.u8hi = 0x8f;
+    } else {
+      const what = b >= 0x80 && b <= 0xbf ? 'a continuation byte with no lead byte' : 'a byte that never occurs in UTF-8';
+      this.problem('encoding', { line, col, endLine: line, endCol: col + 1 },
+        `Invalid UTF-8: byte ${describeByte(b)} is ${what}. Is the file saved in another encoding (Latin-1, Windows-1252)? Alma needs UTF-8.`);
+      return;
+    }
+    this.u8lead = b;
+    this.u8second = 0;
+    this.u8startLine = line;
+    this.u8startCol = col;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // The byte loop
+
+  private run(buf: Uint8Array, from: number): void {
+    const n = buf.length;
+    let i = from;
+    let line = this.line;
+    let col = this.col;
+    let state = this.state;
+    while (i < n) {
+      if (this.u8need === 0) {
+        // Fast runs of printable ASCII: the bulk of every file.
+        if (state === S.Text) {
+          let lastNonSpace = -1;
+          const start = i;
+          while (i < n) {
+            const c = buf[i];
+            if (PRINTABLE[c] === 0 || c === 0x3c || c === 0x26) break;
+            if (c !== 0x20) lastNonSpace = i;
+            i++;
+          }
+          if (lastNonSpace >= 0) {
+            if (!this.textHasContent) {
+              let first = start;
+              while (buf[first] === 0x20) first++;
+              this.startText(first, line, col + (first - start));
+            }
+            this.textEndLine = line;
+            this.textEndCol = col + (lastNonSpace + 1 - start);
+            this.textLastNonSpace = lastNonSpace + 1;
+          }
+          col += i - start;
+          if (i !== start) this.lastWasCr = false;
+          if (i >= n) break;
+        } else if (state === S.StartName || state === S.AttrName || (state === S.EndName && this.tokStart >= 0)) {
+          const start = i;
+          let h = this.tokHash;
+          while (i < n) {
+            const c = buf[i];
+            if (c >= 0x80 || (NAME_CLASS[c] & 2) === 0) break;
+            h = (Math.imul(h, 31) + c) | 0;
+            i++;
+          }
+          this.tokHash = h;
+          col += i - start;
+          if (i !== start) this.lastWasCr = false;
+          if (i >= n) break;
+        } else if (state === S.AttrValue) {
+          const start = i;
+          const quote = this.quote;
+          let h = this.tokHash;
+          while (i < n) {
+            const c = buf[i];
+            if (PRINTABLE[c] === 0 || c === quote || c === 0x26 || c === 0x3c) break;
+            h = (Math.imul(h, 31) + c) | 0;
+            i++;
+          }
+          this.tokHash = h;
+          col += i - start;
+          if (i !== start) this.lastWasCr = false;
+          if (i >= n) break;
+        }
+      }
+      const b = buf[i];
+      if (b >= 0x80 || this.u8need !== 0) {
+        this.utf8(b, line, col);
+      } else if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) {
+        this.problem('invalid-char', { line, col, endLine: line, endCol: col + 1 },
+          `The control character ${describeByte(b)} is not allowed in XML 1.0; one such character makes Alma abort the whole job.`);
+      }
+
+      switch (state) {
+        case S.Text:
+          if (b === 0x3c) {
+            if (this.textHasContent) this.flushText(i);
+            this.markLine = line;
+            this.markCol = col;
+            state = S.Lt;
+          } else if (b === 0x26) {
+            if (!this.textHasContent) this.startText(i, line, col);
+            this.textHasAmp = true;
+            this.textEndLine = line;
+            this.textEndCol = col + 1;
+            this.textLastNonSpace = i + 1;
+            this.entityReturn = S.Text;
+            this.entityText = '';
+            this.entityLine = line;
+            this.entityCol = col;
+            state = S.Entity;
+          } else if (!isSpace(b)) {
+            if (!this.textHasContent) this.startText(i, line, col);
+            if (b >= 0x80) this.tokAscii = false;
+            if (b < 0x80 || b >= 0xc0) {
+              this.textEndLine = line;
+              this.textEndCol = col + (b >= 0xf0 ? 2 : 1);
+            }
+            this.textLastNonSpace = i + 1;
+          }
+          break;
+
+        case S.Lt:
+          if (NAME_CLASS[b] & 1) {
+            state = S.StartName;
+            this.beginToken(i);
+            this.tokHash = b;
+            if (b >= 0x80) this.tokAscii = false;
+            this.tokLine = line;
+            this.tokCol = col;
+          } else if (b === 0x2f) {
+            state = S.EndName;
+            this.tokStart = -1;
+          } else if (b === 0x21) {
+            state = S.Bang;
+            this.bang = '';
+          } else if (b === 0x3f) {
+            state = S.Pi;
+            this.piText = '';
+            this.runCount = 0;
+          } else {
+            this.problem('xml-syntax', { line: this.markLine, col: this.markCol, endLine: this.markLine, endCol: this.markCol + 1 },
+              'A "<" in text must be written "&lt;".');
+            state = S.Text;
+            continue; // the byte after '<' is ordinary text
+          }
+          break;
+
+        case S.StartName:
+          if (NAME_CLASS[b] & 2) {
+            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
+            if (b >= 0x80) this.tokAscii = false;
+          } else {
+            this.tagName = this.takeName(i);
+            this.tagLine = this.tokLine;
+            this.tagCol = this.tokCol;
+            this.inTag = true;
+            this.tokStart = -1;
+            this.dropCarry();
+            state = S.InTag;
+            if (!isSpace(b)) continue;
+          }
+          break;
+
+        case S.InTag:
+          if (b === 0x3e) {
+            this.emitStartTag(false);
+            state = S.Text;
+          } else if (b === 0x2f) {
+            state = S.Slash;
+          } else if (NAME_CLASS[b] & 1) {
+            this.beginToken(i);
+            this.tokHash = b;
+            if (b >= 0x80) this.tokAscii = false;
+            this.tokLine = line;
+            this.tokCol = col;
+            state = S.AttrName;
+          } else if (b === 0x3c) {
+            this.problem('xml-syntax', this.tagSpan(), `The tag <${this.tagName}> is not closed with ">".`);
+            this.emitStartTag(false);
+            state = S.Text;
+            continue;
+          } else if (!isSpace(b)) {
+            this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
+              `Unexpected "${String.fromCharCode(b)}" in the tag <${this.tagName}>.`);
+          }
+          break;
+
+        case S.AttrName:
+          if (NAME_CLASS[b] & 2) {
+            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
+            if (b >= 0x80) this.tokAscii = false;
+          } else {
+            this.attrName = this.takeName(i);
+            this.attrLine = this.tokLine;
+            this.attrCol = this.tokCol;
+            this.tokStart = -1;
+            this.dropCarry();
+            if (b === 0x3d) {
+              state = S.BeforeAttrValue;
+            } else {
+              state = S.AfterAttrName;
+              if (!isSpace(b)) continue;
+            }
+          }
+          break;
+
+        case S.AfterAttrName:
+          if (b === 0x3d) {
+            state = S.BeforeAttrValue;
+          } else if (!isSpace(b)) {
+            this.problem('xml-syntax', this.attrSpan(), `Attribute ${this.attrName} has no value (write ${this.attrName}="...").`);
+            state = S.InTag;
+            continue;
+          }
+          break;
+
+        case S.BeforeAttrValue:
+          if (b === 0x22 || b === 0x27) {
+            this.quote = b;
+            this.attrHasAmp = false;
+            this.beginToken(i + 1);
+            this.tokLine = line;
+            this.tokCol = col + 1;
+            state = S.AttrValue;
+          } else if (b === 0x3e || b === 0x2f) {
+            this.problem('xml-syntax', this.attrSpan(), `Attribute ${this.attrName} has no value (write ${this.attrName}="...").`);
+            state = S.InTag;
+            continue;
+          } else if (!isSpace(b)) {
+            this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
+              `The value of attribute ${this.attrName} must be in quotes.`);
+            this.attrHasAmp = false;
+            this.beginToken(i);
+            this.tokHash = b;
+            if (b >= 0x80) this.tokAscii = false;
+            this.tokLine = line;
+            this.tokCol = col;
+            state = S.AttrUnquoted;
+          }
+          break;
+
+        case S.AttrValue:
+          if (b === this.quote) {
+            this.finishAttribute(i, line, col);
+            state = S.InTag;
+          } else if (b === 0x26) {
+            this.attrHasAmp = true;
+            this.entityReturn = S.AttrValue;
+            this.entityText = '';
+            this.entityLine = line;
+            this.entityCol = col;
+            state = S.Entity;
+          } else {
+            if (b === 0x3c) {
+              this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
+                `A "<" is not allowed in the value of attribute ${this.attrName} (write "&lt;"; or is a closing quote missing?).`);
+            }
+            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
+            if (b >= 0x80) this.tokAscii = false;
+          }
+          break;
+
+        case S.AttrUnquoted:
+          if (isSpace(b) || b === 0x3e || b === 0x2f) {
+            this.finishAttribute(i, line, col);
+            state = S.InTag;
+            continue;
+          }
+          this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
+          if (b >= 0x80) this.tokAscii = false;
+          break;
+
+        case S.Slash:
+          if (b === 0x3e) {
+            this.emitStartTag(true);
+            state = S.Text;
+          } else {
+            this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 }, `Expected ">" after "/" in the tag <${this.tagName}>.`);
+            state = S.InTag;
+            continue;
+          }
+          break;
+
+        case S.EndName:
+          if (this.tokStart < 0 && this.carry.length === 0) {
+            if (NAME_CLASS[b] & 1) {
+              this.beginToken(i);
+              this.tokHash = b;
+              if (b >= 0x80) this.tokAscii = false;
+              this.tokLine = line;
+              this.tokCol = col;
+            } else {
+              this.problem('xml-syntax', { line: this.markLine, col: this.markCol, endLine: line, endCol: col + 1 },
+                'An end tag must start with a name right after "</".');
+              state = S.Text;
+              if (b === 0x3c) continue;
+            }
+          } else if (NAME_CLASS[b] & 2) {
+            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
+            if (b >= 0x80) this.tokAscii = false;
+          } else {
+            this.tagName = this.takeName(i);
+            this.tagLine = this.tokLine;
+            this.tagCol = this.tokCol;
+            this.inTag = true;
+            this.tokStart = -1;
+            this.dropCarry();
+            state = S.AfterEndName;
+            continue;
+          }
+          break;
+
+        case S.AfterEndName:
+          if (b === 0x3e) {
+            this.emitEndTag();
+            state = S.Text;
+          } else if (b === 0x3c) {
+            this.problem('xml-syntax', this.tagSpan(), `The end tag </${this.tagName}> is not closed with ">".`);
+            this.emitEndTag();
+            state = S.Text;
+            continue;
+          } else if (!isSpace(b)) {
+            this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
+              `Unexpected "${String.fromCharCode(b)}" in the end tag </${this.tagName}>.`);
+          }
+          break;
+
+        case S.Bang: {
+          this.bang += String.fromCharCode(b);
+          const bang = this.bang;
+          if (bang === '--') {
+            state = S.Comment;
+            this.runCount = 0;
+          } else if (bang === '[CDATA[') {
+            if (this.depth === 0) {
+              this.problem('xml-syntax', this.markSpan(9), 'A CDATA section is not allowed outside the root element.');
+            }
+            state = S.Cdata;
+            this.runCount = 0;
+            this.beginToken(i + 1);
+            this.tokLine = line;
+            this.tokCol = col + 1;
+          } else if (bang === 'DOCTYPE') {
+            this.problem('doctype', this.markSpan(9),
+              'A DOCTYPE declaration is not allowed in an Alma user file. Its entities are never expanded and nothing it names is fetched; remove it.');
+            state = S.Doctype;
+            this.doctypeDepth = 0;
+            this.doctypeQuote = 0;
+            this.runCount = 0;
+          } else if (!'--'.startsWith(bang) && !'[CDATA['.startsWith(bang) && !'DOCTYPE'.startsWith(bang)) {
+            const isDecl = /^[A-Z]/.test(bang);
+            this.problem(isDecl ? 'doctype' : 'xml-syntax', { line: this.markLine, col: this.markCol, endLine: line, endCol: col + 1 },
+              isDecl ? 'Markup declarations (<!ENTITY, <!ELEMENT...) are not allowed in an Alma user file.' : 'Unknown markup after "<!": expected a comment "<!--" or "<![CDATA[".');
+            state = S.Doctype; // skip to the closing '>'
+            this.doctypeDepth = 0;
+            this.doctypeQuote = 0;
+          }
+          break;
+        }
+
+        case S.Comment:
+          if (b === 0x2d) {
+            this.runCount++;
+          } else {
+            if (b === 0x3e && this.runCount >= 2) state = S.Text;
+            this.runCount = 0;
+          }
+          break;
+
+        case S.Cdata:
+          if (b === 0x5d) {
+            this.runCount++;
+          } else {
+            if (b === 0x3e && this.runCount >= 2) {
+              this.emitCdata(i, line, col - 2);
+              state = S.Text;
+            } else if (b >= 0x80) {
+              this.tokAscii = false;
+            }
+            this.runCount = 0;
+          }
+          break;
+
+        case S.Pi:
+          if (b === 0x3e && this.runCount === 1) {
+            this.finishDeclaration(line, col + 1);
+            state = S.Text;
+          } else {
+            this.runCount = b === 0x3f ? 1 : 0;
+            if (this.piText.length < 4096) this.piText += String.fromCharCode(b);
+          }
+          break;
+
+        case S.Doctype:
+          if (this.doctypeQuote !== 0) {
+            if (b === this.doctypeQuote) this.doctypeQuote = 0;
+          } else if (b === 0x22 || b === 0x27) {
+            this.doctypeQuote = b;
+          } else if (b === 0x5b) {
+            this.doctypeDepth++;
+          } else if (b === 0x5d) {
+            if (this.doctypeDepth > 0) this.doctypeDepth--;
+          } else if (b === 0x3e && this.doctypeDepth === 0) {
+            state = S.Text;
+          }
+          break;
+
+        case S.Entity:
+          if (b === 0x3b) {
+            const ref = this.entityText;
+            const verdict = checkEntityReference(ref);
+            if (verdict) {
+              const span: Span = { line: this.entityLine, col: this.entityCol, endLine: line, endCol: col + 1 };
+              this.problem(verdict.rule, span, verdict.message);
+            }
+            state = this.entityReturn;
+          } else if (this.entityText.length < 32 && (NAME_CLASS[b] & 2 || (b === 0x23 && this.entityText === ''))) {
+            this.entityText += String.fromCharCode(b);
+          } else {
+            this.problem('xml-syntax', { line: this.entityLine, col: this.entityCol, endLine: this.entityLine, endCol: this.entityCol + 1 },
+              'A bare "&" must be written "&amp;" (Alma: "The reference to entity must end with the \';\' delimiter").');
+            state = this.entityReturn;
+            continue;
+          }
+          // Entity characters are part of the surrounding text or value.
+          if (this.entityReturn === S.Text) {
+            this.textEndLine = line;
+            this.textEndCol = col + 1;
+            this.textLastNonSpace = i + 1;
+          }
+          break;
+
+        case S.Dead:
+          return;
+      }
+
+      // Advance the position past byte i.
+      if (b === 0x0a) {
+        if (!this.lastWasCr) line++;
+        col = 0;
+        this.lastWasCr = false;
+      } else if (b === 0x0d) {
+        line++;
+        col = 0;
+        this.lastWasCr = true;
+      } else {
+        this.lastWasCr = false;
+        if (b < 0x80 || b >= 0xc0) col += b >= 0xf0 ? 2 : 1;
+      }
+      i++;
+    }
+    this.line = line;
+    this.col = col;
+    this.state = state;
+  }
+
+  private startText(i: number, line: number, col: number): void {
+    this.textHasContent = true;
+    this.textHasAmp = false;
+    this.beginToken(i);
+    this.tokLine = line;
+    this.tokCol = col;
+  }
+
+  private emitCdata(end: number, line: number, col: number): void {
+    const t = this.textToken;
+    t.line = this.tokLine;
+    t.col = this.tokCol;
+    t.endLine = line;
+    t.endCol = col;
+    t.byteLength = Math.max(0, this.tokenLength(end) - 2);
+    t.plainAscii = this.tokAscii;
+    t.truncated = t.byteLength > MAX_KEPT_BYTES;
+    t.cdata = true;
+    this.pendingTextEnd = end;
+    t.cached = null;
+    if (this.depth > 0) this.sink.text(t);
+    this.tokStart = -1;
+    this.dropCarry();
+  }
+}
+
+/** The reusable text event; `value()` decodes lazily because most texts only need their length. */
+class TextToken implements ScanText {
+  line = 0;
+  col = 0;
+  endLine = 0;
+  endCol = 0;
+  byteLength = 0;
+  plainAscii = true;
+  truncated = false;
+  cdata = false;
+  cached: string | null = null;
+
+  constructor(private readonly scanner: XmlScanner) {}
+
+  value(): string {
+    return (this.cached ??= this.scanner.materializeText());
+  }
+}
+
+/** The span of `length` characters at `offset` in a short string that starts at (line, col). */
+function offsetSpan(text: string, offset: number, length: number, line: number, col: number): Span {
+  let l = line;
+  let c = col;
+  for (let k = 0; k < offset; k++) {
+    if (text.charCodeAt(k) === 10) {
+      l++;
+      c = 0;
+    } else c++;
+  }
+  return { line: l, col: c, endLine: l, endCol: c + length };
+}
+
+/** Scans a whole buffer at once: the path for an editor buffer or a small file. */
+export function scanBytes(bytes: Uint8Array, sink: ScanSink): void {
+  const scanner = new XmlScanner(sink);
+  scanner.write(bytes);
+  scanner.end();
+}
