@@ -1,0 +1,162 @@
+/**
+ * Turns the paths a user names (files, folders, zips) into the documents to validate, in the
+ * order they are read: paths in the order given, a folder's files sorted by path, and the XML
+ * entries of a zip in stored order (the order Alma reads them in).
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError, type InputDocument } from './inputDocument';
+import { assertEntryReadable, entryDisplayPath, isSafeEntryName, listZipEntries, readZipEntry, type ZipEntry } from './zipReader';
+
+export interface ExpandedInputs {
+  documents: InputDocument[];
+  /**
+   * What was skipped or looks odd, one line each, prefixed with the path it is about; for the
+   * user to see, not errors (e.g. `a.zip!/readme.txt: not an XML file, skipped ...`).
+   */
+  notes: string[];
+}
+
+/** Read size for plain files: large enough that per-chunk overhead vanishes. */
+const CHUNK_BYTES = 1 << 20;
+
+const XML_NAME = /\.xml$/i;
+const ZIP_NAME = /\.zip$/i;
+
+/**
+ * Expands `paths` into documents:
+ * - a file named `*.zip` (any case): one document per XML entry (`*.xml`, not in a hidden or
+ *   `__MACOSX` folder, not a dot-file), path `<zip>!/<entry>`; other entries are noted and skipped;
+ * - any other file: one document, whatever its extension;
+ * - a folder: its `*.xml` and `*.zip` files, recursively, sorted by path in byte order, skipping
+ *   dot-files, dot-folders and `node_modules`.
+ * A file reached twice (named twice, or named and inside a named folder) is read once.
+ *
+ * Throws InputError naming the path for a missing or unreadable path, a folder with nothing to
+ * read, a zip that is corrupt, holds no XML file, or holds an XML entry that cannot be read.
+ */
+export async function expandInputs(paths: readonly string[]): Promise<ExpandedInputs> {
+  if (paths.length === 0) throw new InputError('no input given: name a file, a folder or a zip', '');
+  const expanded: ExpandedInputs = { documents: [], notes: [] };
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const info = await statInput(path);
+    if (info.isDirectory()) {
+      const files = await collectFolder(path);
+      if (files.length === 0) throw new InputError(`${path}: the folder holds no .xml or .zip file`, path);
+      for (const file of files) await addFile(file, expanded, seen);
+    } else if (info.isFile()) {
+      await addFile(path, expanded, seen);
+    } else {
+      throw new InputError(`${path}: not a file or a folder`, path);
+    }
+  }
+  return expanded;
+}
+
+async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>): Promise<void> {
+  const identity = await realpath(path).catch(() => path);
+  if (seen.has(identity)) {
+    expanded.notes.push(`${path}: the same file as an earlier input, read once`);
+    return;
+  }
+  seen.add(identity);
+  if (ZIP_NAME.test(path)) {
+    await addZip(path, expanded);
+    return;
+  }
+  const { size } = await statInput(path);
+  expanded.documents.push({ path, size, read: () => readFileChunks(path) });
+}
+
+async function addZip(zipPath: string, expanded: ExpandedInputs): Promise<void> {
+  const entries = await listZipEntries(zipPath);
+  const xmlEntries: ZipEntry[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory) continue;
+    const where = entryDisplayPath(zipPath, entry.name);
+    if (isHiddenEntry(entry.name)) {
+      expanded.notes.push(`${where}: hidden file or macOS metadata, skipped`);
+    } else if (!XML_NAME.test(entry.name)) {
+      expanded.notes.push(`${where}: not an XML file, skipped (Alma reads only the XML files in a zip)`);
+    } else {
+      assertEntryReadable(zipPath, entry);
+      if (!isSafeEntryName(entry.name)) {
+        expanded.notes.push(`${where}: the entry name is absolute or climbs out with '..'; unzip tools may refuse it`);
+      }
+      xmlEntries.push(entry);
+    }
+  }
+  if (xmlEntries.length === 0) throw new InputError(`${zipPath}: the zip holds no XML file`, zipPath);
+  for (const entry of xmlEntries) {
+    expanded.documents.push({
+      path: entryDisplayPath(zipPath, entry.name),
+      size: entry.uncompressedSize,
+      read: () => readZipEntry(zipPath, entry),
+    });
+  }
+}
+
+/** A dot-file, anything in a dot-folder, or the `__MACOSX/` resource forks macOS adds to zips. */
+function isHiddenEntry(name: string): boolean {
+  const segments = name.split('/');
+  if (segments[0] === '__MACOSX') return true;
+  return segments.some((segment) => segment.startsWith('.') && segment !== '.' && segment !== '..');
+}
+
+/** The folder's `.xml` and `.zip` files, recursively, as paths below `folder`, sorted in byte order. */
+async function collectFolder(folder: string): Promise<string[]> {
+  const found: string[] = [];
+  const visited = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    const identity = await realpath(dir).catch(() => dir);
+    if (visited.has(identity)) return; // a symlink loop, or a folder linked twice
+    visited.add(identity);
+    let names;
+    try {
+      names = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      throw new InputError(`${dir}: cannot read the folder (${ioProblem(error)})`, dir);
+    }
+    for (const dirent of names) {
+      if (dirent.name.startsWith('.')) continue;
+      const path = join(dir, dirent.name);
+      let isDirectory = dirent.isDirectory();
+      let isFile = dirent.isFile();
+      if (dirent.isSymbolicLink()) {
+        const target = await stat(path).catch(() => undefined);
+        isDirectory = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDirectory && dirent.name !== 'node_modules') await walk(path);
+      else if (isFile && (XML_NAME.test(dirent.name) || ZIP_NAME.test(dirent.name))) found.push(path);
+    }
+  };
+  await walk(folder);
+  return found.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) yield chunk as Buffer;
+  } catch (error) {
+    throw new InputError(`${path}: cannot read the file (${ioProblem(error)})`, path);
+  }
+}
+
+async function statInput(path: string) {
+  try {
+    return await stat(path);
+  } catch (error) {
+    throw new InputError(`${path}: ${ioProblem(error)}`, path);
+  }
+}
+
+function ioProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
+  return error instanceof Error ? error.message : String(error);
+}

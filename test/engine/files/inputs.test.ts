@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { InputError, type InputDocument } from '../../../server/src/engine/files/inputDocument';
+import { expandInputs } from '../../../server/src/engine/files/inputs';
+import { python, pythonZip, readAll, tmpFolder, zipTool } from './zipFixtures';
+
+const dir = tmpFolder();
+let counter = 0;
+function freshFolder(): string {
+  const folder = join(dir, `case-${++counter}`);
+  mkdirSync(folder);
+  return folder;
+}
+
+function write(path: string, content: string | Buffer): void {
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, content);
+}
+
+async function contents(documents: InputDocument[]): Promise<string[]> {
+  const texts: string[] = [];
+  for (const document of documents) texts.push((await readAll(document.read())).toString());
+  return texts;
+}
+
+async function rejectsInputError(promise: Promise<unknown>, message: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof InputError, `expected InputError, got ${String(error)}`);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+describe('expandInputs', () => {
+  test('a zip gives its XML entries in stored order, with notes for what it skips', async () => {
+    const folder = freshFolder();
+    const zipPath = join(folder, 'feed.zip');
+    pythonZip(zipPath, [
+      ['staff.xml', '<users>staff</users>', 'deflated'],
+      ['readme.txt', 'hello', 'deflated'],
+      ['students.XML', '<users>students</users>', 'stored'],
+      ['__MACOSX/._staff.xml', 'resource fork', 'stored'],
+      ['sub/', '', 'stored'],
+      ['sub/.hidden.xml', '<x/>', 'stored'],
+      ['sub/more.xml', '<users>more</users>', 'deflated'],
+    ]);
+    const { documents, notes } = await expandInputs([zipPath]);
+    assert.deepEqual(
+      documents.map((d) => [d.path, d.size]),
+      [
+        [`${zipPath}!/staff.xml`, 20],
+        [`${zipPath}!/students.XML`, 23],
+        [`${zipPath}!/sub/more.xml`, 19],
+      ],
+    );
+    assert.deepEqual(await contents(documents), ['<users>staff</users>', '<users>students</users>', '<users>more</users>']);
+    assert.deepEqual(await contents(documents), ['<users>staff</users>', '<users>students</users>', '<users>more</users>'], 'read() restarts');
+    assert.deepEqual(notes, [
+      `${zipPath}!/readme.txt: not an XML file, skipped (Alma reads only the XML files in a zip)`,
+      `${zipPath}!/__MACOSX/._staff.xml: hidden file or macOS metadata, skipped`,
+      `${zipPath}!/sub/.hidden.xml: hidden file or macOS metadata, skipped`,
+    ]);
+  });
+
+  test('zip entries keep stored order even when written out of name order; .ZIP in capitals is a zip', async () => {
+    const folder = freshFolder();
+    const zipPath = join(folder, 'FEED.ZIP');
+    pythonZip(zipPath, [
+      ['b.xml', '<b/>', 'deflated'],
+      ['a.xml', '<a/>', 'deflated'],
+    ]);
+    const { documents } = await expandInputs([zipPath]);
+    assert.deepEqual(
+      documents.map((d) => d.path),
+      [`${zipPath}!/b.xml`, `${zipPath}!/a.xml`],
+    );
+  });
+
+  test('any other file is one document whatever its extension, read in 1 MiB chunks', async () => {
+    const folder = freshFolder();
+    const path = join(folder, 'users.txt');
+    const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'x');
+    write(path, content);
+    const { documents, notes } = await expandInputs([path]);
+    assert.equal(documents.length, 1);
+    assert.equal(documents[0].path, path);
+    assert.equal(documents[0].size, content.length);
+    const sizes: number[] = [];
+    for await (const chunk of documents[0].read()) sizes.push(chunk.length);
+    assert.deepEqual(sizes, [1 << 20, 1 << 20, 1 << 20, 5]);
+    assert.deepEqual(notes, []);
+  });
+
+  test('a folder gives its .xml and .zip files recursively in byte order, skipping dot-entries and node_modules', async () => {
+    const folder = freshFolder();
+    write(join(folder, 'b.xml'), '<b/>');
+    write(join(folder, 'a.xml'), '<a/>');
+    write(join(folder, 'Z.xml'), '<Z/>'); // capitals sort before lower case in byte order
+    write(join(folder, 'a', 'inner.xml'), '<inner/>');
+    write(join(folder, 'é.xml'), '<e-acute/>');
+    write(join(folder, 'notes.txt'), 'not read');
+    write(join(folder, '.hidden.xml'), '<hidden/>');
+    write(join(folder, '.git', 'x.xml'), '<git/>');
+    write(join(folder, 'node_modules', 'pkg', 'y.xml'), '<nm/>');
+    write(join(folder, 'UPPER.XML'), '<upper/>');
+    pythonZip(join(folder, 'm.zip'), [['in-zip.xml', '<zipped/>', 'deflated']]);
+
+    const { documents } = await expandInputs([folder]);
+    assert.deepEqual(
+      documents.map((d) => d.path),
+      [
+        join(folder, 'UPPER.XML'),
+        join(folder, 'Z.xml'),
+        join(folder, 'a.xml'),
+        join(folder, 'a', 'inner.xml'),
+        join(folder, 'b.xml'),
+        `${join(folder, 'm.zip')}!/in-zip.xml`,
+        join(folder, 'é.xml'),
+      ],
+    );
+    assert.deepEqual(await contents(documents), ['<upper/>', '<Z/>', '<a/>', '<inner/>', '<b/>', '<zipped/>', '<e-acute/>']);
+    assert.equal(documents[3].size, '<inner/>'.length);
+  });
+
+  test('paths keep the order given; a file reached twice is read once, with a note', async () => {
+    const folder = freshFolder();
+    write(join(folder, 'x.xml'), '<x/>');
+    write(join(folder, 'y.xml'), '<y/>');
+    symlinkSync(join(folder, 'x.xml'), join(folder, 'link-to-x.xml'));
+    const { documents, notes } = await expandInputs([join(folder, 'y.xml'), folder]);
+    assert.deepEqual(
+      documents.map((d) => d.path),
+      [join(folder, 'y.xml'), join(folder, 'link-to-x.xml')],
+    );
+    assert.deepEqual(notes, [`${join(folder, 'x.xml')}: the same file as an earlier input, read once`, `${join(folder, 'y.xml')}: the same file as an earlier input, read once`]);
+  });
+
+  test('a symlinked folder loop does not hang', async () => {
+    const folder = freshFolder();
+    write(join(folder, 'sub', 'u.xml'), '<u/>');
+    symlinkSync(folder, join(folder, 'sub', 'loop'));
+    const { documents } = await expandInputs([folder]);
+    assert.deepEqual(
+      documents.map((d) => d.path),
+      [join(folder, 'sub', 'u.xml')],
+    );
+  });
+
+  test('missing paths, empty folders and folders with nothing to read are InputErrors naming the path', async () => {
+    const folder = freshFolder();
+    const missing = join(folder, 'nope.xml');
+    await rejectsInputError(expandInputs([missing]), new RegExp(`^${escape(missing)}: no such file or folder$`));
+    const empty = join(folder, 'empty');
+    mkdirSync(empty);
+    await rejectsInputError(expandInputs([empty]), new RegExp(`^${escape(empty)}: the folder holds no .xml or .zip file$`));
+    write(join(folder, 'texts', 'a.txt'), 'a');
+    await rejectsInputError(expandInputs([join(folder, 'texts')]), /texts: the folder holds no \.xml or \.zip file/);
+    await rejectsInputError(expandInputs([]), /no input given/);
+  });
+
+  test('corrupt zips, zips without XML and unreadable XML entries are InputErrors', async () => {
+    const folder = freshFolder();
+    const fake = join(folder, 'fake.zip');
+    write(fake, '<users/>');
+    await rejectsInputError(expandInputs([fake]), /fake\.zip: not a zip file/);
+
+    const noXml = join(folder, 'no-xml.zip');
+    pythonZip(noXml, [['readme.txt', 'hi', 'deflated']]);
+    await rejectsInputError(expandInputs([noXml]), /no-xml\.zip: the zip holds no XML file/);
+
+    const bzip2 = join(folder, 'bzip2.zip');
+    python(
+      "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('u.xml', '<users/>', compress_type=zipfile.ZIP_BZIP2)",
+      bzip2,
+    );
+    await rejectsInputError(expandInputs([bzip2]), /bzip2\.zip!\/u\.xml: the entry uses compression method 12 \(bzip2\)/);
+
+    write(join(folder, 'locked', 'users.xml'), '<users/>');
+    zipTool(join(folder, 'locked'), '-P', 'pw', 'locked.zip', 'users.xml');
+    await rejectsInputError(expandInputs([join(folder, 'locked', 'locked.zip')]), /locked\.zip!\/users\.xml: the entry is encrypted/);
+
+    // Inside a folder the same zip fails the whole expansion: its users would otherwise go unchecked.
+    await rejectsInputError(expandInputs([join(folder, 'locked')]), /encrypted/);
+  });
+
+  test('a zip entry name that climbs out of the folder is noted', async () => {
+    const folder = freshFolder();
+    const zipPath = join(folder, 'evil.zip');
+    pythonZip(zipPath, [['../outside.xml', '<users/>', 'stored']]);
+    const { documents, notes } = await expandInputs([zipPath]);
+    assert.deepEqual(
+      documents.map((d) => d.path),
+      [`${zipPath}!/../outside.xml`],
+    );
+    assert.match(notes[0], /outside\.xml: the entry name is absolute or climbs out/);
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
