@@ -236,8 +236,13 @@ export class DocumentChecker implements ScanSink {
     if (name === 'users') {
       version = 2;
     } else if (name === 'userRecords') {
+      if (xmlns !== V1_NAMESPACE) {
+        // MIT writes v2 users inside <userRecords>: the first child decides the version.
+        this.rootUndecided = true;
+        this.model = modelFor(1);
+        return this.model.root;
+      }
       version = 1;
-      this.rootUndecided = xmlns !== V1_NAMESPACE;
     } else if (name === 'user' || name === 'userRecord') {
       version = name === 'user' ? 2 : 1;
       const wrapper = version === 2 ? 'users' : 'userRecords';
@@ -255,6 +260,20 @@ export class DocumentChecker implements ScanSink {
     }
     this.setVersion(version, tagSpan(tag));
     return def ?? this.model!.root;
+  }
+
+  /** Settles a <userRecords> root without the v1 namespace once its content shows the version. */
+  private decideUndecidedRoot(root: Frame, version: 1 | 2): ElementDef {
+    this.rootUndecided = false;
+    if (version === 2) {
+      this.report('root-element', frameSpan(root), {
+        detail: 'v2 <user> records inside a <userRecords> root: Alma accepts this in practice, but the v2 root is <users>.',
+      }, { severity: 'warning' });
+    } else {
+      this.report('root-element', frameSpan(root), { detail: `The v1 root <userRecords> needs xmlns="${V1_NAMESPACE}".` });
+    }
+    this.setVersion(version, frameSpan(root));
+    return this.model!.root;
   }
 
   private setVersion(version: 1 | 2, rootSpan: Span): void {
@@ -282,20 +301,8 @@ export class DocumentChecker implements ScanSink {
     const name = tag.name;
     parent.childCount++;
     if (this.rootUndecided && this.depth === 1) {
-      this.rootUndecided = false;
-      if (name === 'user') {
-        this.report('root-element', frameSpan(parent), {
-          detail: 'v2 <user> records inside a <userRecords> root: Alma accepts this in practice, but the v2 root is <users>.',
-        }, { severity: 'warning' });
-        this.version = 2;
-        this.model = modelFor(2);
-        this.set.version = this.set.versionPath === this.path ? 2 : this.set.version;
-        parent.def = this.model.root;
-        return this.resolveChild(parent, tag);
-      }
-      if (this.version === 1) this.report('root-element', frameSpan(parent), {
-        detail: `The v1 root <userRecords> needs xmlns="${V1_NAMESPACE}".`,
-      });
+      parent.def = this.decideUndecidedRoot(parent, name === 'user' ? 2 : 1);
+      return this.resolveChild(parent, tag);
     }
     if (parentDef.content === 'simple') {
       this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint: ` <${parent.name}> holds text only.` });
@@ -386,7 +393,8 @@ export class DocumentChecker implements ScanSink {
   }
 
   private checkNamespace(attr: ScanAttribute, parent: Frame | null): void {
-    if (parent) return; // namespace declarations below the root do not change the vocabulary we check
+    // Declarations below the root do not change the vocabulary we check; an undecided root is judged later.
+    if (parent || this.rootUndecided) return;
     const expected = this.version === 1 ? V1_NAMESPACE : '';
     if (attr.value !== expected) {
       this.report('attribute-value', attr.valueSpan, {
@@ -465,8 +473,9 @@ export class DocumentChecker implements ScanSink {
   text(text: ScanText): void {
     const frame = this.frames[this.depth - 1];
     const def = frame.def;
-    if (!def || frame.quiet) return;
+    if (!def) return;
     if (def.content !== 'simple') {
+      if (frame.quiet) return;
       if (!frame.reportedText) {
         frame.reportedText = true;
         this.report('unexpected-text', { line: text.line, col: text.col, endLine: text.endLine, endCol: text.endCol }, { parent: frame.name });
@@ -497,12 +506,16 @@ export class DocumentChecker implements ScanSink {
 
   endTag(): void {
     const frame = this.frames[--this.depth];
+    if (this.rootUndecided && this.depth === 0) frame.def = this.decideUndecidedRoot(frame, 1);
     const def = frame.def;
     if (!def) return;
-    // What Alma ignores is reported once, not checked field by field.
     if (!frame.quiet) {
       if (def.content === 'simple') this.checkValue(frame, def);
       else this.checkChildren(frame, def);
+    } else if (def.content === 'simple' && frame.textLength > 0) {
+      // What Alma ignores is reported once, not field by field; a value the schema rejects is
+      // still worth saying, as a schema-checking loader would refuse the file.
+      this.checkLexicalValue(frame, def);
     }
     switch (def.role) {
       case 'identifier':
@@ -561,16 +574,9 @@ export class DocumentChecker implements ScanSink {
         max: def.maxLength,
       });
     }
+    if (!this.checkLexicalValue(frame, def)) return;
     const value = frame.text;
     const type = def.type ?? 'string';
-    if (type !== 'string' && type !== 'code') {
-      const problem = checkLexical(type, value);
-      if (problem) {
-        const rule: RuleId = type === 'boolean' ? 'invalid-boolean' : type === 'int' || type === 'float' ? 'invalid-number' : 'invalid-date';
-        this.report(rule, textSpanOf(frame), { value, name: def.name, kind: problem.kind, expected: problem.expected });
-        return;
-      }
-    }
     if (def.fixedCodes || def.codeTable) this.checkCode(def, value, textSpanOf(frame));
     if (!user) return;
     switch (def.role) {
@@ -604,6 +610,17 @@ export class DocumentChecker implements ScanSink {
         break;
       default:
     }
+  }
+
+  /** The typed checks (date, boolean, number); false when the value is not of its type. */
+  private checkLexicalValue(frame: Frame, def: ElementDef): boolean {
+    const type = def.type ?? 'string';
+    if (type === 'string' || type === 'code') return true;
+    const problem = checkLexical(type, frame.text);
+    if (!problem) return true;
+    const rule: RuleId = type === 'boolean' ? 'invalid-boolean' : type === 'int' || type === 'float' ? 'invalid-number' : 'invalid-date';
+    this.report(rule, textSpanOf(frame), { value: frame.text, name: def.name, kind: problem.kind, expected: problem.expected });
+    return false;
   }
 
   private checkCode(def: ElementDef, value: string, span: Span): void {

@@ -1,5 +1,6 @@
 import type { Span } from '../text/span';
 import { decodeEntities, checkEntityReference } from './entities';
+import { editDistance } from '../text/similarity';
 
 /**
  * A streaming, position-tracking XML tokenizer over UTF-8 bytes.
@@ -287,13 +288,16 @@ export class XmlScanner {
   /** Ends the input: reports what is left open. */
   end(): void {
     if (this.state === S.Dead) return;
+    // write() carried any unfinished token over; nothing of the last chunk is read from here on.
+    this.chunk = Buffer.alloc(0);
     const here: Span = { line: this.line, col: this.col, endLine: this.line, endCol: this.col };
     if (this.u8need > 0) {
       this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: this.line, endCol: this.col },
         'The file ends in the middle of a UTF-8 character.');
       this.u8need = 0;
     }
-    switch (this.state) {
+    const state = this.state;
+    switch (state) {
       case S.Text:
         this.flushText(this.chunk.length);
         break;
@@ -316,6 +320,17 @@ export class XmlScanner {
       case S.AttrValue:
       case S.AttrUnquoted:
         this.problem('xml-syntax', this.attrSpan(), `The value of attribute ${this.attrName} is never closed: the file ends inside it.`);
+        break;
+      case S.StartName:
+      case S.EndName:
+        if (this.tokStart >= 0 || this.carry.length > 0) {
+          this.tagName = this.tokenString(this.chunk.length);
+          this.tagLine = this.tokLine;
+          this.tagCol = this.tokCol;
+          this.problem('xml-syntax', this.tagSpan(), `The tag <${state === S.EndName ? '/' : ''}${this.tagName}> is not closed with ">": the file ends inside it.`);
+        } else {
+          this.problem('xml-syntax', this.markSpan(1), 'The file ends inside a tag.');
+        }
         break;
       default:
         if (this.inTag) {
@@ -505,7 +520,17 @@ export class XmlScanner {
       let match = top;
       while (match >= 0 && this.openNames[match] !== name) match--;
       if (match < 0) {
-        const expected = top >= 0 ? ` (the open element is <${this.openNames[top]}>)` : '';
+        const open = top >= 0 ? this.openNames[top] : '';
+        if (open && editDistance(name.toLowerCase(), open.toLowerCase(), 3) <= Math.min(3, Math.max(1, Math.floor(open.length / 3)))) {
+          // A misspelt end tag (</lastname> for <last_name>) most likely closes the open element:
+          // closing it keeps the following siblings from being misread as its children.
+          this.problem('xml-syntax', this.tagSpan(), `The end tag </${name}> does not match the open element <${open}>: write </${open}>.`);
+          this.depth--;
+          this.sink.endTag(open);
+          if (this.depth === 0) this.rootClosed = true;
+          return;
+        }
+        const expected = open ? ` (the open element is <${open}>)` : '';
         this.problem('xml-syntax', this.tagSpan(), `The end tag </${name}> matches no open element${expected}.`);
         return;
       }

@@ -1,0 +1,56 @@
+import type { Position } from '../engine/text/span';
+import type { SetResult, Summary } from '../engine/validation/results';
+import type { InputNote } from './inputNote';
+
+export interface TextOptions {
+  /** Notes about the input itself (skipped zip entries), printed before the findings. */
+  notes?: readonly InputNote[];
+  /** False leaves out the summary line (`--quiet` on a clean run). */
+  summary?: boolean;
+}
+
+/**
+ * The compiler-style report: `path:line:col: severity rule message`, one finding a line, with
+ * 1-based line and column (UTF-16 units, as editors count) so that editors and terminals can
+ * jump to it; related places follow as indented `note:` lines.
+ */
+export function formatText(result: SetResult, options: TextOptions = {}): string {
+  const lines: string[] = [];
+  for (const note of options.notes ?? []) lines.push(formatNote(note));
+  for (const doc of result.documents) {
+    for (const finding of doc.findings) {
+      lines.push(`${doc.path}:${where(finding.range.start)}: ${finding.severity} ${finding.rule} ${oneLine(finding.message)}`);
+      for (const related of finding.related) {
+        lines.push(`  ${related.path}:${where(related.range.start)}: note: ${oneLine(related.message)}`);
+      }
+    }
+  }
+  if (options.summary !== false) lines.push(summaryLine(result.summary));
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** `feed.zip!/readme.txt: note: not an XML file, skipped`. */
+export function formatNote(note: InputNote): string {
+  return `${note.path ? `${note.path}: ` : ''}note: ${oneLine(note.message)}`;
+}
+
+/** `3 files, 1200 users: 2 errors, 5 warnings, 0 infos`. */
+export function summaryLine(summary: Summary): string {
+  return (
+    `${count(summary.files, 'file')}, ${count(summary.users, 'user')}: ` +
+    `${count(summary.errors, 'error')}, ${count(summary.warnings, 'warning')}, ${count(summary.infos, 'info')}`
+  );
+}
+
+function where(position: Position): string {
+  return `${position.line + 1}:${position.character + 1}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Keeps one finding on one line, whatever a message quotes from the file. */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ');
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileUri, formatSarif, splitArchivePath } from '../../server/src/cli/formatSarif';
+import { RULES } from '../../server/src/engine/rules/ruleTable';
+import { doc, finding, range, sampleSet, setResult } from './setResults';
+
+type Json = any;
+
+function sarif(...args: Parameters<typeof formatSarif>): Json {
+  return JSON.parse(formatSarif(...args));
+}
+
+describe('formatSarif', () => {
+  it('is a SARIF 2.1.0 log with one run whose driver lists every rule with its default level', () => {
+    const log = sarif(sampleSet(), { toolVersion: '9.8.7' });
+    assert.equal(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
+    assert.equal(log.version, '2.1.0');
+    assert.equal(log.runs.length, 1);
+    const run = log.runs[0];
+    assert.equal(run.columnKind, 'utf16CodeUnits');
+    assert.equal(run.tool.driver.name, 'alma-sis');
+    assert.equal(run.tool.driver.version, '9.8.7');
+    assert.deepEqual(
+      run.tool.driver.rules,
+      RULES.map((rule) => ({
+        id: rule.id,
+        shortDescription: { text: rule.description },
+        defaultConfiguration: { level: { error: 'error', warning: 'warning', info: 'note' }[rule.severity] },
+      })),
+    );
+    assert.equal(run.tool.driver.rules.find((r: Json) => r.id === 'v1-deprecated').defaultConfiguration.level, 'note');
+    assert.deepEqual(run.invocations, [{ executionSuccessful: true }]);
+  });
+
+  it('gives each result its rule, level, message and a 1-based region in a listed artifact', () => {
+    const run = sarif(sampleSet(), { toolVersion: '1.0.0' }).runs[0];
+    assert.deepEqual(run.artifacts, [{ location: { uri: 'feed/students.xml' } }, { location: { uri: 'feed/staff.xml' } }]);
+    assert.equal(run.results.length, 4);
+    const [date, duplicate, pin, deprecated] = run.results;
+    assert.deepEqual(date, {
+      ruleId: 'invalid-date',
+      ruleIndex: RULES.findIndex((r) => r.id === 'invalid-date'),
+      level: 'error',
+      message: { text: '"2025-13-01" is not a valid date for <expiry_date>; use YYYY-MM-DD.' },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'feed/students.xml', index: 0 },
+            region: { startLine: 5, startColumn: 18, endLine: 5, endColumn: 28 },
+          },
+        },
+      ],
+    });
+    for (const result of run.results) assert.equal(RULES[result.ruleIndex].id, result.ruleId);
+    assert.equal(pin.level, 'warning');
+    assert.equal(deprecated.level, 'note');
+    assert.deepEqual(duplicate.relatedLocations, [
+      {
+        id: 0,
+        message: { text: 'first used here' },
+        physicalLocation: {
+          artifactLocation: { uri: 'feed/students.xml', index: 0 },
+          region: { startLine: 3, startColumn: 17, endLine: 3, endColumn: 19 },
+        },
+      },
+    ]);
+  });
+
+  it('models an XML file in a zip as a nested artifact whose parent is the zip, listed once', () => {
+    const result = setResult(
+      doc('load/feed.zip!/a.xml', [finding('pin-format', 'warning', 'pin', range(0, 0, 0, 1))]),
+      doc('load/feed.zip!/sub dir/b.xml', [
+        finding('duplicate-identifier', 'error', 'dup', range(1, 2, 1, 4), [{ path: 'load/feed.zip!/a.xml', range: range(1, 2, 1, 4), message: 'first' }]),
+      ]),
+    );
+    const run = sarif(result, { toolVersion: '1.0.0' }).runs[0];
+    assert.deepEqual(run.artifacts, [
+      { location: { uri: 'load/feed.zip' } },
+      { location: { uri: 'a.xml' }, parentIndex: 0 },
+      { location: { uri: 'sub%20dir/b.xml' }, parentIndex: 0 },
+    ]);
+    assert.deepEqual(run.results[0].locations[0].physicalLocation.artifactLocation, { uri: 'a.xml', index: 1 });
+    assert.deepEqual(run.results[1].locations[0].physicalLocation.artifactLocation, { uri: 'sub%20dir/b.xml', index: 2 });
+    assert.deepEqual(run.results[1].relatedLocations[0].physicalLocation.artifactLocation, { uri: 'a.xml', index: 1 });
+  });
+
+  it('reports notes about the input as tool notifications pointing at the skipped entry', () => {
+    const run = sarif(setResult(doc('feed.zip!/a.xml', [])), {
+      toolVersion: '1.0.0',
+      notes: [{ path: 'feed.zip!/readme.txt', message: 'not an XML file, skipped' }],
+    }).runs[0];
+    assert.deepEqual(run.invocations[0].toolExecutionNotifications, [
+      {
+        level: 'note',
+        message: { text: 'not an XML file, skipped' },
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'readme.txt', index: 2 } } }],
+      },
+    ]);
+    assert.deepEqual(run.artifacts[2], { location: { uri: 'readme.txt' }, parentIndex: 0 });
+    assert.deepEqual(run.results, []);
+  });
+
+  it('writes paths as URI references: relative as given, absolute as file: URIs, always with forward slashes', () => {
+    assert.equal(fileUri('feed/students.xml'), 'feed/students.xml');
+    assert.equal(fileUri('./feed/a b#1%.xml'), './feed/a%20b%231%25.xml');
+    assert.equal(fileUri('feed\\win\\x.xml'), 'feed/win/x.xml');
+    assert.equal(fileUri('../up/é.xml'), '../up/%C3%A9.xml');
+    assert.equal(fileUri('a:b.xml'), 'a%3Ab.xml');
+    assert.equal(fileUri('/srv/sis/users.xml'), 'file:///srv/sis/users.xml');
+    assert.equal(fileUri('C:\\SIS Export\\users.xml'), 'file:///C:/SIS%20Export/users.xml');
+    assert.equal(fileUri('\\\\server\\share\\users.xml'), 'file://server/share/users.xml');
+  });
+
+  it('splits a display path only at a zip\'s !/ separator', () => {
+    assert.deepEqual(splitArchivePath('a/feed.zip!/x/y.xml'), { archive: 'a/feed.zip', entry: 'x/y.xml' });
+    assert.deepEqual(splitArchivePath('FEED.ZIP!/y.xml'), { archive: 'FEED.ZIP', entry: 'y.xml' });
+    assert.deepEqual(splitArchivePath('outer.zip!/inner.zip!/y.xml'), { archive: 'outer.zip!/inner.zip', entry: 'y.xml' });
+    assert.equal(splitArchivePath('wow!/y.xml'), undefined);
+    assert.equal(splitArchivePath('plain.xml'), undefined);
+  });
+});
