@@ -1,0 +1,16 @@
+/**
+ * The engine's public surface for the adapters (CLI, language server, VS Code client). Nothing
+ * here imports `vscode` or an LSP connection: adapters translate, the engine decides.
+ */
+export { validateText, validateBytes } from './validation/validateDocument';
+export { validateInputs, type ValidateSetOptions } from './validation/validateSet';
+export { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DiagnosticData } from './validation/lspDiagnostics';
+export type { DocumentResult, SetResult, Summary, Progress } from './validation/results';
+export { expandInputs, type ExpandedInputs } from './files/inputs';
+export { InputError, type InputDocument } from './files/inputDocument';
+export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
+export { loadCodeTables, resolveCodeTablesPath } from './config/codeTables';
+export type { AlmaSisConfig, Profile, ValidationSettings, CodeTables } from './config/types';
+export { DEFAULT_SETTINGS } from './config/types';
+export { RULES, ruleDef, type RuleId, type RuleDef } from './rules/ruleTable';
+export type { Finding, Severity, RelatedLocation } from './rules/finding';

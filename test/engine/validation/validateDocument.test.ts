@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DiagnosticSeverity } from 'vscode-languageserver-types';
+import { validateText, toLspDiagnostic, validateInputs, DEFAULT_SETTINGS, type InputDocument } from '../../../server/src/engine';
+
+const user = (id: string, barcode: string) =>
+  `<user><primary_id>${id}</primary_id><first_name>A</first_name><last_name>B</last_name>` +
+  `<user_identifiers><user_identifier><id_type>BARCODE</id_type><value>${barcode}</value></user_identifier></user_identifiers></user>`;
+
+function memoryDocument(path: string, text: string, chunk = 7): InputDocument {
+  const bytes = Buffer.from(text, 'utf8');
+  return {
+    path,
+    size: bytes.length,
+    async *read() {
+      for (let off = 0; off < bytes.length; off += chunk) yield bytes.subarray(off, off + chunk);
+    },
+  };
+}
+
+test('an editor buffer in, LSP diagnostics out: code, source, severity, related information', () => {
+  const text = `<users>\n${user('a1', '111')}\n${user('a2', '111')}\n</users>`;
+  const result = validateText(text, 'users.xml', DEFAULT_SETTINGS);
+  assert.equal(result.users, 2);
+  const diagnostics = result.findings.map((f) => toLspDiagnostic(f, (p) => `file:///work/${p}`));
+  assert.equal(diagnostics.length, 1);
+  const [d] = diagnostics;
+  assert.equal(d.code, 'duplicate-identifier');
+  assert.equal(d.source, 'alma-sis');
+  assert.equal(d.severity, DiagnosticSeverity.Error);
+  const valueCol = `<user><primary_id>a2</primary_id><first_name>A</first_name><last_name>B</last_name><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>`.length;
+  assert.deepEqual(d.range, { start: { line: 2, character: valueCol }, end: { line: 2, character: valueCol + 3 } });
+  assert.equal(d.relatedInformation?.[0].location.uri, 'file:///work/users.xml');
+  assert.equal(d.relatedInformation?.[0].location.range.start.line, 1);
+});
+
+test('a set: uniqueness crosses files in order, a rejected user takes no identifiers, primary_id ignores case', async () => {
+  const first = memoryDocument('one.xml', `<users>${user('Ann', '111')}</users>`);
+  // ann (case-insensitive primary_id) is rejected, so its barcode 222 stays free for the third user.
+  const second = memoryDocument('two.xml', `<users>${user('ann', '222')}${user('bob', '222')}</users>`);
+  const result = await validateInputs([first, second], DEFAULT_SETTINGS);
+  const findings = result.documents[1].findings.map((f) => `${f.rule} ${f.range.start.line}:${f.range.start.character} ${f.related[0]?.path}`);
+  assert.equal(findings.length, 1, findings.join('\n'));
+  assert.match(findings[0], /^duplicate-identifier 0:25 one\.xml$/);
+  assert.equal(result.summary.users, 3);
+  assert.equal(result.summary.errors, 1);
+});
+
+test('rule settings: a rule can be turned off or given another severity; strict makes empty values errors', () => {
+  const text = '<users><user><primary_id>x</primary_id><pin_number>12</pin_number><expiry_date/></user></users>';
+  const rulesOf = (settings: typeof DEFAULT_SETTINGS) => validateText(text, 'p.xml', settings).findings.map((f) => `${f.rule}:${f.severity}`);
+  assert.deepEqual(rulesOf(DEFAULT_SETTINGS), ['pin-format:warning', 'empty-value:warning']);
+  assert.deepEqual(rulesOf({ rules: { 'pin-format': 'off' }, strict: false }), ['empty-value:warning']);
+  assert.deepEqual(rulesOf({ rules: { 'pin-format': 'error' }, strict: true }), ['pin-format:error', 'empty-value:error']);
+});
