@@ -8,7 +8,10 @@ export interface InputDocument {
   path: string;
   /** Uncompressed size in bytes when known (for progress). */
   size?: number;
-  /** The document's bytes, in chunks. Each call starts a new read from the beginning. */
+  /**
+   * The document's bytes, in chunks. Each call starts a new read from the beginning. A chunk is
+   * valid only until the next one is requested (the buffer may be refilled): copy what you keep.
+   */
   read(): AsyncIterable<Uint8Array>;
 }
 

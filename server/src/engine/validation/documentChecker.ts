@@ -2,13 +2,13 @@ import { nameSpanAt, type ScanSink, type ScanStartTag, type ScanText, type ScanP
 import type { Span } from '../text/span';
 import { toRange, compareRanges } from '../text/span';
 import type { AttributeDef, ElementDef, SchemaModel } from '../schema/types';
-import { modelFor, childIndex, attributeIndex, looseName, v1Vocabulary, v2Vocabulary } from '../schema/models';
+import { modelFor, childIndex, attributeIndex, looseName, v1Vocabulary, v2Vocabulary, type ChildIndex } from '../schema/models';
 import type { ValidationSettings, CodeEntry } from '../config/types';
 import type { Finding, RelatedLocation, Severity } from '../rules/finding';
 import { ruleDef, formatMessage, type RuleId } from '../rules/ruleTable';
 import { nearest, codePointLength } from '../text/similarity';
 import { checkLexical, isBoolean, isTrue, dateKey } from './lexical';
-import { IdentifierRegistry, identifiersClash, describeIdentifier, type IdentifierUse } from './identifiers';
+import { IdentifierRegistry, identifiersClash, describeIdentifier, identifierUse, spanOf, type IdentifierUse } from './identifiers';
 import type { DocumentResult } from './results';
 
 /**
@@ -30,6 +30,8 @@ interface Frame {
   col: number;
   /** The element's definition; null inside unknown elements, whose content is not checked. */
   def: ElementDef | null;
+  /** childIndex(def), looked up once per element rather than once per child. */
+  index: ChildIndex | null;
   /**
    * Children seen so far, by position in the definition: seenGeneration[k] === generation means
    * child k was seen, first at seenAt[k] (packed line/column). The generation stamp makes a reused
@@ -199,7 +201,7 @@ export class DocumentChecker implements ScanSink {
     let frame = this.frames[this.depth];
     if (!frame) {
       frame = {
-        name: '', line: 0, col: 0, def: null, generation: 0, seenGeneration: [], seenAt: [], maxPosition: -1, maxPositionName: '', childCount: 0,
+        name: '', line: 0, col: 0, def: null, index: null, generation: 0, seenGeneration: [], seenAt: [], maxPosition: -1, maxPositionName: '', childCount: 0,
         trueCounts: null, text: '', textLength: 0, hasText: false, textLine: 0, textCol: 0, textEndLine: 0, textEndCol: 0,
         textTruncated: false, reportedText: false, nil: false, quiet: false,
       };
@@ -210,6 +212,7 @@ export class DocumentChecker implements ScanSink {
     frame.line = tag.line;
     frame.col = tag.col;
     frame.def = def;
+    frame.index = null;
     frame.generation = ++this.generation;
     frame.maxPosition = -1;
     frame.maxPositionName = '';
@@ -302,13 +305,14 @@ export class DocumentChecker implements ScanSink {
     parent.childCount++;
     if (this.rootUndecided && this.depth === 1) {
       parent.def = this.decideUndecidedRoot(parent, name === 'user' ? 2 : 1);
+      parent.index = null;
       return this.resolveChild(parent, tag);
     }
     if (parentDef.content === 'simple') {
       this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint: ` <${parent.name}> holds text only.` });
       return null;
     }
-    const index = childIndex(parentDef);
+    const index = (parent.index ??= childIndex(parentDef));
     let hit = index.exact.get(name);
     if (!hit) {
       const cased = index.lowerCase.get(name.toLowerCase());
@@ -487,7 +491,7 @@ export class DocumentChecker implements ScanSink {
     if (frame.hasText || needsValue || !text.plainAscii) {
       const value = text.value();
       frame.text += value;
-      frame.textLength += codePointLength(value);
+      frame.textLength += text.plainAscii ? value.length : codePointLength(value);
     } else {
       frame.textLength += text.byteLength;
     }
@@ -581,7 +585,7 @@ export class DocumentChecker implements ScanSink {
     if (!user) return;
     switch (def.role) {
       case 'primaryId':
-        user.primaryId = { type: def.name, primary: true, value, span: textSpanOf(frame) };
+        user.primaryId = identifierUse(def.name, true, value, textSpanOf(frame));
         break;
       case 'identifierType':
         user.pendingType = value;
@@ -667,7 +671,7 @@ export class DocumentChecker implements ScanSink {
     const user = this.user;
     if (!user) return;
     if (user.pendingValue) {
-      user.identifiers.push({ type: user.pendingType ?? '(no type)', primary: false, value: user.pendingValue.value, span: user.pendingValue.span });
+      user.identifiers.push(identifierUse(user.pendingType ?? '(no type)', false, user.pendingValue.value, user.pendingValue.span));
     }
     user.pendingType = null;
     user.pendingValue = null;
@@ -712,16 +716,15 @@ export class DocumentChecker implements ScanSink {
     if (uses.length < 2) return;
     const seen = new Map<string, IdentifierUse>();
     for (const use of uses) {
-      const key = use.value.toLowerCase();
-      const first = seen.get(key);
+      const first = seen.get(use.key);
       if (!first) {
-        seen.set(key, use);
+        seen.set(use.key, use);
         continue;
       }
       const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first).toLowerCase(), other: first.value };
-      const related = [this.related(first.span, `${describeIdentifier(first)} "${first.value}"`)];
-      if (identifiersClash(first, use) === 'duplicate') this.report('duplicate-identifier-in-user', use.span, args, { related });
-      else this.report('identifier-case', use.span, { ...args, first: 'in this user' }, { related });
+      const related = [this.related(spanOf(first), `${describeIdentifier(first)} "${first.value}"`)];
+      if (identifiersClash(first, use) === 'duplicate') this.report('duplicate-identifier-in-user', spanOf(use), args, { related });
+      else this.report('identifier-case', spanOf(use), { ...args, first: 'in this user' }, { related });
     }
   }
 
@@ -732,13 +735,13 @@ export class DocumentChecker implements ScanSink {
       const clash = this.registry.clash(use);
       if (!clash) continue;
       const first = clash.first;
-      const where = first.documentIndex === this.documentIndex ? `line ${first.use.span.line + 1}` : this.registry.documentPaths[first.documentIndex];
-      const related = [this.related(first.use.span, `first used by ${first.userLabel} as ${describeIdentifier(first.use).toLowerCase()}`, first.documentIndex)];
+      const where = first.documentIndex === this.documentIndex ? `line ${first.line + 1}` : this.registry.documentPaths[first.documentIndex];
+      const related = [this.related(spanOf(first), `first used by ${first.userLabel} as ${describeIdentifier(first).toLowerCase()}`, first.documentIndex)];
       if (clash.kind === 'duplicate') {
         rejected = true;
-        this.report('duplicate-identifier', use.span, { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, { related });
+        this.report('duplicate-identifier', spanOf(use), { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, { related });
       } else {
-        this.report('identifier-case', use.span, { what: describeIdentifier(use), value: use.value, other: first.use.value, first: `${first.userLabel}, ${where}` }, { related });
+        this.report('identifier-case', spanOf(use), { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` }, { related });
       }
     }
     return rejected;

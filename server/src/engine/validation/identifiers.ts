@@ -7,29 +7,52 @@ import type { Span } from '../text/span';
  * keeps only the first holder of each value and a rejected user's identifiers are never
  * registered. Keys are lower-cased: primary_id is compared without regard to case by Alma;
  * other identifiers that differ only in case are reported as a warning.
+ *
+ * One flat object per identifier: a 300k-user set holds about a million of them.
  */
-
 export interface IdentifierUse {
   /** 'primary_id' for the primary identifier (v1: userName), else the identifier type code. */
   type: string;
   primary: boolean;
   value: string;
-  span: Span;
-}
-
-export interface IdentifierHolder {
-  use: IdentifierUse;
+  /** value.toLowerCase(), computed once. */
+  key: string;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+  /** Set when registered: the document and how messages name the holding user. */
   documentIndex: number;
-  /** How messages name the holder: its primary id, or its position. */
   userLabel: string;
 }
 
+/** Lower-cases only when needed: most identifiers are digits, and toLowerCase always copies. */
+function lowerKey(value: string): string {
+  for (let k = 0; k < value.length; k++) {
+    const c = value.charCodeAt(k);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return value.toLowerCase();
+  }
+  return value;
+}
+
+export function identifierUse(type: string, primary: boolean, value: string, span: Span): IdentifierUse {
+  return {
+    type, primary, value, key: lowerKey(value),
+    line: span.line, col: span.col, endLine: span.endLine, endCol: span.endCol,
+    documentIndex: -1, userLabel: '',
+  };
+}
+
+export function spanOf(use: IdentifierUse): Span {
+  return { line: use.line, col: use.col, endLine: use.endLine, endCol: use.endCol };
+}
+
 export type Clash =
-  | { kind: 'duplicate'; first: IdentifierHolder } // Alma rejects the later user
-  | { kind: 'case'; first: IdentifierHolder }; // differs only in case
+  | { kind: 'duplicate'; first: IdentifierUse } // Alma rejects the later user
+  | { kind: 'case'; first: IdentifierUse }; // differs only in case
 
 export class IdentifierRegistry {
-  private readonly holders = new Map<string, IdentifierHolder>();
+  private readonly holders = new Map<string, IdentifierUse>();
   readonly documentPaths: string[] = [];
 
   /** Registers a document of the set and returns its index. */
@@ -40,16 +63,18 @@ export class IdentifierRegistry {
 
   /** How `use` clashes with an identifier of an earlier user, if it does. */
   clash(use: IdentifierUse): Clash | null {
-    const first = this.holders.get(use.value.toLowerCase());
-    if (!first) return null;
-    return identifiersClash(first.use, use) === 'duplicate' ? { kind: 'duplicate', first } : { kind: 'case', first };
+    const first = this.holders.get(use.key);
+    if (first === undefined) return null;
+    return { kind: identifiersClash(first, use), first };
   }
 
   /** Records a loaded user's identifiers; values already held stay with their first holder. */
   register(uses: IdentifierUse[], documentIndex: number, userLabel: string): void {
     for (const use of uses) {
-      const key = use.value.toLowerCase();
-      if (!this.holders.has(key)) this.holders.set(key, { use, documentIndex, userLabel });
+      if (this.holders.has(use.key)) continue;
+      use.documentIndex = documentIndex;
+      use.userLabel = userLabel;
+      this.holders.set(use.key, use);
     }
   }
 

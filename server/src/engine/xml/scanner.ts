@@ -364,7 +364,7 @@ export class XmlScanner {
 
   private beginToken(index: number): void {
     this.tokStart = index;
-    this.dropCarry();
+    if (this.carryLength !== 0 || this.carry.length !== 0) this.dropCarry();
     this.tokHash = 0;
     this.tokAscii = true;
   }
@@ -420,6 +420,20 @@ export class XmlScanner {
       return this.names.get(this.chunk, this.tokStart, end, this.tokHash);
     }
     return this.tokenString(end);
+  }
+
+  /** An end tag's name: nearly always the open element's, so compare bytes before making a string. */
+  private takeEndName(end: number): string {
+    const open = this.depth > 0 ? this.openNames[this.depth - 1] : '';
+    const start = this.tokStart;
+    const len = end - start;
+    if (this.carry.length === 0 && open.length === len) {
+      const buf = this.chunk;
+      let k = 0;
+      while (k < len && open.charCodeAt(k) === buf[start + k]) k++;
+      if (k === len) return open;
+    }
+    return this.takeName(end);
   }
 
   private takeAttrValue(end: number): string {
@@ -555,7 +569,9 @@ export class XmlScanner {
     const name = this.attrName;
     const length = this.tokenLength(valueEnd);
     const value = this.takeAttrValue(valueEnd);
-    if (this.attributes.some((a) => a.name === name)) {
+    let twice = false;
+    for (let k = 0; k < this.attributes.length; k++) if (this.attributes[k].name === name) twice = true;
+    if (twice) {
       this.problem('xml-syntax', this.attrSpan(), `Attribute ${name} appears twice on <${this.tagName}>.`);
     } else {
       if (this.attributes === NO_ATTRIBUTES) this.attributes = [];
@@ -650,26 +666,40 @@ export class XmlScanner {
     while (i < n) {
       if (this.u8need === 0) {
         // Fast runs of printable ASCII: the bulk of every file.
-        if (state === S.Text) {
-          let lastNonSpace = -1;
+        // Text, including LF line ends and tabs (a CR goes the generic way, for CRLF bookkeeping).
+        if (state === S.Text && !(this.lastWasCr && buf[i] === 0x0a)) {
           const start = i;
+          let colBase = col - i; // the column of byte j on the current line is colBase + j
+          let lastNonSpace = -1;
+          let lastLine = 0;
+          let lastEndCol = 0;
+          let hasContent = this.textHasContent;
           while (i < n) {
             const c = buf[i];
-            if (PRINTABLE[c] === 0 || c === 0x3c || c === 0x26) break;
-            if (c !== 0x20) lastNonSpace = i;
+            if (PRINTABLE[c] === 0) {
+              if (c === 0x0a) {
+                line++;
+                colBase = -(i + 1);
+              } else if (c !== 0x09) break;
+            } else if (c === 0x3c || c === 0x26) {
+              break;
+            } else if (c !== 0x20) {
+              if (!hasContent) {
+                this.startText(i, line, colBase + i);
+                hasContent = true;
+              }
+              lastNonSpace = i;
+              lastLine = line;
+              lastEndCol = colBase + i + 1;
+            }
             i++;
           }
           if (lastNonSpace >= 0) {
-            if (!this.textHasContent) {
-              let first = start;
-              while (buf[first] === 0x20) first++;
-              this.startText(first, line, col + (first - start));
-            }
-            this.textEndLine = line;
-            this.textEndCol = col + (lastNonSpace + 1 - start);
+            this.textEndLine = lastLine;
+            this.textEndCol = lastEndCol;
             this.textLastNonSpace = lastNonSpace + 1;
           }
-          col += i - start;
+          col = colBase + i;
           if (i !== start) this.lastWasCr = false;
           if (i >= n) break;
         } else if (state === S.StartName || state === S.AttrName || (state === S.EndName && this.tokStart >= 0)) {
@@ -716,6 +746,30 @@ export class XmlScanner {
             this.markLine = line;
             this.markCol = col;
             state = S.Lt;
+            // Most markup is '<name' or '</name': enter the name directly.
+            const next = i + 1 < n ? buf[i + 1] : 0;
+            if (next < 0x80 && NAME_CLASS[next] & 1) {
+              state = S.StartName;
+              this.beginToken(i + 1);
+              this.tokHash = next;
+              this.tokLine = line;
+              this.tokCol = col + 1;
+              i += 2;
+              col += 2;
+              this.lastWasCr = false;
+              continue;
+            }
+            if (next === 0x2f && i + 2 < n && buf[i + 2] < 0x80 && NAME_CLASS[buf[i + 2]] & 1) {
+              state = S.EndName;
+              this.beginToken(i + 2);
+              this.tokHash = buf[i + 2];
+              this.tokLine = line;
+              this.tokCol = col + 2;
+              i += 3;
+              col += 3;
+              this.lastWasCr = false;
+              continue;
+            }
           } else if (b === 0x26) {
             if (!this.textHasContent) this.startText(i, line, col);
             this.textHasAmp = true;
@@ -775,8 +829,13 @@ export class XmlScanner {
             this.inTag = true;
             this.tokStart = -1;
             this.dropCarry();
-            state = S.InTag;
-            if (!isSpace(b)) continue;
+            if (b === 0x3e) {
+              this.emitStartTag(false);
+              state = S.Text;
+            } else {
+              state = S.InTag;
+              if (!isSpace(b)) continue;
+            }
           }
           break;
 
@@ -918,14 +977,19 @@ export class XmlScanner {
             this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
             if (b >= 0x80) this.tokAscii = false;
           } else {
-            this.tagName = this.takeName(i);
+            this.tagName = this.takeEndName(i);
             this.tagLine = this.tokLine;
             this.tagCol = this.tokCol;
             this.inTag = true;
             this.tokStart = -1;
             this.dropCarry();
-            state = S.AfterEndName;
-            continue;
+            if (b === 0x3e) {
+              this.emitEndTag();
+              state = S.Text;
+            } else {
+              state = S.AfterEndName;
+              continue;
+            }
           }
           break;
 
