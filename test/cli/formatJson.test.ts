@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatJson } from '../../server/src/cli/formatJson';
+import { formatJson, jsonReport } from '../../server/src/cli/formatJson';
 import { doc, finding, range, sampleSet, setResult } from './setResults';
 
 describe('formatJson', () => {
@@ -66,5 +66,15 @@ describe('formatJson', () => {
 
   it('writes an empty set as empty lists and zero counts', () => {
     assert.deepEqual(JSON.parse(formatJson(setResult())), { files: [], summary: { files: 0, users: 0, errors: 0, warnings: 0, infos: 0 } });
+  });
+
+  it('is written in pieces that join to exactly the canonical pretty-printed JSON', () => {
+    const cases = [sampleSet(), setResult(), setResult(doc('clean.xml', [], 3, 2))];
+    for (const result of cases) {
+      const pieces = [...jsonReport(result)];
+      const text = pieces.join('');
+      assert.equal(text, `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    }
+    assert.ok([...jsonReport(sampleSet())].length > 3, 'one piece per diagnostic, not one string');
   });
 });

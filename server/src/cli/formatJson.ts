@@ -8,22 +8,39 @@ import type { SetResult } from '../engine/validation/results';
  * shape is a stable contract for scripts, whatever else the engine adds to a finding.
  */
 export function formatJson(result: SetResult): string {
-  const report = {
-    files: result.documents.map((doc) => ({
-      path: doc.path,
-      schemaVersion: doc.schemaVersion,
-      users: doc.users,
-      diagnostics: doc.findings.map(diagnostic),
-    })),
-    summary: {
-      files: result.summary.files,
-      users: result.summary.users,
-      errors: result.summary.errors,
-      warnings: result.summary.warnings,
-      infos: result.summary.infos,
-    },
+  return [...jsonReport(result)].join('');
+}
+
+/**
+ * The same report in pieces, one diagnostic at a time, byte for byte what
+ * JSON.stringify(report, null, 2) would give: a 300k-user file can have hundreds of thousands
+ * of findings, and the report should not be held as one string beside them.
+ */
+export function* jsonReport(result: SetResult): Generator<string> {
+  yield '{\n  "files": [';
+  for (let d = 0; d < result.documents.length; d++) {
+    const doc = result.documents[d];
+    const head = JSON.stringify({ path: doc.path, schemaVersion: doc.schemaVersion, users: doc.users }, null, 2);
+    // The head's closing brace is replaced by the diagnostics member.
+    yield `${d === 0 ? '' : ','}\n    ${indent(head.slice(0, -2), 4)},\n      "diagnostics": [`;
+    for (let k = 0; k < doc.findings.length; k++) {
+      yield `${k === 0 ? '' : ','}\n        ${indent(JSON.stringify(diagnostic(doc.findings[k]), null, 2), 8)}`;
+    }
+    yield doc.findings.length === 0 ? ']\n    }' : '\n      ]\n    }';
+  }
+  yield result.documents.length === 0 ? '],\n' : '\n  ],\n';
+  const summary = {
+    files: result.summary.files,
+    users: result.summary.users,
+    errors: result.summary.errors,
+    warnings: result.summary.warnings,
+    infos: result.summary.infos,
   };
-  return `${JSON.stringify(report, null, 2)}\n`;
+  yield `  "summary": ${indent(JSON.stringify(summary, null, 2), 2)}\n}\n`;
+}
+
+function indent(json: string, spaces: number): string {
+  return json.replace(/\n/g, `\n${' '.repeat(spaces)}`);
 }
 
 function diagnostic(finding: Finding) {

@@ -15,18 +15,21 @@ export interface TextOptions {
  * jump to it; related places follow as indented `note:` lines.
  */
 export function formatText(result: SetResult, options: TextOptions = {}): string {
-  const lines: string[] = [];
-  for (const note of options.notes ?? []) lines.push(formatNote(note));
+  return [...textReport(result, options)].join('');
+}
+
+/** The same report a line at a time, so that a large one is written as it is made. */
+export function* textReport(result: SetResult, options: TextOptions = {}): Generator<string> {
+  for (const note of options.notes ?? []) yield `${formatNote(note)}\n`;
   for (const doc of result.documents) {
     for (const finding of doc.findings) {
-      lines.push(`${doc.path}:${where(finding.range.start)}: ${finding.severity} ${finding.rule} ${oneLine(finding.message)}`);
+      yield `${doc.path}:${where(finding.range.start)}: ${finding.severity} ${finding.rule} ${oneLine(finding.message)}\n`;
       for (const related of finding.related) {
-        lines.push(`  ${related.path}:${where(related.range.start)}: note: ${oneLine(related.message)}`);
+        yield `  ${related.path}:${where(related.range.start)}: note: ${oneLine(related.message)}\n`;
       }
     }
   }
-  if (options.summary !== false) lines.push(summaryLine(result.summary));
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  if (options.summary !== false) yield `${summaryLine(result.summary)}\n`;
 }
 
 /** `feed.zip!/readme.txt: note: not an XML file, skipped`. */

@@ -6,9 +6,9 @@ import { validateInputs } from '../engine/validation/validateSet';
 import type { SetResult } from '../engine/validation/results';
 import { UsageError, type ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
-import { formatJson } from './formatJson';
+import { jsonReport } from './formatJson';
 import { formatSarif } from './formatSarif';
-import { formatNote, formatText } from './formatText';
+import { formatNote, textReport } from './formatText';
 import { parseInputNote, type InputNote } from './inputNote';
 import { ProgressLine } from './progressLine';
 
@@ -60,23 +60,36 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
   }
 
   const notes = quiet ? [] : inputs.notes.map(parseInputNote);
-  context.out(report(format, quiet ? errorsOnly(result) : result, { notes, quiet, version: context.version }));
+  writeInBatches(report(format, quiet ? errorsOnly(result) : result, { notes, quiet, version: context.version }), context);
   // The JSON report's shape is fixed, so notes about the input go beside it rather than into it.
   if (format === 'json') for (const note of notes) context.err(`${formatNote(note)}\n`);
 
   return result.summary.errors > 0 ? ExitCode.findings : ExitCode.clean;
 }
 
-function report(format: Format, result: SetResult, how: { notes: InputNote[]; quiet: boolean; version: string }): string {
+function report(format: Format, result: SetResult, how: { notes: InputNote[]; quiet: boolean; version: string }): Iterable<string> {
   switch (format) {
     case 'json':
-      return formatJson(result);
+      return jsonReport(result);
     case 'sarif':
-      return formatSarif(result, { toolVersion: how.version, notes: how.notes });
+      return [formatSarif(result, { toolVersion: how.version, notes: how.notes })];
     case 'text':
       // A quiet run that found no error prints nothing at all.
-      return formatText(result, { notes: how.notes, summary: !how.quiet || result.summary.errors > 0 });
+      return textReport(result, { notes: how.notes, summary: !how.quiet || result.summary.errors > 0 });
   }
+}
+
+/** Joins report pieces into writes of about 64 KB: one write per line would be slow, one in all too big. */
+function writeInBatches(pieces: Iterable<string>, context: CommandContext): void {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 65536) {
+      context.out(batch);
+      batch = '';
+    }
+  }
+  if (batch !== '') context.out(batch);
 }
 
 async function settingsFromConfig(args: ParsedArgs, cwd: string): Promise<ValidationSettings> {
