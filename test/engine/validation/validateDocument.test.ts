@@ -53,3 +53,18 @@ test('rule settings: a rule can be turned off or given another severity; strict 
   assert.deepEqual(rulesOf({ rules: { 'pin-format': 'off' }, strict: false }), ['empty-value:warning']);
   assert.deepEqual(rulesOf({ rules: { 'pin-format': 'error' }, strict: true }), ['pin-format:error', 'empty-value:error']);
 });
+
+test('binary input: well-formedness problems are capped with a closing remark, and nothing throws', async () => {
+  const bytes = Buffer.alloc(2 << 20);
+  let x = 7;
+  for (let i = 0; i < bytes.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  const doc: InputDocument = { path: 'photo.xml', size: bytes.length, async *read() { yield bytes; } };
+  const result = await validateInputs([doc], DEFAULT_SETTINGS);
+  const findings = result.documents[0].findings;
+  const scannerRules = new Set(['xml-syntax', 'encoding', 'invalid-char', 'bom', 'doctype']);
+  assert.equal(findings.filter((f) => scannerRules.has(f.rule)).length, 1000);
+  assert.ok(findings.some((f) => /later ones in this file are not: is it XML at all\?/.test(f.message)));
+});

@@ -44,7 +44,7 @@ interface Frame {
   maxPosition: number;
   maxPositionName: string;
   childCount: number;
-  /** For lists: how many siblings set each uniqueTrue attribute, and where the first did. */
+  /** For lists: where the first sibling set each uniqueTrue attribute (preferred...) to true. */
   trueCounts: Map<string, Span> | null;
   text: string;
   textLength: number;
@@ -56,7 +56,10 @@ interface Frame {
   textTruncated: boolean;
   reportedText: boolean;
   nil: boolean;
-  /** Inside an element already reported as not loaded (or researcher data): no repeats below. */
+  /**
+   * Inside an unknown element, or one already reported as not loaded (or researcher data in a
+   * users profile): nothing below is reported again, except values the schema rejects.
+   */
   quiet: boolean;
 }
 
@@ -159,7 +162,7 @@ export class DocumentChecker implements ScanSink {
     this.scanProblems++;
     if (this.scanProblems > MAX_SCAN_PROBLEMS) return;
     if (this.scanProblems === MAX_SCAN_PROBLEMS) {
-      detail += ` (${MAX_SCAN_PROBLEMS} problems of this kind reported; the rest of the file is not reported: is it XML at all?)`;
+      detail += ` (${MAX_SCAN_PROBLEMS} well-formedness problems reported; later ones in this file are not: is it XML at all?)`;
     }
     this.report(rule, span, { detail });
   }
@@ -302,12 +305,12 @@ export class DocumentChecker implements ScanSink {
   private resolveChild(parent: Frame, tag: ScanStartTag): ElementDef | null {
     const parentDef = parent.def!;
     const name = tag.name;
-    parent.childCount++;
     if (this.rootUndecided && this.depth === 1) {
       parent.def = this.decideUndecidedRoot(parent, name === 'user' ? 2 : 1);
       parent.index = null;
       return this.resolveChild(parent, tag);
     }
+    parent.childCount++;
     if (parentDef.content === 'simple') {
       this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint: ` <${parent.name}> holds text only.` });
       return null;
