@@ -37,7 +37,7 @@ export function looseName(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '');
 }
 
-function buildIndex<T>(entries: readonly (readonly [string, T])[]): NameIndex<T> {
+export function buildIndex<T>(entries: readonly (readonly [string, T])[]): NameIndex<T> {
   const exact = new Map<string, T>();
   const lowerCase = new Map<string, T>();
   const loose = new Map<string, T>();

@@ -1,8 +1,8 @@
 import { nameSpanAt, type ScanSink, type ScanStartTag, type ScanText, type ScanProblemRule, type XmlDeclaration, type ScanAttribute } from '../xml/scanner';
 import type { Span } from '../text/span';
 import { toRange, compareRanges } from '../text/span';
-import type { AttributeDef, ElementDef, SchemaModel } from '../schema/types';
-import { modelFor, childIndex, attributeIndex, looseName, v1Vocabulary, v2Vocabulary, type ChildIndex } from '../schema/models';
+import { looseName, v1Vocabulary, v2Vocabulary } from '../schema/models';
+import { compiledModel, type AttributeNode, type CompiledModel, type ElementNode } from '../schema/compiledModel';
 import type { ValidationSettings, CodeEntry } from '../config/types';
 import type { Finding, RelatedLocation, Severity } from '../rules/finding';
 import { ruleDef, formatMessage, type RuleId } from '../rules/ruleTable';
@@ -29,9 +29,7 @@ interface Frame {
   line: number;
   col: number;
   /** The element's definition; null inside unknown elements, whose content is not checked. */
-  def: ElementDef | null;
-  /** childIndex(def), looked up once per element rather than once per child. */
-  index: ChildIndex | null;
+  def: ElementNode | null;
   /**
    * Children seen so far, by position in the definition: seenGeneration[k] === generation means
    * child k was seen, first at seenAt[k] (packed line/column). The generation stamp makes a reused
@@ -44,8 +42,14 @@ interface Frame {
   maxPosition: number;
   maxPositionName: string;
   childCount: number;
-  /** For lists: where the first sibling set each uniqueTrue attribute (preferred...) to true. */
-  trueCounts: Map<string, Span> | null;
+  /**
+   * For lists: which children set a uniqueTrue attribute (preferred...) to true, and where the
+   * first did; small parallel arrays reused with the frame, searched linearly (a list has few).
+   */
+  trueCount: number;
+  trueElements: ElementNode[];
+  trueAttributes: AttributeNode[];
+  trueSpans: Span[];
   text: string;
   textLength: number;
   hasText: boolean;
@@ -69,11 +73,12 @@ interface UserState {
   identifiers: IdentifierUse[];
   /** Identifier segment being read: its type and value. */
   pendingType: string | null;
-  pendingValue: { value: string; span: Span } | null;
+  /** Its value, typed once the segment ends (id_type may follow value: xs:all). */
+  pendingValue: IdentifierUse | null;
   hasFirstName: boolean;
   hasLastName: boolean;
-  expiry: { key: string; value: string } | null;
-  purge: { key: string; value: string; span: Span } | null;
+  expiry: { key: number; value: string } | null;
+  purge: { key: number; value: string; span: Span } | null;
   hasResearcher: boolean;
 }
 
@@ -88,7 +93,7 @@ export class DocumentChecker implements ScanSink {
   private readonly frames: Frame[] = [];
   private generation = 0;
   private depth = 0;
-  private model: SchemaModel | null = null;
+  private model: CompiledModel | null = null;
   private version: 1 | 2 | null = null;
   private user: UserState | null = null;
   private users = 0;
@@ -183,7 +188,7 @@ export class DocumentChecker implements ScanSink {
 
   startTag(tag: ScanStartTag): void {
     const parent = this.depth > 0 ? this.frames[this.depth - 1] : null;
-    let def: ElementDef | null = null;
+    let def: ElementNode | null = null;
     if (!parent) {
       def = this.startRoot(tag);
     } else if (parent.def) {
@@ -192,7 +197,7 @@ export class DocumentChecker implements ScanSink {
     const frame = this.pushFrame(tag, def, parent);
     if (def) {
       if (tag.attributes.length > 0) this.checkAttributes(tag, def, frame, parent);
-      if (def.sis !== undefined || def.researcher) this.checkTreatment(def, frame);
+      if (def.hasTreatment) this.checkTreatment(def, frame);
       if (def.role === 'user') this.beginUser(tag);
       else if (def.role === 'researcher' && this.user) this.user.hasResearcher = true;
     } else if (parent) {
@@ -200,12 +205,12 @@ export class DocumentChecker implements ScanSink {
     }
   }
 
-  private pushFrame(tag: ScanStartTag, def: ElementDef | null, parent: Frame | null): Frame {
+  private pushFrame(tag: ScanStartTag, def: ElementNode | null, parent: Frame | null): Frame {
     let frame = this.frames[this.depth];
     if (!frame) {
       frame = {
-        name: '', line: 0, col: 0, def: null, index: null, generation: 0, seenGeneration: [], seenAt: [], maxPosition: -1, maxPositionName: '', childCount: 0,
-        trueCounts: null, text: '', textLength: 0, hasText: false, textLine: 0, textCol: 0, textEndLine: 0, textEndCol: 0,
+        name: '', line: 0, col: 0, def: null, generation: 0, seenGeneration: [], seenAt: [], maxPosition: -1, maxPositionName: '', childCount: 0,
+        trueCount: 0, trueElements: [], trueAttributes: [], trueSpans: [], text: '', textLength: 0, hasText: false, textLine: 0, textCol: 0, textEndLine: 0, textEndCol: 0,
         textTruncated: false, reportedText: false, nil: false, quiet: false,
       };
       this.frames[this.depth] = frame;
@@ -215,12 +220,11 @@ export class DocumentChecker implements ScanSink {
     frame.line = tag.line;
     frame.col = tag.col;
     frame.def = def;
-    frame.index = null;
     frame.generation = ++this.generation;
     frame.maxPosition = -1;
     frame.maxPositionName = '';
     frame.childCount = 0;
-    frame.trueCounts = null;
+    frame.trueCount = 0;
     frame.text = '';
     frame.textLength = 0;
     frame.hasText = false;
@@ -232,20 +236,20 @@ export class DocumentChecker implements ScanSink {
   }
 
   /** Decides the version from the root; returns the definition to check the root's content against. */
-  private startRoot(tag: ScanStartTag): ElementDef | null {
+  private startRoot(tag: ScanStartTag): ElementNode | null {
     if (this.rootDone) return null; // a second root: the scanner reported it
     this.rootDone = true;
     const name = tag.name;
     const xmlns = tag.attributes.find((a) => a.name === 'xmlns')?.value ?? '';
     let version: 1 | 2 | null = null;
-    let def: ElementDef | null = null;
+    let def: ElementNode | null = null;
     if (name === 'users') {
       version = 2;
     } else if (name === 'userRecords') {
       if (xmlns !== V1_NAMESPACE) {
         // MIT writes v2 users inside <userRecords>: the first child decides the version.
         this.rootUndecided = true;
-        this.model = modelFor(1);
+        this.model = compiledModel(1);
         return this.model.root;
       }
       version = 1;
@@ -255,7 +259,7 @@ export class DocumentChecker implements ScanSink {
       this.report('root-element', tagSpan(tag), {
         detail: `The root element is <${name}>: Alma expects the users inside a <${wrapper}> root, even for one user.`,
       });
-      def = childIndex(modelFor(version).root).exact.get(name)?.def ?? null;
+      def = compiledModel(version).root.index.exact.get(name)?.def ?? null;
     } else {
       const lower = name.toLowerCase();
       const hint = lower === 'users' || lower === 'userrecords' ? ` XML names are case-sensitive: write <${lower === 'users' ? 'users' : 'userRecords'}>.` : '';
@@ -269,7 +273,7 @@ export class DocumentChecker implements ScanSink {
   }
 
   /** Settles a <userRecords> root without the v1 namespace once its content shows the version. */
-  private decideUndecidedRoot(root: Frame, version: 1 | 2): ElementDef {
+  private decideUndecidedRoot(root: Frame, version: 1 | 2): ElementNode {
     this.rootUndecided = false;
     if (version === 2) {
       this.report('root-element', frameSpan(root), {
@@ -284,7 +288,7 @@ export class DocumentChecker implements ScanSink {
 
   private setVersion(version: 1 | 2, rootSpan: Span): void {
     this.version = version;
-    this.model = modelFor(version);
+    this.model = compiledModel(version);
     if (version === 1) this.report('v1-deprecated', rootSpan, {});
     if (this.settings.xsdVersion && this.settings.xsdVersion !== version) {
       this.report('schema-version', rootSpan, {
@@ -302,12 +306,11 @@ export class DocumentChecker implements ScanSink {
   }
 
   /** Finds the definition of `tag` under `parent`, reporting unknown, miscased, duplicated and misordered children. */
-  private resolveChild(parent: Frame, tag: ScanStartTag): ElementDef | null {
+  private resolveChild(parent: Frame, tag: ScanStartTag): ElementNode | null {
     const parentDef = parent.def!;
     const name = tag.name;
     if (this.rootUndecided && this.depth === 1) {
       parent.def = this.decideUndecidedRoot(parent, name === 'user' ? 2 : 1);
-      parent.index = null;
       return this.resolveChild(parent, tag);
     }
     parent.childCount++;
@@ -315,7 +318,7 @@ export class DocumentChecker implements ScanSink {
       this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint: ` <${parent.name}> holds text only.` });
       return null;
     }
-    const index = (parent.index ??= childIndex(parentDef));
+    const index = parentDef.index;
     let hit = index.exact.get(name);
     if (!hit) {
       const cased = index.lowerCase.get(name.toLowerCase());
@@ -332,14 +335,14 @@ export class DocumentChecker implements ScanSink {
     if (parent.seenGeneration[position] !== parent.generation) {
       parent.seenGeneration[position] = parent.generation;
       parent.seenAt[position] = this.packPosition(tag.line, tag.col);
-    } else if ((def.max ?? 1) === 1) {
+    } else if (def.max === 1) {
       this.report('duplicate-element', tagSpan(tag), { name: def.name, parent: parent.name }, {
         related: [this.related(this.unpackSpan(parent.seenAt[position], def.name), `first <${def.name}> here`)],
       });
     }
     if (parentDef.content === 'sequence') {
       if (hit.position < parent.maxPosition) {
-        const order = parentDef.children!.map((c) => c.name).join(', ');
+        const order = parentDef.children.map((c) => c.name).join(', ');
         this.report('element-order', tagSpan(tag), { name: def.name, after: parent.maxPositionName, parent: parent.name, order });
       } else {
         parent.maxPosition = hit.position;
@@ -359,15 +362,15 @@ export class DocumentChecker implements ScanSink {
       });
       return;
     }
-    const allowed = parent.def!.children!.map((c) => c.name);
+    const allowed = parent.def!.children.map((c) => c.name);
     const suggestions = loose ? [loose] : nearest(name, allowed);
     const hint = suggestions.length > 0 ? ` Did you mean <${suggestions.join('> or <')}>?` : '';
     this.report('unknown-element', tagSpan(tag), { name, parent: parent.name, hint }, { suggestions });
   }
 
-  private checkAttributes(tag: ScanStartTag, def: ElementDef, frame: Frame, parent: Frame | null): void {
+  private checkAttributes(tag: ScanStartTag, def: ElementNode, frame: Frame, parent: Frame | null): void {
     if (tag.attributes.length === 0) return;
-    const index = attributeIndex(def);
+    const index = def.attributeIndex;
     for (const attr of tag.attributes) {
       const name = attr.name;
       if (name === 'xmlns' || name.startsWith('xmlns:')) {
@@ -412,7 +415,7 @@ export class DocumentChecker implements ScanSink {
     }
   }
 
-  private checkAttributeValue(attr: ScanAttribute, attrDef: AttributeDef, def: ElementDef, parent: Frame | null): void {
+  private checkAttributeValue(attr: ScanAttribute, attrDef: AttributeNode, def: ElementNode, parent: Frame | null): void {
     const value = attr.value;
     if (attrDef.type === 'enum' && attrDef.values && !attrDef.values.includes(value)) {
       const cased = attrDef.values.find((v) => v.toLowerCase() === value.toLowerCase());
@@ -444,20 +447,22 @@ export class DocumentChecker implements ScanSink {
       }
     }
     if (attrDef.uniqueTrue && parent && isTrue(value)) {
-      const key = `${def.name}/${attrDef.name}`;
-      parent.trueCounts ??= new Map();
-      const first = parent.trueCounts.get(key);
-      if (first) {
+      let k = 0;
+      while (k < parent.trueCount && (parent.trueElements[k] !== def || parent.trueAttributes[k] !== attrDef)) k++;
+      if (k < parent.trueCount) {
         this.report('multiple-preferred', attr.valueSpan, { what: attrDef.label ?? def.label ?? def.name, attribute: attrDef.name }, {
-          related: [this.related(first, `the first ${attrDef.name}="${value}" ${def.label ?? def.name}`)],
+          related: [this.related(parent.trueSpans[k], `the first ${attrDef.name}="${value}" ${def.label ?? def.name}`)],
         });
       } else {
-        parent.trueCounts.set(key, attr.valueSpan);
+        parent.trueElements[k] = def;
+        parent.trueAttributes[k] = attrDef;
+        parent.trueSpans[k] = attr.valueSpan;
+        parent.trueCount++;
       }
     }
   }
 
-  private checkTreatment(def: ElementDef, frame: Frame): void {
+  private checkTreatment(def: ElementNode, frame: Frame): void {
     if (frame.quiet) return;
     if (def.sis === 'ignored' || def.sis === 'output') {
       const why = def.sisNote ?? (def.sis === 'output' ? 'is output only: Alma fills it and ignores it on load.' : 'is not read by the SIS load.');
@@ -490,8 +495,7 @@ export class DocumentChecker implements ScanSink {
       return;
     }
     // Plain strings need only their length; the value is decoded when a rule reads it.
-    const needsValue = def.type !== undefined && def.type !== 'string' || def.role !== undefined || def.codeTable !== undefined || def.fixedCodes !== undefined;
-    if (frame.hasText || needsValue || !text.plainAscii) {
+    if (frame.hasText || def.needsValue || !text.plainAscii) {
       const value = text.value();
       frame.text += value;
       frame.textLength += text.plainAscii ? value.length : codePointLength(value);
@@ -535,13 +539,13 @@ export class DocumentChecker implements ScanSink {
     }
   }
 
-  private checkChildren(frame: Frame, def: ElementDef): void {
+  private checkChildren(frame: Frame, def: ElementNode): void {
     if (frame.nil) return;
-    const children = def.children ?? [];
+    const children = def.children;
     for (let k = 0; k < children.length; k++) {
       if (frame.seenGeneration[k] === frame.generation) continue;
       const child = children[k];
-      if ((child.min ?? 0) >= 1) {
+      if (child.min >= 1) {
         this.report('missing-element', frameSpan(frame), { parent: frame.name, name: child.name }, { suggestions: [child.name] });
       } else if (child.documentedMandatory) {
         this.report('missing-element', frameSpan(frame), { parent: frame.name, name: child.name }, { severity: 'warning', suggestions: [child.name] });
@@ -554,7 +558,7 @@ export class DocumentChecker implements ScanSink {
     }
   }
 
-  private checkValue(frame: Frame, def: ElementDef): void {
+  private checkValue(frame: Frame, def: ElementNode): void {
     const empty = frame.textLength === 0;
     const user = this.user;
     if (empty) {
@@ -564,11 +568,11 @@ export class DocumentChecker implements ScanSink {
         if (def.role === 'primaryId' && user) user.primaryId = null;
         return;
       }
-      const type = def.type ?? 'string';
+      const type = def.type;
       if (type !== 'string' && type !== 'code') {
         this.report('empty-value', frameSpan(frame), { name: def.name, why: `an empty value is not a valid ${type === 'boolean' ? 'boolean' : type === 'int' || type === 'float' ? 'number' : 'date'}; leave the element out instead` },
           { severity: this.strict ? 'error' : undefined });
-      } else if ((def.min ?? 0) >= 1) {
+      } else if (def.min >= 1) {
         this.report('empty-value', frameSpan(frame), { name: def.name, why: 'it is required' }, { severity: this.strict ? 'error' : undefined });
       }
       if (def.role === 'firstName' || def.role === 'lastName') return;
@@ -583,18 +587,18 @@ export class DocumentChecker implements ScanSink {
     }
     if (!this.checkLexicalValue(frame, def)) return;
     const value = frame.text;
-    const type = def.type ?? 'string';
-    if (def.fixedCodes || def.codeTable) this.checkCode(def, value, textSpanOf(frame));
+    const type = def.type;
+    if (def.fixedCodes || def.codeTable) this.checkCode(def, value, frame);
     if (!user) return;
     switch (def.role) {
       case 'primaryId':
-        user.primaryId = identifierUse(def.name, true, value, textSpanOf(frame));
+        user.primaryId = identifierUse(def.name, true, value, frame.textLine, frame.textCol, frame.textEndLine, frame.textEndCol);
         break;
       case 'identifierType':
         user.pendingType = value;
         break;
       case 'identifierValue':
-        user.pendingValue = { value, span: textSpanOf(frame) };
+        user.pendingValue = identifierUse('', false, value, frame.textLine, frame.textCol, frame.textEndLine, frame.textEndCol);
         break;
       case 'firstName':
         user.hasFirstName = true;
@@ -604,12 +608,12 @@ export class DocumentChecker implements ScanSink {
         break;
       case 'expiryDate': {
         const key = dateKey(type, value);
-        if (key) user.expiry = { key, value };
+        if (key >= 0) user.expiry = { key, value };
         break;
       }
       case 'purgeDate': {
         const key = dateKey(type, value);
-        if (key) user.purge = { key, value, span: textSpanOf(frame) };
+        if (key >= 0) user.purge = { key, value, span: textSpanOf(frame) };
         break;
       }
       case 'pin':
@@ -620,8 +624,8 @@ export class DocumentChecker implements ScanSink {
   }
 
   /** The typed checks (date, boolean, number); false when the value is not of its type. */
-  private checkLexicalValue(frame: Frame, def: ElementDef): boolean {
-    const type = def.type ?? 'string';
+  private checkLexicalValue(frame: Frame, def: ElementNode): boolean {
+    const type = def.type;
     if (type === 'string' || type === 'code') return true;
     const problem = checkLexical(type, frame.text);
     if (!problem) return true;
@@ -630,7 +634,7 @@ export class DocumentChecker implements ScanSink {
     return false;
   }
 
-  private checkCode(def: ElementDef, value: string, span: Span): void {
+  private checkCode(def: ElementNode, value: string, frame: Frame): void {
     let codes: readonly string[] | undefined = def.fixedCodes;
     let table = def.name;
     if (!codes && def.codeTable) {
@@ -643,13 +647,13 @@ export class DocumentChecker implements ScanSink {
     const lower = value.toLowerCase();
     const cased = codes.find((c) => c.toLowerCase() === lower);
     if (cased) {
-      this.report('code-case', span, { value, table, expected: cased }, { suggestions: [cased] });
+      this.report('code-case', textSpanOf(frame), { value, table, expected: cased }, { suggestions: [cased] });
       return;
     }
     const suggestions = nearest(value, codes);
     const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
       : codes.length <= 6 ? ` Known codes: ${codes.join(', ')}.` : '';
-    this.report('unknown-code', span, { value, table, hint }, { suggestions });
+    this.report('unknown-code', textSpanOf(frame), { value, table, hint }, { suggestions });
   }
 
   // -------------------------------------------------------------------------------------
@@ -674,7 +678,8 @@ export class DocumentChecker implements ScanSink {
     const user = this.user;
     if (!user) return;
     if (user.pendingValue) {
-      user.identifiers.push(identifierUse(user.pendingType ?? '(no type)', false, user.pendingValue.value, user.pendingValue.span));
+      user.pendingValue.type = user.pendingType ?? '(no type)';
+      user.identifiers.push(user.pendingValue);
     }
     user.pendingType = null;
     user.pendingValue = null;
@@ -716,14 +721,13 @@ export class DocumentChecker implements ScanSink {
   }
 
   private checkIdentifiersWithinUser(uses: IdentifierUse[]): void {
-    if (uses.length < 2) return;
-    const seen = new Map<string, IdentifierUse>();
-    for (const use of uses) {
-      const first = seen.get(use.key);
-      if (!first) {
-        seen.set(use.key, use);
-        continue;
-      }
+    // A user has a handful of identifiers: pairwise comparison beats building a map per user.
+    for (let j = 1; j < uses.length; j++) {
+      const use = uses[j];
+      let i = 0;
+      while (i < j && uses[i].key !== use.key) i++;
+      if (i === j) continue;
+      const first = uses[i];
       const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first).toLowerCase(), other: first.value };
       const related = [this.related(spanOf(first), `${describeIdentifier(first)} "${first.value}"`)];
       if (identifiersClash(first, use) === 'duplicate') this.report('duplicate-identifier-in-user', spanOf(use), args, { related });

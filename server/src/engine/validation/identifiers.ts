@@ -35,12 +35,8 @@ function lowerKey(value: string): string {
   return value;
 }
 
-export function identifierUse(type: string, primary: boolean, value: string, span: Span): IdentifierUse {
-  return {
-    type, primary, value, key: lowerKey(value),
-    line: span.line, col: span.col, endLine: span.endLine, endCol: span.endCol,
-    documentIndex: -1, userLabel: '',
-  };
+export function identifierUse(type: string, primary: boolean, value: string, line: number, col: number, endLine: number, endCol: number): IdentifierUse {
+  return { type, primary, value, key: lowerKey(value), line, col, endLine, endCol, documentIndex: -1, userLabel: '' };
 }
 
 export function spanOf(use: IdentifierUse): Span {

@@ -25,19 +25,20 @@ export interface ScanAttribute {
   readonly truncated: boolean;
 }
 
-/** Positions are kept as numbers; spans are built only when a rule reports on the attribute. */
+/**
+ * Positions are kept as numbers; spans are built only when a rule reports on the attribute.
+ * Attribute objects are pooled and refilled for each tag, like the start tag itself.
+ */
 class Attribute implements ScanAttribute {
-  constructor(
-    readonly name: string,
-    private readonly line: number,
-    private readonly col: number,
-    readonly value: string,
-    private readonly valueLine: number,
-    private readonly valueCol: number,
-    private readonly valueEndLine: number,
-    private readonly valueEndCol: number,
-    readonly truncated: boolean,
-  ) {}
+  name = '';
+  line = 0;
+  col = 0;
+  value = '';
+  valueLine = 0;
+  valueCol = 0;
+  valueEndLine = 0;
+  valueEndCol = 0;
+  truncated = false;
 
   get nameSpan(): Span {
     return nameSpanAt(this.name, this.line, this.col);
@@ -49,8 +50,8 @@ class Attribute implements ScanAttribute {
 }
 
 /**
- * A start tag. The object is reused between events (a file has millions of tags): read it inside
- * the callback. The name never spans lines, so its span is (line, col) plus the name's length.
+ * A start tag. The object and its attributes are reused between events (a file has millions of
+ * tags): read them inside the callback, and copy what you keep. The name never spans lines, so its span is (line, col) plus the name's length.
  */
 export interface ScanStartTag {
   name: string;
@@ -141,8 +142,6 @@ for (let b = 0; b < 256; b++) {
 const PRINTABLE = new Uint8Array(256);
 for (let b = 0x20; b < 0x7f; b++) PRINTABLE[b] = 1;
 
-const NO_ATTRIBUTES: ScanAttribute[] = [];
-
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
 }
@@ -151,21 +150,27 @@ function describeByte(b: number): string {
   return `0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
-/** Interns short ASCII names and attribute values: a file repeats a few hundred of them millions of times. */
+/**
+ * Interns short ASCII names and attribute values: a file repeats a few hundred of them millions of
+ * times. The key samples the length and four bytes (cheap, computed once per token rather than per
+ * byte); a hit is verified byte by byte, so a collision costs only a fresh string.
+ */
 class ShortStringCache {
   private readonly map = new Map<number, string>();
   private readonly limit = 50_000;
 
-  get(buf: Uint8Array, start: number, end: number, hash: number): string {
-    const hit = this.map.get(hash);
+  get(buf: Uint8Array, start: number, end: number): string {
     const len = end - start;
+    // Masked to 30 bits so the key stays a small integer: a larger one is a heap number, allocated per lookup.
+    const key = ((((Math.imul(len, 0x9e3779b1) ^ buf[start]) * 31 + buf[start + (len >> 1)]) * 31 + buf[end - 1]) * 31 + buf[start + (len > 1 ? 1 : 0)]) & 0x3fffffff;
+    const hit = this.map.get(key);
     if (hit !== undefined && hit.length === len) {
       let k = 0;
       while (k < len && hit.charCodeAt(k) === buf[start + k]) k++;
       if (k === len) return hit;
     }
     const str = Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('latin1');
-    if (hit === undefined && this.map.size < this.limit) this.map.set(hash, str);
+    if (hit === undefined && this.map.size < this.limit) this.map.set(key, str);
     return str;
   }
 }
@@ -191,7 +196,6 @@ export class XmlScanner {
   private tokStart = -1;
   private carry: Buffer[] = [];
   private carryLength = 0;
-  private tokHash = 0;
   private tokAscii = true;
 
   // Start positions of the token / markup in progress.
@@ -214,7 +218,11 @@ export class XmlScanner {
   private tagCol = 0;
   private inTag = false; // a start or end tag's name has been read and its '>' not yet
   private readonly tag: ScanStartTag = { name: '', line: 0, col: 0, attributes: [], selfClosing: false };
-  private attributes: ScanAttribute[] = NO_ATTRIBUTES;
+  // The current tag's attributes: pooled objects refilled for every tag, handed out through one
+  // array per attribute count (pool objects keep their index, so those arrays never change).
+  private attributeCount = 0;
+  private readonly attributePool: Attribute[] = [];
+  private readonly attributeArrays: Attribute[][] = [[]];
   private attrName = '';
   private attrLine = 0;
   private attrCol = 0;
@@ -365,7 +373,6 @@ export class XmlScanner {
   private beginToken(index: number): void {
     this.tokStart = index;
     if (this.carryLength !== 0 || this.carry.length !== 0) this.dropCarry();
-    this.tokHash = 0;
     this.tokAscii = true;
   }
 
@@ -417,7 +424,7 @@ export class XmlScanner {
 
   private takeName(end: number): string {
     if (this.carry.length === 0 && this.tokAscii && end - this.tokStart <= 64) {
-      return this.names.get(this.chunk, this.tokStart, end, this.tokHash);
+      return this.names.get(this.chunk, this.tokStart, end);
     }
     return this.tokenString(end);
   }
@@ -438,7 +445,7 @@ export class XmlScanner {
 
   private takeAttrValue(end: number): string {
     if (this.carry.length === 0 && this.tokAscii && !this.attrHasAmp && end - this.tokStart <= 24) {
-      return this.names.get(this.chunk, this.tokStart, end, this.tokHash);
+      return this.names.get(this.chunk, this.tokStart, end);
     }
     const raw = this.tokenString(end);
     return this.attrHasAmp ? decodeEntities(raw) : raw;
@@ -501,7 +508,7 @@ export class XmlScanner {
     tag.name = this.tagName;
     tag.line = this.tagLine;
     tag.col = this.tagCol;
-    tag.attributes = this.attributes;
+    tag.attributes = this.attributeArrays[this.attributeCount] ?? this.makeAttributeArray(this.attributeCount);
     tag.selfClosing = selfClosing;
     if (this.depth === 0) {
       if (this.rootClosed) {
@@ -519,7 +526,7 @@ export class XmlScanner {
       this.openLines[d] = this.tagLine;
       this.openCols[d] = this.tagCol;
     }
-    this.attributes = NO_ATTRIBUTES;
+    this.attributeCount = 0;
     this.inTag = false;
   }
 
@@ -561,6 +568,12 @@ export class XmlScanner {
     if (this.depth === 0) this.rootClosed = true;
   }
 
+  private makeAttributeArray(count: number): Attribute[] {
+    const array = this.attributePool.slice(0, count);
+    this.attributeArrays[count] = array;
+    return array;
+  }
+
   private attrSpan(): Span {
     return nameSpanAt(this.attrName, this.attrLine, this.attrCol);
   }
@@ -570,12 +583,21 @@ export class XmlScanner {
     const length = this.tokenLength(valueEnd);
     const value = this.takeAttrValue(valueEnd);
     let twice = false;
-    for (let k = 0; k < this.attributes.length; k++) if (this.attributes[k].name === name) twice = true;
+    for (let k = 0; k < this.attributeCount; k++) if (this.attributePool[k].name === name) twice = true;
     if (twice) {
       this.problem('xml-syntax', this.attrSpan(), `Attribute ${name} appears twice on <${this.tagName}>.`);
     } else {
-      if (this.attributes === NO_ATTRIBUTES) this.attributes = [];
-      this.attributes.push(new Attribute(name, this.attrLine, this.attrCol, value, this.tokLine, this.tokCol, endLine, endCol, length > MAX_KEPT_BYTES));
+      const k = this.attributeCount++;
+      const attribute = this.attributePool[k] ?? (this.attributePool[k] = new Attribute());
+      attribute.name = name;
+      attribute.line = this.attrLine;
+      attribute.col = this.attrCol;
+      attribute.value = value;
+      attribute.valueLine = this.tokLine;
+      attribute.valueCol = this.tokCol;
+      attribute.valueEndLine = endLine;
+      attribute.valueEndCol = endCol;
+      attribute.truncated = length > MAX_KEPT_BYTES;
     }
     this.tokStart = -1;
     this.dropCarry();
@@ -674,12 +696,19 @@ export class XmlScanner {
           let lastLine = 0;
           let lastEndCol = 0;
           let hasContent = this.textHasContent;
+          let lineStart = start; // index where the current line began within this run
           while (i < n) {
             const c = buf[i];
             if (PRINTABLE[c] === 0) {
               if (c === 0x0a) {
+                // Settle the end of the text so far before its line number moves on.
+                if (lastNonSpace >= lineStart) {
+                  lastLine = line;
+                  lastEndCol = colBase + lastNonSpace + 1;
+                }
                 line++;
                 colBase = -(i + 1);
+                lineStart = i + 1;
               } else if (c !== 0x09) break;
             } else if (c === 0x3c || c === 0x26) {
               break;
@@ -689,12 +718,14 @@ export class XmlScanner {
                 hasContent = true;
               }
               lastNonSpace = i;
-              lastLine = line;
-              lastEndCol = colBase + i + 1;
             }
             i++;
           }
           if (lastNonSpace >= 0) {
+            if (lastNonSpace >= lineStart) {
+              lastLine = line;
+              lastEndCol = colBase + lastNonSpace + 1;
+            }
             this.textEndLine = lastLine;
             this.textEndCol = lastEndCol;
             this.textLastNonSpace = lastNonSpace + 1;
@@ -704,28 +735,22 @@ export class XmlScanner {
           if (i >= n) break;
         } else if (state === S.StartName || state === S.AttrName || (state === S.EndName && this.tokStart >= 0)) {
           const start = i;
-          let h = this.tokHash;
           while (i < n) {
             const c = buf[i];
             if (c >= 0x80 || (NAME_CLASS[c] & 2) === 0) break;
-            h = (Math.imul(h, 31) + c) | 0;
             i++;
           }
-          this.tokHash = h;
           col += i - start;
           if (i !== start) this.lastWasCr = false;
           if (i >= n) break;
         } else if (state === S.AttrValue) {
           const start = i;
           const quote = this.quote;
-          let h = this.tokHash;
           while (i < n) {
             const c = buf[i];
             if (PRINTABLE[c] === 0 || c === quote || c === 0x26 || c === 0x3c) break;
-            h = (Math.imul(h, 31) + c) | 0;
             i++;
           }
-          this.tokHash = h;
           col += i - start;
           if (i !== start) this.lastWasCr = false;
           if (i >= n) break;
@@ -751,7 +776,6 @@ export class XmlScanner {
             if (next < 0x80 && NAME_CLASS[next] & 1) {
               state = S.StartName;
               this.beginToken(i + 1);
-              this.tokHash = next;
               this.tokLine = line;
               this.tokCol = col + 1;
               i += 2;
@@ -762,7 +786,6 @@ export class XmlScanner {
             if (next === 0x2f && i + 2 < n && buf[i + 2] < 0x80 && NAME_CLASS[buf[i + 2]] & 1) {
               state = S.EndName;
               this.beginToken(i + 2);
-              this.tokHash = buf[i + 2];
               this.tokLine = line;
               this.tokCol = col + 2;
               i += 3;
@@ -796,7 +819,6 @@ export class XmlScanner {
           if (NAME_CLASS[b] & 1) {
             state = S.StartName;
             this.beginToken(i);
-            this.tokHash = b;
             if (b >= 0x80) this.tokAscii = false;
             this.tokLine = line;
             this.tokCol = col;
@@ -820,7 +842,6 @@ export class XmlScanner {
 
         case S.StartName:
           if (NAME_CLASS[b] & 2) {
-            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
             if (b >= 0x80) this.tokAscii = false;
           } else {
             this.tagName = this.takeName(i);
@@ -847,7 +868,6 @@ export class XmlScanner {
             state = S.Slash;
           } else if (NAME_CLASS[b] & 1) {
             this.beginToken(i);
-            this.tokHash = b;
             if (b >= 0x80) this.tokAscii = false;
             this.tokLine = line;
             this.tokCol = col;
@@ -865,7 +885,6 @@ export class XmlScanner {
 
         case S.AttrName:
           if (NAME_CLASS[b] & 2) {
-            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
             if (b >= 0x80) this.tokAscii = false;
           } else {
             this.attrName = this.takeName(i);
@@ -909,7 +928,6 @@ export class XmlScanner {
               `The value of attribute ${this.attrName} must be in quotes.`);
             this.attrHasAmp = false;
             this.beginToken(i);
-            this.tokHash = b;
             if (b >= 0x80) this.tokAscii = false;
             this.tokLine = line;
             this.tokCol = col;
@@ -933,7 +951,6 @@ export class XmlScanner {
               this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
                 `A "<" is not allowed in the value of attribute ${this.attrName} (write "&lt;"; or is a closing quote missing?).`);
             }
-            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
             if (b >= 0x80) this.tokAscii = false;
           }
           break;
@@ -944,7 +961,6 @@ export class XmlScanner {
             state = S.InTag;
             continue;
           }
-          this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
           if (b >= 0x80) this.tokAscii = false;
           break;
 
@@ -963,7 +979,6 @@ export class XmlScanner {
           if (this.tokStart < 0 && this.carry.length === 0) {
             if (NAME_CLASS[b] & 1) {
               this.beginToken(i);
-              this.tokHash = b;
               if (b >= 0x80) this.tokAscii = false;
               this.tokLine = line;
               this.tokCol = col;
@@ -974,7 +989,6 @@ export class XmlScanner {
               if (b === 0x3c) continue;
             }
           } else if (NAME_CLASS[b] & 2) {
-            this.tokHash = (Math.imul(this.tokHash, 31) + b) | 0;
             if (b >= 0x80) this.tokAscii = false;
           } else {
             this.tagName = this.takeEndName(i);
