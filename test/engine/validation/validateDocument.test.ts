@@ -68,3 +68,10 @@ test('binary input: well-formedness problems are capped with a closing remark, a
   assert.equal(findings.filter((f) => scannerRules.has(f.rule)).length, 1000);
   assert.ok(findings.some((f) => /later ones in this file are not: is it XML at all\?/.test(f.message)));
 });
+
+test('a user that repeats its own identifier is rejected, so its values stay free for later users', () => {
+  const text = `<users>${user('dup', 'dup')}${user('dup2', '777')}${user('x9', '777')}${user('y9', 'DUP')}</users>`;
+  const found = validateText(text, 'u.xml', DEFAULT_SETTINGS).findings.map((f) => f.rule);
+  // dup repeats itself (rejected, registers nothing): 'DUP' later is free. 777 is taken by dup2, so x9 is rejected.
+  assert.deepEqual(found, ['duplicate-identifier-in-user', 'duplicate-identifier']);
+});

@@ -707,9 +707,10 @@ export class DocumentChecker implements ScanSink {
       this.report('missing-match-id', user.nameSpan, { matchId: `identifier of type ${matchId}` });
     }
     const uses = user.primaryId ? [user.primaryId, ...user.identifiers] : user.identifiers;
-    this.checkIdentifiersWithinUser(uses);
-    const rejected = this.checkIdentifiersAcrossUsers(uses);
-    if (!rejected) this.registry.register(uses, this.documentIndex, user.primaryId ? `user ${user.primaryId.value}` : `user #${this.users}`);
+    // Alma rejects a user that repeats an identifier or takes an earlier user's: it then holds none.
+    const repeats = this.checkIdentifiersWithinUser(uses);
+    const taken = this.checkIdentifiersAcrossUsers(uses);
+    if (!repeats && !taken) this.registry.register(uses, this.documentIndex, user.primaryId ? `user ${user.primaryId.value}` : `user #${this.users}`);
     if (user.purge && user.expiry && user.purge.key < user.expiry.key) {
       this.report('purge-before-expiry', user.purge.span, { purge: user.purge.value, expiry: user.expiry.value });
     }
@@ -720,7 +721,9 @@ export class DocumentChecker implements ScanSink {
     }
   }
 
-  private checkIdentifiersWithinUser(uses: IdentifierUse[]): void {
+  /** Reports a value repeated within the user; returns true when Alma would reject the user for it. */
+  private checkIdentifiersWithinUser(uses: IdentifierUse[]): boolean {
+    let repeats = false;
     // A user has a handful of identifiers: pairwise comparison beats building a map per user.
     for (let j = 1; j < uses.length; j++) {
       const use = uses[j];
@@ -730,9 +733,14 @@ export class DocumentChecker implements ScanSink {
       const first = uses[i];
       const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first).toLowerCase(), other: first.value };
       const related = [this.related(spanOf(first), `${describeIdentifier(first)} "${first.value}"`)];
-      if (identifiersClash(first, use) === 'duplicate') this.report('duplicate-identifier-in-user', spanOf(use), args, { related });
-      else this.report('identifier-case', spanOf(use), { ...args, first: 'in this user' }, { related });
+      if (identifiersClash(first, use) === 'duplicate') {
+        repeats = true;
+        this.report('duplicate-identifier-in-user', spanOf(use), args, { related });
+      } else {
+        this.report('identifier-case', spanOf(use), { ...args, first: 'in this user' }, { related });
+      }
     }
+    return repeats;
   }
 
   /** Reports clashes with earlier users; returns true when Alma would reject this user. */

@@ -152,27 +152,33 @@ function describeByte(b: number): string {
 
 /**
  * Interns short ASCII names and attribute values: a file repeats a few hundred of them millions of
- * times. The key samples the length and four bytes (cheap, computed once per token rather than per
- * byte); a hit is verified byte by byte, so a collision costs only a fresh string.
+ * times. A small two-way table indexed by a key that samples the length and four bytes (cheap,
+ * once per token); a hit is verified byte by byte, so a collision only costs a fresh string.
  */
 class ShortStringCache {
-  private readonly map = new Map<number, string>();
-  private readonly limit = 50_000;
+  private static readonly SETS = 4096; // a power of two
+  private readonly table: (string | undefined)[] = new Array(ShortStringCache.SETS * 2);
 
   get(buf: Uint8Array, start: number, end: number): string {
     const len = end - start;
-    // Masked to 30 bits so the key stays a small integer: a larger one is a heap number, allocated per lookup.
-    const key = ((((Math.imul(len, 0x9e3779b1) ^ buf[start]) * 31 + buf[start + (len >> 1)]) * 31 + buf[end - 1]) * 31 + buf[start + (len > 1 ? 1 : 0)]) & 0x3fffffff;
-    const hit = this.map.get(key);
-    if (hit !== undefined && hit.length === len) {
-      let k = 0;
-      while (k < len && hit.charCodeAt(k) === buf[start + k]) k++;
-      if (k === len) return hit;
-    }
+    const key = (((Math.imul(len, 0x9e3779b1) ^ buf[start]) * 31 + buf[start + (len >> 1)]) * 31 + buf[end - 1]) * 31 + buf[start + (len > 1 ? 1 : 0)];
+    const slot = (key & (ShortStringCache.SETS - 1)) << 1;
+    const table = this.table;
+    const first = table[slot];
+    if (first !== undefined && first.length === len && sameBytes(first, buf, start, len)) return first;
+    const second = table[slot + 1];
+    if (second !== undefined && second.length === len && sameBytes(second, buf, start, len)) return second;
     const str = Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('latin1');
-    if (hit === undefined && this.map.size < this.limit) this.map.set(key, str);
+    // The newer string takes the first way; the one it displaces moves to the second.
+    table[slot + 1] = first;
+    table[slot] = str;
     return str;
   }
+}
+
+function sameBytes(str: string, buf: Uint8Array, start: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (str.charCodeAt(k) !== buf[start + k]) return false;
+  return true;
 }
 
 export class XmlScanner {
@@ -251,6 +257,7 @@ export class XmlScanner {
   private rootClosed = false;
   private sawDeclaration = false;
   private readonly names = new ShortStringCache();
+  private readonly shortValues = new ShortStringCache();
   private chunk: Buffer = Buffer.alloc(0);
 
   private readonly textToken = new TextToken(this);
@@ -444,8 +451,8 @@ export class XmlScanner {
   }
 
   private takeAttrValue(end: number): string {
-    if (this.carry.length === 0 && this.tokAscii && !this.attrHasAmp && end - this.tokStart <= 24) {
-      return this.names.get(this.chunk, this.tokStart, end);
+    if (this.carry.length === 0 && this.tokAscii && !this.attrHasAmp && end - this.tokStart <= 24 && end > this.tokStart) {
+      return this.shortValues.get(this.chunk, this.tokStart, end);
     }
     const raw = this.tokenString(end);
     return this.attrHasAmp ? decodeEntities(raw) : raw;
