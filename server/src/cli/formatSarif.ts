@@ -2,7 +2,7 @@ import type { Finding, Severity } from '../engine/rules/finding';
 import { RULES } from '../engine/rules/ruleTable';
 import type { Range } from '../engine/text/span';
 import type { SetResult } from '../engine/validation/results';
-import type { InputNote } from './inputNote';
+import type { InputNote } from '../engine/files/inputDocument';
 
 export interface SarifOptions {
   /** The tool's version for `tool.driver.version`. */

@@ -1,6 +1,6 @@
 import type { Position } from '../engine/text/span';
 import type { SetResult, Summary } from '../engine/validation/results';
-import type { InputNote } from './inputNote';
+import type { InputNote } from '../engine/files/inputDocument';
 
 export interface TextOptions {
   /** Notes about the input itself (skipped zip entries), printed before the findings. */

@@ -2,6 +2,7 @@ import { loadCodeTables, resolveCodeTablesPath } from '../engine/config/codeTabl
 import { ConfigError, findConfig, loadConfig, selectProfile, settingsFor } from '../engine/config/configFile';
 import type { ValidationSettings } from '../engine/config/types';
 import { expandInputs } from '../engine/files/inputs';
+import type { InputNote } from '../engine/files/inputDocument';
 import { validateInputs } from '../engine/validation/validateSet';
 import type { SetResult } from '../engine/validation/results';
 import { UsageError, type ParsedArgs } from './args';
@@ -9,7 +10,6 @@ import { ExitCode, type Command, type CommandContext } from './command';
 import { jsonReport } from './formatJson';
 import { formatSarif } from './formatSarif';
 import { formatNote, textReport } from './formatText';
-import { parseInputNote, type InputNote } from './inputNote';
 import { ProgressLine } from './progressLine';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -59,7 +59,7 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
     progress?.clear();
   }
 
-  const notes = quiet ? [] : inputs.notes.map(parseInputNote);
+  const notes = quiet ? [] : inputs.notes;
   writeInBatches(report(format, quiet ? errorsOnly(result) : result, { notes, quiet, version: context.version }), context);
   // The JSON report's shape is fixed, so notes about the input go beside it rather than into it.
   if (format === 'json') for (const note of notes) context.err(`${formatNote(note)}\n`);

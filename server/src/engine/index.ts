@@ -7,7 +7,7 @@ export { validateInputs, type ValidateSetOptions } from './validation/validateSe
 export { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DiagnosticData } from './validation/lspDiagnostics';
 export type { DocumentResult, SetResult, Summary, Progress } from './validation/results';
 export { expandInputs, type ExpandedInputs } from './files/inputs';
-export { InputError, type InputDocument } from './files/inputDocument';
+export { InputError, type InputDocument, type InputNote } from './files/inputDocument';
 export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
 export { loadCodeTables, resolveCodeTablesPath } from './config/codeTables';
 export type { AlmaSisConfig, Profile, ValidationSettings, CodeTables } from './config/types';

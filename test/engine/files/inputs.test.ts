@@ -46,7 +46,8 @@ describe('expandInputs', () => {
       ['sub/.hidden.xml', '<x/>', 'stored'],
       ['sub/more.xml', '<users>more</users>', 'deflated'],
     ]);
-    const { documents, notes } = await expandInputs([zipPath]);
+    const { documents, notes: structured } = await expandInputs([zipPath]);
+    const notes = structured.map((n) => `${n.path}: ${n.message}`);
     assert.deepEqual(
       documents.map((d) => [d.path, d.size]),
       [
@@ -83,7 +84,8 @@ describe('expandInputs', () => {
     const path = join(folder, 'users.txt');
     const content = Buffer.alloc(3 * 1024 * 1024 + 5, 'x');
     write(path, content);
-    const { documents, notes } = await expandInputs([path]);
+    const { documents, notes: structured } = await expandInputs([path]);
+    const notes = structured.map((n) => `${n.path}: ${n.message}`);
     assert.equal(documents.length, 1);
     assert.equal(documents[0].path, path);
     assert.equal(documents[0].size, content.length);
@@ -129,7 +131,8 @@ describe('expandInputs', () => {
     write(join(folder, 'x.xml'), '<x/>');
     write(join(folder, 'y.xml'), '<y/>');
     symlinkSync(join(folder, 'x.xml'), join(folder, 'link-to-x.xml'));
-    const { documents, notes } = await expandInputs([join(folder, 'y.xml'), folder]);
+    const { documents, notes: structured } = await expandInputs([join(folder, 'y.xml'), folder]);
+    const notes = structured.map((n) => `${n.path}: ${n.message}`);
     assert.deepEqual(
       documents.map((d) => d.path),
       [join(folder, 'y.xml'), join(folder, 'link-to-x.xml')],
@@ -189,7 +192,8 @@ describe('expandInputs', () => {
     const folder = freshFolder();
     const zipPath = join(folder, 'evil.zip');
     pythonZip(zipPath, [['../outside.xml', '<users/>', 'stored']]);
-    const { documents, notes } = await expandInputs([zipPath]);
+    const { documents, notes: structured } = await expandInputs([zipPath]);
+    const notes = structured.map((n) => `${n.path}: ${n.message}`);
     assert.deepEqual(
       documents.map((d) => d.path),
       [`${zipPath}!/../outside.xml`],

@@ -22,3 +22,10 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/** A remark about the input itself (a skipped zip entry, a file named twice): not a finding. */
+export interface InputNote {
+  /** What it is about: a path as given, or `archive.zip!/entry`. */
+  path: string;
+  message: string;
+}

@@ -5,16 +5,13 @@
  */
 import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError, type InputDocument } from './inputDocument';
+import { InputError, type InputDocument, type InputNote } from './inputDocument';
 import { assertEntryReadable, entryDisplayPath, isSafeEntryName, listZipEntries, readZipEntry, type ZipEntry } from './zipReader';
 
 export interface ExpandedInputs {
   documents: InputDocument[];
-  /**
-   * What was skipped or looks odd, one line each, prefixed with the path it is about; for the
-   * user to see, not errors (e.g. `a.zip!/readme.txt: not an XML file, skipped ...`).
-   */
-  notes: string[];
+  /** What was skipped or looks odd, for the user to see; not errors. */
+  notes: InputNote[];
 }
 
 /** Read size for plain files: large enough that per-chunk overhead vanishes. */
@@ -57,7 +54,7 @@ export async function expandInputs(paths: readonly string[]): Promise<ExpandedIn
 async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>): Promise<void> {
   const identity = await realpath(path).catch(() => path);
   if (seen.has(identity)) {
-    expanded.notes.push(`${path}: the same file as an earlier input, read once`);
+    expanded.notes.push({ path, message: 'the same file as an earlier input, read once' });
     return;
   }
   seen.add(identity);
@@ -76,13 +73,13 @@ async function addZip(zipPath: string, expanded: ExpandedInputs): Promise<void> 
     if (entry.isDirectory) continue;
     const where = entryDisplayPath(zipPath, entry.name);
     if (isHiddenEntry(entry.name)) {
-      expanded.notes.push(`${where}: hidden file or macOS metadata, skipped`);
+      expanded.notes.push({ path: where, message: 'hidden file or macOS metadata, skipped' });
     } else if (!XML_NAME.test(entry.name)) {
-      expanded.notes.push(`${where}: not an XML file, skipped (Alma reads only the XML files in a zip)`);
+      expanded.notes.push({ path: where, message: 'not an XML file, skipped (Alma reads only the XML files in a zip)' });
     } else {
       assertEntryReadable(zipPath, entry);
       if (!isSafeEntryName(entry.name)) {
-        expanded.notes.push(`${where}: the entry name is absolute or climbs out with '..'; unzip tools may refuse it`);
+        expanded.notes.push({ path: where, message: "the entry name is absolute or climbs out with '..'; unzip tools may refuse it" });
       }
       xmlEntries.push(entry);
     }
