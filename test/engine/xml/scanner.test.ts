@@ -200,3 +200,11 @@ test('binary input ends promptly with problems and balanced events', () => {
   const ends = events.filter((e) => e.startsWith('end')).length;
   assert.equal(starts, ends);
 });
+
+test('names that start or continue with non-ASCII letters are decoded, not interned as bytes', () => {
+  const { events, problems } = scan(utf8('<données élément="é"><élève>x</élève></données>'), 4);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(events.filter((e) => e.startsWith('start') || e.startsWith('end')).map((e) => e.split(' ').slice(0, 2).join(' ')),
+    ['start données', 'start élève', 'end élève', 'end données']);
+  assert.ok(events[0].includes('élément@0:9-0:16="é"'), events[0]);
+});

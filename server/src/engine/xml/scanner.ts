@@ -575,6 +575,25 @@ export class XmlScanner {
     if (this.depth === 0) this.rootClosed = true;
   }
 
+  /** A token (a name, an attribute value, a text run) starts at byte i, at (line, col). */
+  private beginName(i: number, line: number, col: number): void {
+    this.beginToken(i);
+    // A byte past this chunk is judged when it arrives, by the loop that reads it.
+    this.tokAscii = i >= this.chunk.length || this.chunk[i] < 0x80;
+    this.tokLine = line;
+    this.tokCol = col;
+  }
+
+  /** The element name just read becomes the current tag's. */
+  private finishTagName(name: string): void {
+    this.tagName = name;
+    this.tagLine = this.tokLine;
+    this.tagCol = this.tokCol;
+    this.inTag = true;
+    this.tokStart = -1;
+    this.dropCarry();
+  }
+
   private makeAttributeArray(count: number): Attribute[] {
     const array = this.attributePool.slice(0, count);
     this.attributeArrays[count] = array;
@@ -782,9 +801,7 @@ export class XmlScanner {
             const next = i + 1 < n ? buf[i + 1] : 0;
             if (next < 0x80 && NAME_CLASS[next] & 1) {
               state = S.StartName;
-              this.beginToken(i + 1);
-              this.tokLine = line;
-              this.tokCol = col + 1;
+              this.beginName(i + 1, line, col + 1);
               i += 2;
               col += 2;
               this.lastWasCr = false;
@@ -792,9 +809,7 @@ export class XmlScanner {
             }
             if (next === 0x2f && i + 2 < n && buf[i + 2] < 0x80 && NAME_CLASS[buf[i + 2]] & 1) {
               state = S.EndName;
-              this.beginToken(i + 2);
-              this.tokLine = line;
-              this.tokCol = col + 2;
+              this.beginName(i + 2, line, col + 2);
               i += 3;
               col += 3;
               this.lastWasCr = false;
@@ -825,10 +840,7 @@ export class XmlScanner {
         case S.Lt:
           if (NAME_CLASS[b] & 1) {
             state = S.StartName;
-            this.beginToken(i);
-            if (b >= 0x80) this.tokAscii = false;
-            this.tokLine = line;
-            this.tokCol = col;
+            this.beginName(i, line, col);
           } else if (b === 0x2f) {
             state = S.EndName;
             this.tokStart = -1;
@@ -851,12 +863,7 @@ export class XmlScanner {
           if (NAME_CLASS[b] & 2) {
             if (b >= 0x80) this.tokAscii = false;
           } else {
-            this.tagName = this.takeName(i);
-            this.tagLine = this.tokLine;
-            this.tagCol = this.tokCol;
-            this.inTag = true;
-            this.tokStart = -1;
-            this.dropCarry();
+            this.finishTagName(this.takeName(i));
             if (b === 0x3e) {
               this.emitStartTag(false);
               state = S.Text;
@@ -874,10 +881,7 @@ export class XmlScanner {
           } else if (b === 0x2f) {
             state = S.Slash;
           } else if (NAME_CLASS[b] & 1) {
-            this.beginToken(i);
-            if (b >= 0x80) this.tokAscii = false;
-            this.tokLine = line;
-            this.tokCol = col;
+            this.beginName(i, line, col);
             state = S.AttrName;
           } else if (b === 0x3c) {
             this.problem('xml-syntax', this.tagSpan(), `The tag <${this.tagName}> is not closed with ">".`);
@@ -922,9 +926,7 @@ export class XmlScanner {
           if (b === 0x22 || b === 0x27) {
             this.quote = b;
             this.attrHasAmp = false;
-            this.beginToken(i + 1);
-            this.tokLine = line;
-            this.tokCol = col + 1;
+            this.beginName(i + 1, line, col + 1);
             state = S.AttrValue;
           } else if (b === 0x3e || b === 0x2f) {
             this.problem('xml-syntax', this.attrSpan(), `Attribute ${this.attrName} has no value (write ${this.attrName}="...").`);
@@ -934,10 +936,7 @@ export class XmlScanner {
             this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
               `The value of attribute ${this.attrName} must be in quotes.`);
             this.attrHasAmp = false;
-            this.beginToken(i);
-            if (b >= 0x80) this.tokAscii = false;
-            this.tokLine = line;
-            this.tokCol = col;
+            this.beginName(i, line, col);
             state = S.AttrUnquoted;
           }
           break;
@@ -985,10 +984,7 @@ export class XmlScanner {
         case S.EndName:
           if (this.tokStart < 0 && this.carry.length === 0) {
             if (NAME_CLASS[b] & 1) {
-              this.beginToken(i);
-              if (b >= 0x80) this.tokAscii = false;
-              this.tokLine = line;
-              this.tokCol = col;
+              this.beginName(i, line, col);
             } else {
               this.problem('xml-syntax', { line: this.markLine, col: this.markCol, endLine: line, endCol: col + 1 },
                 'An end tag must start with a name right after "</".');
@@ -998,12 +994,7 @@ export class XmlScanner {
           } else if (NAME_CLASS[b] & 2) {
             if (b >= 0x80) this.tokAscii = false;
           } else {
-            this.tagName = this.takeEndName(i);
-            this.tagLine = this.tokLine;
-            this.tagCol = this.tokCol;
-            this.inTag = true;
-            this.tokStart = -1;
-            this.dropCarry();
+            this.finishTagName(this.takeEndName(i));
             if (b === 0x3e) {
               this.emitEndTag();
               state = S.Text;
@@ -1041,9 +1032,7 @@ export class XmlScanner {
             }
             state = S.Cdata;
             this.runCount = 0;
-            this.beginToken(i + 1);
-            this.tokLine = line;
-            this.tokCol = col + 1;
+            this.beginName(i + 1, line, col + 1);
           } else if (bang === 'DOCTYPE') {
             this.problem('doctype', this.markSpan(9),
               'A DOCTYPE declaration is not allowed in an Alma user file. Its entities are never expanded and nothing it names is fetched; remove it.');
@@ -1161,9 +1150,7 @@ export class XmlScanner {
   private startText(i: number, line: number, col: number): void {
     this.textHasContent = true;
     this.textHasAmp = false;
-    this.beginToken(i);
-    this.tokLine = line;
-    this.tokCol = col;
+    this.beginName(i, line, col);
   }
 
   private emitCdata(end: number, line: number, col: number): void {
