@@ -75,3 +75,30 @@ test('a user that repeats its own identifier is rejected, so its values stay fre
   // dup repeats itself (rejected, registers nothing): 'DUP' later is free. 777 is taken by dup2, so x9 is rejected.
   assert.deepEqual(found, ['duplicate-identifier-in-user', 'duplicate-identifier']);
 });
+
+test('CRLF and LF line ends give the same findings at the same positions', () => {
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<users>', user('a1', '111'), user('a2', '111'), '<user><primary_id>a3</primary_id><expiry_date>2025-02-30</expiry_date></user>', '</users>'];
+  const describe = (text: string) => validateText(text, 'f.xml', DEFAULT_SETTINGS).findings.map((f) => `${f.rule} ${JSON.stringify(f.range)}`);
+  const lf = describe(lines.join('\n'));
+  assert.equal(lf.length, 2);
+  assert.deepEqual(describe(lines.join('\r\n')), lf);
+});
+
+test('columns after an emoji and CJK count UTF-16 units, as LSP does', () => {
+  const text = '<users><user><primary_id>x</primary_id><first_name>😀日本</first_name><expiry_date>nope</expiry_date></user></users>';
+  const [finding] = validateText(text, 'f.xml', DEFAULT_SETTINGS).findings;
+  assert.equal(finding.rule, 'invalid-date');
+  const col = text.indexOf('nope'); // JavaScript string indexes are UTF-16 units too
+  assert.deepEqual(finding.range, { start: { line: 0, character: col }, end: { line: 0, character: col + 4 } });
+});
+
+test('deep nesting and a huge attribute go through the whole checker without trouble', () => {
+  const depth = 100_000;
+  const nested = `<users><user><primary_id>x</primary_id>${'<junk>'.repeat(depth)}${'</junk>'.repeat(depth)}</user></users>`;
+  const deep = validateText(nested, 'deep.xml', DEFAULT_SETTINGS);
+  // Only the outermost unknown element is reported; its content is not walked rule by rule.
+  assert.deepEqual(deep.findings.map((f) => f.rule), ['unknown-element']);
+  const desc = 'd'.repeat(3_000_000);
+  const huge = validateText(`<users><user><primary_id>x</primary_id><user_group desc="${desc}">STUDENT</user_group></user></users>`, 'huge.xml', DEFAULT_SETTINGS);
+  assert.deepEqual(huge.findings.map((f) => [f.rule, f.message]), [['max-length', 'Attribute desc is over a million characters long; the limit is 4000.']]);
+});
