@@ -29,7 +29,7 @@ export interface SetResult {
 export interface Progress {
   /** The document being read. */
   path: string;
-  /** Bytes read so far over the whole set, and the set's total (compressed size for zip entries is not used: uncompressed). */
+  /** Bytes read so far over the whole set, and the set's total; a zip entry counts its uncompressed bytes. */
   bytesDone: number;
   bytesTotal: number;
 }
