@@ -130,6 +130,8 @@ const enum S {
 
 // Byte classes for names: 1 = may start a name, 2 = may continue it. Every byte >= 0x80 counts
 // as a name character: a stricter Unicode check would cost time on every name for no user benefit.
+const EMPTY = Buffer.alloc(0);
+
 const NAME_CLASS = new Uint8Array(256);
 for (let b = 0; b < 256; b++) {
   const c = String.fromCharCode(b);
@@ -258,7 +260,7 @@ export class XmlScanner {
   private sawDeclaration = false;
   private readonly names = new ShortStringCache();
   private readonly shortValues = new ShortStringCache();
-  private chunk: Buffer = Buffer.alloc(0);
+  private chunk: Buffer = EMPTY;
 
   private readonly textToken = new TextToken(this);
   private pendingTextEnd = 0; // end index (in chunk) of the text being emitted
@@ -267,6 +269,22 @@ export class XmlScanner {
 
   /** Feeds the next chunk of bytes. */
   write(chunk: Uint8Array): void {
+    if (this.bytesSeen === 0) {
+      // The start (BOM, UTF-16) is judged on four bytes, however the input is cut into chunks.
+      const head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
+      if (head.length < 4) {
+        this.head = Buffer.from(head);
+        return;
+      }
+      this.head = EMPTY;
+      chunk = head;
+    }
+    this.feed(chunk);
+  }
+
+  private head: Buffer = EMPTY;
+
+  private feed(chunk: Uint8Array): void {
     if (this.bytesSeen === 0 && chunk.length > 0 && !this.checkStart(chunk)) {
       this.bytesSeen += chunk.length;
       return;
@@ -302,9 +320,14 @@ export class XmlScanner {
 
   /** Ends the input: reports what is left open. */
   end(): void {
+    if (this.head.length > 0) {
+      const head = this.head;
+      this.head = EMPTY;
+      this.feed(head);
+    }
     if (this.state === S.Dead) return;
     // write() carried any unfinished token over; nothing of the last chunk is read from here on.
-    this.chunk = Buffer.alloc(0);
+    this.chunk = EMPTY;
     const here: Span = { line: this.line, col: this.col, endLine: this.line, endCol: this.col };
     if (this.u8need > 0) {
       this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: this.line, endCol: this.col },
@@ -401,7 +424,8 @@ export class XmlScanner {
       }
     }
     if (this.tokStart >= 0) this.tokStart = 0;
-    if (this.state === S.Text && this.textHasContent) {
+    // A text run may be interrupted by an entity reference at the chunk's end: the run is what counts.
+    if (this.textHasContent) {
       // The last non-space position is now measured from the token start, across chunks.
       if (this.textLastNonSpace >= 0) this.textBytesToLastNonSpace = this.carryLength - (chunk.length - this.textLastNonSpace);
       this.textLastNonSpace = -1;
