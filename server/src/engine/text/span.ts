@@ -27,10 +27,6 @@ export function toRange(span: Span): Range {
   };
 }
 
-export function span(line: number, col: number, endLine: number, endCol: number): Span {
-  return { line, col, endLine, endCol };
-}
-
 /** Orders ranges the way editors and CLI output list them. */
 export function compareRanges(a: Range, b: Range): number {
   return (

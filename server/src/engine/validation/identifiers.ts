@@ -73,10 +73,6 @@ export class IdentifierRegistry {
       this.holders.set(use.key, use);
     }
   }
-
-  get size(): number {
-    return this.holders.size;
-  }
 }
 
 /** Two values equal when lower-cased: the same identifier, or (only case differs) a likely mistake. */

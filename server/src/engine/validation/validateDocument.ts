@@ -1,4 +1,4 @@
-import { XmlScanner } from '../xml/scanner';
+import { scanBytes } from '../xml/scanner';
 import type { ValidationSettings } from '../config/types';
 import { DocumentChecker, type SetState } from './documentChecker';
 import { IdentifierRegistry } from './identifiers';
@@ -15,9 +15,7 @@ export function validateText(text: string, path: string, settings: ValidationSet
 
 export function validateBytes(bytes: Uint8Array, path: string, settings: ValidationSettings): DocumentResult {
   const checker = new DocumentChecker(path, settings, new IdentifierRegistry(), newSetState());
-  const scanner = new XmlScanner(checker);
-  scanner.write(bytes);
-  scanner.end();
+  scanBytes(bytes, checker);
   return checker.result();
 }
 

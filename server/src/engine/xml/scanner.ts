@@ -406,6 +406,12 @@ export class XmlScanner {
     this.tokAscii = true;
   }
 
+  /** The token is done with: nothing is accumulating any more. */
+  private endToken(): void {
+    this.tokStart = -1;
+    this.dropCarry();
+  }
+
   private dropCarry(): void {
     if (this.carryLength !== 0 || this.carry.length !== 0) {
       this.carry = [];
@@ -519,8 +525,7 @@ export class XmlScanner {
       this.sink.text(t);
     }
     this.textHasContent = false;
-    this.tokStart = -1;
-    this.dropCarry();
+    this.endToken();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -614,8 +619,7 @@ export class XmlScanner {
     this.tagLine = this.tokLine;
     this.tagCol = this.tokCol;
     this.inTag = true;
-    this.tokStart = -1;
-    this.dropCarry();
+    this.endToken();
   }
 
   private makeAttributeArray(count: number): Attribute[] {
@@ -649,8 +653,7 @@ export class XmlScanner {
       attribute.valueEndCol = endCol;
       attribute.truncated = length > MAX_KEPT_BYTES;
     }
-    this.tokStart = -1;
-    this.dropCarry();
+    this.endToken();
   }
 
   private finishDeclaration(endLine: number, endCol: number): void {
@@ -925,8 +928,7 @@ export class XmlScanner {
             this.attrName = this.takeName(i);
             this.attrLine = this.tokLine;
             this.attrCol = this.tokCol;
-            this.tokStart = -1;
-            this.dropCarry();
+            this.endToken();
             if (b === 0x3d) {
               state = S.BeforeAttrValue;
             } else {
@@ -1190,8 +1192,7 @@ export class XmlScanner {
     this.pendingTextEnd = end;
     t.cached = null;
     if (this.depth > 0) this.sink.text(t);
-    this.tokStart = -1;
-    this.dropCarry();
+    this.endToken();
   }
 }
 
