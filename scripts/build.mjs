@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const withTests = process.argv.includes('--tests');
+// Tests go to out/ unless --outdir names another folder, so that two builds can run side by side.
+const outdirFlag = process.argv.indexOf('--outdir');
+const testOut = outdirFlag >= 0 ? process.argv[outdirFlag + 1] : 'out';
 
 const common = {
   bundle: true,
@@ -37,10 +40,10 @@ function testFiles(dir) {
 }
 
 if (withTests) {
-  rmSync(join(root, 'out'), { recursive: true, force: true });
+  rmSync(join(root, testOut), { recursive: true, force: true });
   const entryPoints = {};
   for (const file of testFiles(join(root, 'test'))) {
     entryPoints[relative(root, file).replace(/\.ts$/, '')] = file;
   }
-  await build({ ...common, entryPoints, outdir: 'out' });
+  await build({ ...common, entryPoints, outdir: testOut });
 }
