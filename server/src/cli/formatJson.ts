@@ -1,6 +1,4 @@
-import type { Finding } from '../engine/rules/finding';
-import type { Range } from '../engine/text/span';
-import type { SetResult } from '../engine/validation/results';
+import type { Finding, Range, SetResult } from '../engine';
 
 /**
  * The machine-readable report. Positions stay 0-based UTF-16, as LSP and the engine hold them.

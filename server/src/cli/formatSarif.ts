@@ -1,8 +1,4 @@
-import type { Finding, Severity } from '../engine/rules/finding';
-import { RULES } from '../engine/rules/ruleTable';
-import type { Range } from '../engine/text/span';
-import type { SetResult } from '../engine/validation/results';
-import type { InputNote } from '../engine/files/inputDocument';
+import { RULES, type Finding, type InputNote, type Range, type SetResult, type Severity } from '../engine';
 
 export interface SarifOptions {
   /** The tool's version for `tool.driver.version`. */

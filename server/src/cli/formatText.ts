@@ -1,6 +1,4 @@
-import type { Position } from '../engine/text/span';
-import type { SetResult, Summary } from '../engine/validation/results';
-import type { InputNote } from '../engine/files/inputDocument';
+import type { InputNote, Position, SetResult, Summary } from '../engine';
 
 export interface TextOptions {
   /** Notes about the input itself (skipped zip entries), printed before the findings. */

@@ -2,8 +2,7 @@
  * `alma-sis`: the command-line adapter over the engine. It parses arguments, hands them to a
  * subcommand, prints what comes back and turns every failure into one message and an exit code.
  */
-import { ConfigError } from '../engine/config/configFile';
-import { InputError } from '../engine/files/inputDocument';
+import { ConfigError, InputError } from '../engine';
 import { closest, describeOptions, parseArgs, UsageError, type OptionSpec } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { validateCommand } from './validateCommand';

@@ -1,4 +1,4 @@
-import type { Progress } from '../engine/validation/results';
+import type { Progress } from '../engine';
 
 /** Where the line is drawn: a terminal's stderr, which knows its width. */
 export interface ProgressTerminal {

@@ -1,16 +1,11 @@
-import { loadCodeTables, resolveCodeTablesPath } from '../engine/config/codeTables';
-import { ConfigError, findConfig, loadConfig, selectProfile, settingsFor } from '../engine/config/configFile';
-import type { ValidationSettings } from '../engine/config/types';
-import { expandInputs } from '../engine/files/inputs';
-import type { InputNote } from '../engine/files/inputDocument';
-import { validateInputs } from '../engine/validation/validateSet';
-import type { SetResult } from '../engine/validation/results';
+import { expandInputs, validateInputs, type InputNote, type SetResult } from '../engine';
 import { UsageError, type ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { jsonReport } from './formatJson';
 import { formatSarif } from './formatSarif';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
+import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -27,8 +22,7 @@ export const validateCommand: Command = {
     'Exit code: 0 no errors (warnings allowed), 1 errors found, 2 bad usage, unreadable input or configuration.',
   ],
   options: [
-    { name: 'config', takesValue: true, valueName: 'FILE', help: 'the alma-sis.config.json to use' },
-    { name: 'profile', takesValue: true, valueName: 'CODE', help: 'the integration profile to validate against' },
+    ...PROFILE_OPTIONS,
     { name: 'strict', help: 'report empty values as errors' },
     { name: 'format', takesValue: true, valueName: 'FORMAT', choices: FORMATS, help: 'text (default), json or sarif' },
     { name: 'no-progress', help: 'never draw the progress line' },
@@ -44,7 +38,7 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
   const format = (args.options.get('format') ?? 'text') as Format;
   const quiet = args.options.has('quiet');
 
-  const settings = await settingsFromConfig(args, context.cwd);
+  const { settings } = await profileFromArgs(args, context.cwd, 'validate');
   const inputs = await expandInputs(args.positionals);
 
   const progress =
@@ -90,32 +84,6 @@ function writeInBatches(pieces: Iterable<string>, context: CommandContext): void
     }
   }
   if (batch !== '') context.out(batch);
-}
-
-async function settingsFromConfig(args: ParsedArgs, cwd: string): Promise<ValidationSettings> {
-  const given = args.options.get('config');
-  const profileCode = args.options.get('profile');
-  const strict = args.options.has('strict') ? true : undefined;
-
-  const configPath = typeof given === 'string' ? given : findConfig(cwd);
-  if (configPath === undefined) {
-    if (typeof profileCode === 'string') {
-      throw new UsageError(`--profile ${profileCode} needs a configuration: no alma-sis.config.json here or above; name one with --config`, 'validate');
-    }
-    return settingsFor(undefined, undefined, undefined, { strict });
-  }
-
-  const config = await loadConfig(configPath);
-  const profile = selectProfile(config, typeof profileCode === 'string' ? profileCode : undefined);
-  if (profile === undefined && config.profiles.length > 1) {
-    throw new ConfigError(
-      config.path,
-      `several profiles (${config.profiles.map((p) => p.code).join(', ')}) and no defaultProfile; choose one with --profile`,
-    );
-  }
-  const codeTablesPath = resolveCodeTablesPath(config, profile);
-  const codeTables = codeTablesPath === undefined ? undefined : await loadCodeTables(codeTablesPath);
-  return settingsFor(config, profile, codeTables, { strict });
 }
 
 /** The result as `--quiet` shows it: error findings only, the summary still counting everything. */

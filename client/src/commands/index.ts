@@ -1,0 +1,9 @@
+import type * as vscode from 'vscode';
+
+/**
+ * The palette commands beyond the language server's own: each feature (zip, upload, sample,
+ * dry-run) is one module that registers its commands here, so extension.ts stays a list.
+ */
+export type CommandActivator = (context: vscode.ExtensionContext) => void;
+
+export const COMMAND_ACTIVATORS: CommandActivator[] = [];
