@@ -16,3 +16,4 @@ export { DEFAULT_SETTINGS } from './config/types';
 export { RULES, ruleDef, type RuleId, type RuleDef } from './rules/ruleTable';
 export type { Finding, Severity, RelatedLocation } from './rules/finding';
 export type { Position, Range } from './text/span';
+export * as languageService from './languageService/index';
