@@ -29,7 +29,7 @@ describe('formatText', () => {
     assert.deepEqual(text.split('\n'), [
       'a.zip!/readme.txt: note: not an XML file, skipped',
       'note: a note about nothing in particular',
-      '1 file, 1 user: 0 errors, 0 warnings, 0 infos',
+      'a.zip!/users.xml: 1 file, 1 user: 0 errors, 0 warnings, 0 infos',
       '',
     ]);
   });
@@ -45,8 +45,25 @@ describe('formatText', () => {
     assert.equal(formatText(sampleSet(), { summary: false }).split('\n').at(-2), 'feed/staff.xml:2:2: info v1-deprecated This is a User XSD version 1 file.');
   });
 
-  it('keeps a finding on one line when its message quotes a line break', () => {
-    const text = formatText(setResult(doc('a.xml', [finding('xml-syntax', 'error', 'unexpected text:\n  "a\r\nb"', range(0, 0, 0, 1))])));
-    assert.equal(text.split('\n')[0], 'a.xml:1:1: error xml-syntax unexpected text: "a b"');
+  it('names the file in the summary of a single file, so runs one after another can be told apart', () => {
+    assert.equal(formatText(setResult(doc('samples/valid/users-v2.xml', []))), 'samples/valid/users-v2.xml: 1 file, 1 user: 0 errors, 0 warnings, 0 infos\n');
+    assert.equal(summaryLine({ files: 1, users: 12, errors: 0, warnings: 0, infos: 0 }, 'a\nb.xml'), 'a\\nb.xml: 1 file, 12 users: 0 errors, 0 warnings, 0 infos');
+  });
+
+  it('escapes every control character from the input: no forged line, nothing for the terminal to run', () => {
+    // A zip entry name with line breaks that would print a finding of its own, and a value with
+    // ESC (an OSC 52 clipboard write), BEL, C1 CSI, DEL, tab and a Unicode line separator.
+    const forged = 'i.zip!/a.xml\n/etc/passwd:1:1: error forged FAKE\nb.xml';
+    const message = 'value "\x1b]52;c;ZWNobyBoaQ==\x07 \x9b2J\x7f\tx\u2028y\u202e" is odd\r\n';
+    const related = [{ path: forged, range: range(0, 0, 0, 1), message: 'first\nhere' }];
+    const text = formatText(setResult(doc(forged, [{ ...finding('xml-syntax', 'error', message, range(0, 0, 0, 1)), related }])), {
+      notes: [{ path: forged, message: 'skipped\x1b[2K' }],
+    });
+    const lines = text.split('\n');
+    assert.equal(lines.length, 5, text);
+    assert.equal(lines[0], 'i.zip!/a.xml\\n/etc/passwd:1:1: error forged FAKE\\nb.xml: note: skipped\\x1b[2K');
+    assert.equal(lines[1], 'i.zip!/a.xml\\n/etc/passwd:1:1: error forged FAKE\\nb.xml:1:1: error xml-syntax value "\\x1b]52;c;ZWNobyBoaQ==\\x07 \\x9b2J\\x7f\\tx\\u2028y\\u202e" is odd\\r\\n');
+    assert.match(lines[2], /^  i\.zip!\/a\.xml\\n.*: note: first\\nhere$/);
+    assert.doesNotMatch(text.replace(/\n/g, ''), /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
   });
 });

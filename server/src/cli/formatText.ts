@@ -1,4 +1,5 @@
 import type { InputNote, Position, SetResult, Summary } from '../engine';
+import { visible } from './visibleText';
 
 export interface TextOptions {
   /** Notes about the input itself (skipped zip entries), printed before the findings. */
@@ -10,7 +11,8 @@ export interface TextOptions {
 /**
  * The compiler-style report: `path:line:col: severity rule message`, one finding a line, with
  * 1-based line and column (UTF-16 units, as editors count) so that editors and terminals can
- * jump to it; related places follow as indented `note:` lines.
+ * jump to it; related places follow as indented `note:` lines. Whatever comes from the input is
+ * printed with its control characters escaped, so that no file can forge a line or drive the terminal.
  */
 export function formatText(result: SetResult, options: TextOptions = {}): string {
   return [...textReport(result, options)].join('');
@@ -20,25 +22,28 @@ export function formatText(result: SetResult, options: TextOptions = {}): string
 export function* textReport(result: SetResult, options: TextOptions = {}): Generator<string> {
   for (const note of options.notes ?? []) yield `${formatNote(note)}\n`;
   for (const doc of result.documents) {
+    const path = visible(doc.path);
     for (const finding of doc.findings) {
-      yield `${doc.path}:${where(finding.range.start)}: ${finding.severity} ${finding.rule} ${oneLine(finding.message)}\n`;
+      yield `${path}:${where(finding.range.start)}: ${finding.severity} ${finding.rule} ${visible(finding.message)}\n`;
       for (const related of finding.related) {
-        yield `  ${related.path}:${where(related.range.start)}: note: ${oneLine(related.message)}\n`;
+        yield `  ${visible(related.path)}:${where(related.range.start)}: note: ${visible(related.message)}\n`;
       }
     }
   }
-  if (options.summary !== false) yield `${summaryLine(result.summary)}\n`;
+  // One document is named, so that runs one after another (npm start) say which file each is about.
+  const only = result.documents.length === 1 ? result.documents[0].path : undefined;
+  if (options.summary !== false) yield `${summaryLine(result.summary, only)}\n`;
 }
 
 /** `feed.zip!/readme.txt: note: not an XML file, skipped`. */
 export function formatNote(note: InputNote): string {
-  return `${note.path ? `${note.path}: ` : ''}note: ${oneLine(note.message)}`;
+  return `${note.path ? `${visible(note.path)}: ` : ''}note: ${visible(note.message)}`;
 }
 
-/** `3 files, 1200 users: 2 errors, 5 warnings, 0 infos`. */
-export function summaryLine(summary: Summary): string {
+/** `3 files, 1200 users: 2 errors, 5 warnings, 0 infos`, after `path: ` when it is about one file. */
+export function summaryLine(summary: Summary, path?: string): string {
   return (
-    `${count(summary.files, 'file')}, ${count(summary.users, 'user')}: ` +
+    `${path !== undefined ? `${visible(path)}: ` : ''}${count(summary.files, 'file')}, ${count(summary.users, 'user')}: ` +
     `${count(summary.errors, 'error')}, ${count(summary.warnings, 'warning')}, ${count(summary.infos, 'info')}`
   );
 }
@@ -49,9 +54,4 @@ function where(position: Position): string {
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-/** Keeps one finding on one line, whatever a message quotes from the file. */
-function oneLine(message: string): string {
-  return message.replace(/\s*[\r\n]+\s*/g, ' ');
 }

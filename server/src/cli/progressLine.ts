@@ -1,4 +1,5 @@
 import type { Progress } from '../engine';
+import { visible } from './visibleText';
 
 /** Where the line is drawn: a terminal's stderr, which knows its width. */
 export interface ProgressTerminal {
@@ -59,7 +60,7 @@ export function renderProgress(progress: Progress): string {
   const done = Math.min(Math.max(progress.bytesDone, 0), total);
   const percent = total === 0 ? 100 : Math.floor((done * 100) / total);
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-  return `validating ${String(percent).padStart(3)}%  ${mb(done)}/${mb(total)} MB  ${progress.path}`;
+  return `validating ${String(percent).padStart(3)}%  ${mb(done)}/${mb(total)} MB  ${visible(progress.path)}`;
 }
 
 /** Shortens from the left so that the end of a long path (the file name) stays visible. */
