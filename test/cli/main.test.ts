@@ -111,7 +111,7 @@ describe('alma-sis (built CLI)', () => {
   it('exits 0 for a valid file and prints the summary', async () => {
     const result = await run(['validate', 'valid.xml']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^1 file, 1 user: 0 errors, \d+ warnings?, \d+ infos?\n$/m);
+    assert.match(result.stdout, /^valid\.xml: 1 file, 1 user: 0 errors, \d+ warnings?, \d+ infos?\n$/m);
     assert.equal(result.stderr, '');
   });
 
@@ -123,7 +123,7 @@ describe('alma-sis (built CLI)', () => {
     for (const line of lines.slice(0, -1)) {
       assert.match(line, /^(invalid\.xml:\d+:\d+: (error|warning|info) [a-z0-9-]+ \S.*| {2}\S+:\d+:\d+: note: \S.*)$/);
     }
-    assert.match(lines.at(-1)!, /^1 file, 1 user: 1 error, \d+ warnings?, \d+ infos?$/);
+    assert.match(lines.at(-1)!, /^invalid\.xml: 1 file, 1 user: 1 error, \d+ warnings?, \d+ infos?$/);
   });
 
   it('checks identifiers across the files of a set, pointing at the first use', async () => {
@@ -195,7 +195,7 @@ describe('alma-sis (built CLI)', () => {
     const quietErrors = await run(['validate', '--quiet', 'invalid.xml']);
     assert.equal(quietErrors.code, 1);
     assert.doesNotMatch(quietErrors.stdout, /: (warning|info) /);
-    assert.match(quietErrors.stdout, /^1 file, 1 user: 1 error, /m);
+    assert.match(quietErrors.stdout, /^invalid\.xml: 1 file, 1 user: 1 error, /m);
   });
 
   it('exits 2 with one clear line for a missing file, an unknown option or format, or no input', async () => {
@@ -242,7 +242,7 @@ describe('alma-sis (built CLI)', () => {
     assert.equal(onTerminal.code, 0, onTerminal.terminal);
     assert.match(onTerminal.terminal, /^\r\x1b\[Kvalidating +\d+% +[\d.]+\/[\d.]+ MB +big\.xml/);
     assert.ok(onTerminal.terminal.endsWith('\r\x1b[K'), JSON.stringify(onTerminal.terminal.slice(-40)));
-    assert.match(onTerminal.stdout, /^1 file, 36000 users: 0 errors/m);
+    assert.match(onTerminal.stdout, /^big\.xml: 1 file, 36000 users: 0 errors/m);
 
     assert.equal(ptyRun(['validate', '--no-progress', 'big.xml']).terminal, '');
     const piped = await run(['validate', 'big.xml']);
