@@ -1,6 +1,12 @@
-import { describe, it } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, formatJsonPath, nearestName, parseJsonDocument } from '../../../server/src/engine/config/jsonInput';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, MAX_CONFIG_BYTES, formatJsonPath, nearestName, parseJsonDocument, readConfigText } from '../../../server/src/engine/config/jsonInput';
+import { loadCodeTables } from '../../../server/src/engine/config/codeTables';
+import { missingTool } from '../../helpers/prerequisites';
 
 describe('parseJsonDocument', () => {
   it('reads valid JSON exactly as JSON.parse does', () => {
@@ -62,5 +68,46 @@ describe('nearestName', () => {
     assert.equal(nearestName('barcode', names), undefined);
     assert.equal(nearestName('xy', ['ab', 'cd']), undefined);
     assert.equal(nearestName('ema', ['emailTypes', 'emails']), undefined);
+  });
+});
+
+describe('readConfigText: only a regular file of reasonable size', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'alma-sis-readconfig-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const refused = (path: string, reason: RegExp) => ({ name: 'ConfigError', message: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the file: ${reason.source}`) });
+
+  it('reads a regular file, including one of exactly the limit', async () => {
+    const path = join(dir, 'ok.json');
+    writeFileSync(path, '{"a": "é"}');
+    assert.equal(await readConfigText(path), '{"a": "é"}');
+    const atLimit = join(dir, 'limit.json');
+    writeFileSync(atLimit, '');
+    truncateSync(atLimit, MAX_CONFIG_BYTES);
+    assert.equal((await readConfigText(atLimit)).length, MAX_CONFIG_BYTES);
+  });
+
+  it('refuses a device that never ends (/dev/zero) at once, for the configuration and for code tables', { skip: existsSync('/dev/zero') ? undefined : 'no /dev/zero here' }, async () => {
+    await assert.rejects(readConfigText('/dev/zero'), refused('/dev/zero', /it is not a regular file/));
+    await assert.rejects(loadCodeTables('/dev/zero'), refused('/dev/zero', /it is not a regular file/));
+  });
+
+  it('refuses a FIFO without waiting for a writer', { skip: missingTool('mkfifo', 'coreutils', ['--version']) }, async () => {
+    const fifo = join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    await assert.rejects(readConfigText(fifo), refused(fifo, /it is not a regular file/));
+  });
+
+  it('refuses a file over the limit without reading it, and a folder', async () => {
+    const big = join(dir, 'big.json');
+    writeFileSync(big, '');
+    truncateSync(big, MAX_CONFIG_BYTES + 1); // sparse: nothing is written to disk
+    await assert.rejects(readConfigText(big), refused(big, /it is larger than 10 MB/));
+    const folder = join(dir, 'folder.json');
+    mkdirSync(folder);
+    await assert.rejects(readConfigText(folder), refused(folder, /it is a folder, not a file/));
   });
 });

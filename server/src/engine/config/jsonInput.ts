@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { nearest } from '../text/similarity';
 
 /**
@@ -150,12 +151,39 @@ export function parseJsonDocument(text: string, filePath: string): JsonDocument 
   }
 }
 
-/** Reads a UTF-8 file as text; unreadable or non-UTF-8 files become a ConfigError that says why. */
+/** A configuration or code tables file larger than this is refused: real ones are a few kilobytes. */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reads a UTF-8 file as text; unreadable or non-UTF-8 files become a ConfigError that says why.
+ * Only a regular file of at most MAX_CONFIG_BYTES is read: `/dev/zero` would fill memory and a
+ * FIFO would block forever. Opened non-blocking and checked on the open handle, so a FIFO swapped
+ * in after a first look still cannot block.
+ */
 export async function readConfigText(filePath: string): Promise<string> {
   let bytes: Buffer;
+  let handle: FileHandle | undefined;
   try {
-    bytes = await readFile(filePath);
+    handle = await open(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new ConfigError(filePath, 'cannot read the file: it is a folder, not a file');
+    if (!info.isFile()) throw new ConfigError(filePath, 'cannot read the file: it is not a regular file (a device, pipe or socket)');
+    if (info.size > MAX_CONFIG_BYTES) throw tooLarge(filePath);
+    // Read at most one byte past the limit: the file may have grown since it was measured.
+    bytes = Buffer.alloc(Math.min(info.size, MAX_CONFIG_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(bytes, length, bytes.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === bytes.length) {
+        if (length > MAX_CONFIG_BYTES) throw tooLarge(filePath);
+        bytes = Buffer.concat([bytes, Buffer.alloc(Math.min(bytes.length, MAX_CONFIG_BYTES + 1 - bytes.length))]);
+      }
+    }
+    bytes = bytes.subarray(0, length);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === 'ENOENT' ? 'the file does not exist'
@@ -163,12 +191,18 @@ export async function readConfigText(filePath: string): Promise<string> {
       : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
       : (error as Error).message;
     throw new ConfigError(filePath, `cannot read the file: ${reason}`);
+  } finally {
+    await handle?.close();
   }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new ConfigError(filePath, 'the file is not valid UTF-8; save it as UTF-8');
   }
+}
+
+function tooLarge(filePath: string): ConfigError {
+  return new ConfigError(filePath, `cannot read the file: it is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MB, far more than any configuration or code tables`);
 }
 
 function locationAt(text: string, offset: number): JsonLocation {
