@@ -5,7 +5,7 @@
  */
 import { compiledModel, type ElementNode } from '../schema/compiledModel';
 import { looseName } from '../schema/models';
-import { readTag, readTags, TokenKind } from './xmlTokens';
+import { readTag, readTags, TokenKind, type Tag } from './xmlTokens';
 import { elementAt, parseRegion, type XmlElement } from './xmlTree';
 
 /** The root element and what it says about the version. */
@@ -141,4 +141,19 @@ export function defOf(element: XmlElement, version: 1 | 2): ElementNode | undefi
 /** The definition of the root element (users / userRecords). */
 export function rootDef(version: 1 | 2): ElementNode {
   return compiledModel(version).root;
+}
+
+/** The tag (start, end, or other markup) whose text holds `offset`, or null in text. */
+export function tagAround(text: string, offset: number): Tag | null {
+  const k = text.lastIndexOf('<', Math.min(offset, text.length - 1));
+  if (k < 0) return null;
+  const tag = readTag(text, k, text.length, true);
+  return offset < tag.end || (!tag.terminated && offset <= tag.end) ? tag : null;
+}
+
+/** The definition of an element of the context's user tree, or of the root/user tag outside it. */
+export function defAt(element: XmlElement | null, tag: Tag | null, root: RootInfo): ElementNode | undefined {
+  if (element) return defOf(element, root.version);
+  if (tag && tag.name === root.name && !root.rootIsUser) return rootDef(root.version);
+  return undefined;
 }

@@ -1,11 +1,61 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Hover, Position } from 'vscode-languageserver-types';
+import { MarkupKind, Range, type Hover, type Position } from 'vscode-languageserver-types';
 import type { ValidationSettings } from '../config/types';
+import { contextAt, defAt, tagAround } from './documentContext';
+import { codesFor, describeAttribute, describeElement } from './fieldInfo';
+import { TokenKind } from './xmlTokens';
+import { trimmedTextRange } from './xmlTree';
 
-/** Documentation of the element, attribute or coded value under the position. */
+function hover(document: TextDocument, markdown: string, start: number, end: number): Hover {
+  return {
+    contents: { kind: MarkupKind.Markdown, value: markdown },
+    range: Range.create(document.positionAt(start), document.positionAt(end)),
+  };
+}
+
+/**
+ * Documentation of what is under the position: an element name (in its start or end tag), an
+ * attribute, or an element's text (a coded value's description, or the element's own notes).
+ */
 export function doHover(document: TextDocument, position: Position, settings: ValidationSettings): Hover | null {
-  void document;
-  void position;
-  void settings;
-  return null;
+  const text = document.getText();
+  const offset = document.offsetAt(position);
+  const ctx = contextAt(text, offset);
+  const tag = tagAround(text, offset);
+  if (tag && tag.kind === TokenKind.Other) return null;
+  const def = defAt(ctx.element, tag, ctx.root);
+  if (!def) return null;
+  const parentDef = ctx.element?.parent ? defAt(ctx.element.parent, null, ctx.root) : undefined;
+  const version = ctx.root.version;
+  if (tag) {
+    if (offset >= tag.nameStart && offset <= tag.nameEnd) {
+      return hover(document, describeElement(def, parentDef, version), tag.nameStart, tag.nameEnd);
+    }
+    for (const attribute of tag.attributes) {
+      const inName = offset >= attribute.nameStart && offset <= attribute.nameEnd;
+      const inValue = attribute.valueStart >= 0 && offset >= attribute.valueStart && offset <= attribute.valueEnd;
+      if (!inName && !inValue) continue;
+      const attrDef = def.attributeIndex.exact.get(attribute.name) ?? def.attributeIndex.lowerCase.get(attribute.name.toLowerCase());
+      if (!attrDef) return null;
+      return inName
+        ? hover(document, describeAttribute(attrDef, def, version), attribute.nameStart, attribute.nameEnd)
+        : hover(document, describeAttribute(attrDef, def, version), attribute.valueStart, attribute.valueEnd);
+    }
+    return null;
+  }
+  const element = ctx.element;
+  if (!element || def.content !== 'simple') return null;
+  const span = trimmedTextRange(text, element);
+  if (!span) return null;
+  const value = text.slice(span.start, span.end);
+  const codes = codesFor(def, settings.codeTables);
+  if (codes) {
+    const table = def.fixedCodes ? `Alma's ${def.name} values` : `the ${def.codeTable} code table`;
+    const entry = codes.find((c) => c.code === value) ?? codes.find((c) => c.code.toLowerCase() === value.toLowerCase());
+    const words = !entry ? `**${value}** is not in ${table}.`
+      : entry.code !== value ? `**${value}** matches **${entry.code}** of ${table} only when case is ignored${entry.description ? `: ${entry.description}` : ''}.`
+      : `**${value}**${entry.description ? `: ${entry.description}` : ''} (${table}).`;
+    return hover(document, `${words}\n\n---\n\n${describeElement(def, parentDef, version)}`, span.start, span.end);
+  }
+  return hover(document, describeElement(def, parentDef, version), span.start, span.end);
 }

@@ -41,8 +41,9 @@ export function parseRegion(text: string, from: number, to: number): XmlElement[
         nameStart: tag.nameStart,
         nameEnd: tag.nameEnd,
         startTagEnd: tag.end,
-        endTagStart: tag.selfClosing ? tag.end : -1,
-        end: tag.selfClosing ? tag.end : to,
+        // A start tag still being typed (no '>') holds nothing: the siblings after it stay siblings.
+        endTagStart: tag.selfClosing || !tag.terminated ? tag.end : -1,
+        end: tag.selfClosing || !tag.terminated ? tag.end : to,
         selfClosing: tag.selfClosing,
         terminated: tag.terminated,
         attributes: tag.attributes,
@@ -51,7 +52,7 @@ export function parseRegion(text: string, from: number, to: number): XmlElement[
         endNameStart: -1,
       };
       (parent ? parent.children : top).push(element);
-      if (!tag.selfClosing && tag.name !== '') stack.push(element);
+      if (!tag.selfClosing && tag.terminated && tag.name !== '') stack.push(element);
     } else if (tag.kind === TokenKind.EndTag) {
       let k = stack.length - 1;
       while (k >= 0 && stack[k].name !== tag.name) k--;
