@@ -29,6 +29,14 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 
+// The VS Code extension: `vscode` is provided by the editor at run time.
+await build({
+  ...common,
+  entryPoints: { client: 'client/src/extension.ts' },
+  outdir: 'dist',
+  external: ['vscode'],
+});
+
 function testFiles(dir) {
   const found = [];
   for (const name of readdirSync(dir)) {
@@ -45,5 +53,6 @@ if (withTests) {
   for (const file of testFiles(join(root, 'test'))) {
     entryPoints[relative(root, file).replace(/\.ts$/, '')] = file;
   }
-  await build({ ...common, entryPoints, outdir: testOut });
+  // playwright-core (the code-server test) loads its own files at run time; it stays a package.
+  await build({ ...common, entryPoints, outdir: testOut, external: ['playwright-core'] });
 }

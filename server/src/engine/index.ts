@@ -14,6 +14,7 @@ export { resolveProfile, type ProfileRequest, type ResolvedProfile } from './con
 export type { AlmaSisConfig, Profile, ValidationSettings, CodeTables } from './config/types';
 export { DEFAULT_SETTINGS } from './config/types';
 export { RULES, ruleDef, type RuleId, type RuleDef } from './rules/ruleTable';
+export { v1Vocabulary, v2Vocabulary } from './schema/models';
 export type { Finding, Severity, RelatedLocation } from './rules/finding';
 export type { Position, Range } from './text/span';
 export * as languageService from './languageService/index';

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerServerCommands } from './commands/serverCommands';
+import { COMMAND_ACTIVATORS } from './commands/index';
+import { ServerFileWatchers } from './fileWatchers';
+import { AlmaLanguageStatus } from './languageStatus';
+import { documentSelector, readSettings, SETTINGS_SECTION, type ClientSettings } from './settings';
+
+/*
+ * The VS Code side: starts the bundled language server, which does all the Alma work, and adds
+ * what only the editor can (status item, language switch, commands, watchers). Activation does
+ * no validation itself and does not wait for the server, so opening an XML file stays quick.
+ */
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Alma SIS', { log: true });
+  context.subscriptions.push(log);
+
+  let settings = currentSettings();
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: documentSelector(),
+    // The server pulls `alma-sis` with workspace/configuration; this also tells it when it changed.
+    synchronize: { configurationSection: SETTINGS_SECTION },
+    outputChannel: log,
+    diagnosticCollectionName: 'alma-sis',
+  };
+  // The id 'alma-sis' makes the client read `alma-sis.trace.server` by itself.
+  client = new LanguageClient('alma-sis', 'Alma SIS Language Server', serverOptions, clientOptions);
+  const languageClient = client;
+
+  const status = new AlmaLanguageStatus(languageClient, () => settings, log);
+  const watchers = new ServerFileWatchers(languageClient, () => settings, log);
+  context.subscriptions.push(status, watchers);
+  registerServerCommands(context, languageClient, log);
+  for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context);
+
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
+    if (!event.affectsConfiguration(SETTINGS_SECTION)) return;
+    const before = settings;
+    settings = currentSettings();
+    if (before.useAlmaLanguage !== settings.useAlmaLanguage) status.applyLanguageSetting();
+    if (before.configPath !== settings.configPath) void watchers.refresh();
+  }));
+
+  const activated = performance.now() - started;
+  languageClient.start().then(
+    () => {
+      log.info(`activated in ${activated.toFixed(1)} ms; language server ready after ${(performance.now() - started).toFixed(0)} ms`);
+      void watchers.refresh().catch((error: unknown) => log.error(`watching configuration files: ${String(error)}`));
+    },
+    (error: unknown) => log.error(`the language server did not start: ${String(error)}`),
+  );
+}
+
+function currentSettings(): ClientSettings {
+  return readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION));
+}
+
+export function deactivate(): Thenable<void> | undefined {
+  return client?.stop();
+}

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULES } from '../../server/src/engine/index';
+import { CONFIGURATION_SECTION } from '../../server/src/lsp/protocol';
+import { ALMA_LANGUAGE_ID, DEFAULT_CLIENT_SETTINGS, SETTINGS_SECTION } from '../../client/src/settings';
+import { RESTART_SERVER, SHOW_OUTPUT, VALIDATE_ON_DISK } from '../../client/src/commands/serverCommandIds';
+import { repoRoot } from '../helpers/repoRoot';
+
+interface Manifest {
+  main: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: string | boolean } };
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, { default?: unknown; enum?: string[]; properties?: Record<string, { enum: string[] }> }> };
+    languages: { id: string; configuration: string }[];
+    grammars: { language: string; path: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+  };
+}
+
+const root = repoRoot();
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Manifest;
+const properties = manifest.contributes.configuration.properties;
+
+test('alma-sis.rules offers exactly the rule table\'s rules, each with the four severities', () => {
+  const rules = properties['alma-sis.rules'].properties!;
+  assert.deepEqual(Object.keys(rules), RULES.map((rule) => rule.id));
+  for (const [id, schema] of Object.entries(rules)) assert.deepEqual(schema.enum, ['error', 'warning', 'info', 'off'], id);
+});
+
+test('every setting the client reads is contributed with the client\'s default, under the server\'s section', () => {
+  assert.equal(SETTINGS_SECTION, CONFIGURATION_SECTION);
+  const expected: Record<string, unknown> = {
+    rules: DEFAULT_CLIENT_SETTINGS.rules,
+    strict: DEFAULT_CLIENT_SETTINGS.strict,
+    validate: DEFAULT_CLIENT_SETTINGS.validate,
+    configPath: DEFAULT_CLIENT_SETTINGS.configPath,
+    profile: DEFAULT_CLIENT_SETTINGS.profile,
+    maxProblems: DEFAULT_CLIENT_SETTINGS.maxProblems,
+    useAlmaLanguage: DEFAULT_CLIENT_SETTINGS.useAlmaLanguage,
+    'trace.server': DEFAULT_CLIENT_SETTINGS.trace,
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    assert.ok(properties[`alma-sis.${key}`], `alma-sis.${key} is contributed`);
+    assert.deepEqual(properties[`alma-sis.${key}`].default, value, `default of alma-sis.${key}`);
+  }
+  assert.deepEqual(properties['alma-sis.validate'].enum, ['onType', 'onSave']);
+});
+
+test('the language server commands are contributed; Validate File on Disk is on .xml files in the explorer', () => {
+  const ids = manifest.contributes.commands.map((c) => c.command);
+  for (const id of [RESTART_SERVER, SHOW_OUTPUT, VALIDATE_ON_DISK]) assert.ok(ids.includes(id), id);
+  const menu = manifest.contributes.menus['explorer/context'].find((m) => m.command === VALIDATE_ON_DISK);
+  assert.equal(menu?.when, 'resourceExtname == .xml');
+  const sources = readdirSync(join(root, 'client', 'src', 'commands')).map((f) => readFileSync(join(root, 'client', 'src', 'commands', f), 'utf8')).join('\n');
+  for (const id of ids) assert.ok(sources.includes(`'${id}'`), `${id} is registered by a module in client/src/commands`);
+});
+
+test('activation is cheap: XML files and workspaces with a configuration only', () => {
+  assert.deepEqual(manifest.activationEvents, ['onLanguage:xml', 'workspaceContains:**/alma-sis.config.json']);
+  assert.equal(manifest.main, './dist/client.js');
+  assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+});
+
+test('the Alma language has its grammar and language configuration in syntaxes/', () => {
+  const language = manifest.contributes.languages.find((l) => l.id === ALMA_LANGUAGE_ID);
+  const grammar = manifest.contributes.grammars.find((g) => g.language === ALMA_LANGUAGE_ID);
+  assert.ok(language && grammar);
+  assert.ok(existsSync(join(root, language.configuration)) && existsSync(join(root, grammar.path)));
+});
