@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { XmlScanner, MAX_KEPT_BYTES, type ScanSink } from '../../../server/src/engine/xml/scanner';
+import { XmlScanner, MAX_KEPT_BYTES, MAX_ATTRIBUTES, MAX_DEPTH, MAX_SCAN_PROBLEMS, type ScanSink } from '../../../server/src/engine/xml/scanner';
 import type { Span } from '../../../server/src/engine/text/span';
 
 /** Records every event as a line of text, so two runs can be compared exactly. */
@@ -23,6 +23,28 @@ function scan(bytes: Uint8Array, chunkSize = bytes.length || 1): { events: strin
 }
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
+
+const IGNORE: ScanSink = { xmlDeclaration() {}, startTag() {}, endTag() {}, text() {}, problem() {} };
+
+/** Like scan, also handing back the scanner to look at what it keeps. */
+function scanWith(bytes: Uint8Array, chunkSize: number): { scanner: XmlScanner; events: string[]; problems: string[] } {
+  const events: string[] = [];
+  const problems: string[] = [];
+  const scanner = new XmlScanner({
+    ...IGNORE,
+    startTag: (t) => events.push(`start ${t.name}`),
+    endTag: (name) => events.push(`end ${name}`),
+    problem: (rule, s, detail) => problems.push(`${rule} ${s.line}:${s.col}-${s.endLine}:${s.endCol} ${detail}`),
+  });
+  for (let off = 0; off < bytes.length; off += chunkSize) scanner.write(bytes.subarray(off, Math.min(bytes.length, off + chunkSize)));
+  scanner.end();
+  return { scanner, events, problems };
+}
+
+/** The scanner's per-level state: it must stay within MAX_DEPTH entries. */
+function openNamesOf(scanner: XmlScanner): string[] {
+  return (scanner as unknown as { openNames: string[] }).openNames;
+}
 const rules = (problems: string[]) => problems.map((p) => p.split(' ').slice(0, 2).join(' '));
 
 const MIXED = utf8(
@@ -148,11 +170,78 @@ test('a DOCTYPE is refused and its entities are never expanded (billion laughs)'
   assert.ok(events.includes('text "&lol9;" 13:25-13:31 6'), events.join('\n'));
 });
 
-test('deep nesting is handled without recursion', () => {
-  const depth = 200_000;
-  const { events, problems } = scan(utf8('<a>'.repeat(depth) + '</a>'.repeat(depth)), 1 << 16);
-  assert.equal(problems.length, 0);
-  assert.equal(events.length, depth * 2);
+test('past MAX_DEPTH levels: reported once, nothing kept or passed on per level, and the end still matches', () => {
+  const run = (depth: number) => {
+    const { scanner, events, problems } = scanWith(utf8(`<users>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</users>`), 1 << 16);
+    return { events, problems, kept: openNamesOf(scanner).length };
+  };
+  const small = run(1_000);
+  const large = run(200_000);
+  // The same events and problems at 1k and 200k levels: nothing grows with the depth.
+  assert.deepEqual(large.events, small.events);
+  assert.deepEqual(large.problems, small.problems);
+  assert.ok(large.kept <= MAX_DEPTH, `${large.kept} levels kept`);
+  assert.equal(small.events.filter((e) => e.startsWith('start')).length, MAX_DEPTH);
+  assert.equal(small.events.at(-1), 'end users', 'the end tags below the cap were counted off, so </users> closes the root');
+  assert.deepEqual(rules(small.problems), [`xml-syntax 0:${7 + 3 * (MAX_DEPTH - 1) + 1}-0:${7 + 3 * (MAX_DEPTH - 1) + 2}`]);
+  assert.match(small.problems[0], /nested more than 64 deep/);
+});
+
+test('unmatched end tags under a deep stack: each looks through at most MAX_DEPTH open names', () => {
+  const n = 100_000;
+  const { scanner, events, problems } = scanWith(utf8(`<users><user>${'<aaaa>'.repeat(n)}${'</zzzz>'.repeat(n)}`), 1 << 16);
+  assert.ok(openNamesOf(scanner).length <= MAX_DEPTH);
+  const starts = events.filter((e) => e.startsWith('start')).length;
+  assert.equal(starts, MAX_DEPTH);
+  assert.equal(events.filter((e) => e.startsWith('end')).length, starts);
+  assert.match(problems.find((p) => /matches no open element/.test(p)) ?? '', /<\/zzzz> matches no open element \(the open element is <aaaa>\)/);
+  assert.ok(problems.length <= MAX_SCAN_PROBLEMS);
+});
+
+test('a tag with 100,000 attributes: the first MAX_ATTRIBUTES are kept, the rest reported once and skipped', () => {
+  const attributes = Array.from({ length: 100_000 }, (_, i) => ` a${i}="v"`).join('');
+  let seen = -1;
+  const problems: string[] = [];
+  const scanner = new XmlScanner({ ...IGNORE, startTag: (t) => (seen = t.attributes.length), problem: (_r, _s, d) => problems.push(d) });
+  scanner.write(utf8(`<users${attributes}/>`));
+  scanner.end();
+  assert.equal(seen, MAX_ATTRIBUTES);
+  assert.deepEqual(problems, [`<users> has more than ${MAX_ATTRIBUTES} attributes; a${MAX_ATTRIBUTES} and those after it are not read.`]);
+  assert.ok((scanner as unknown as { attributePool: unknown[] }).attributePool.length <= MAX_ATTRIBUTES);
+  // Duplicates among the kept ones are still found, and the next tag starts afresh.
+  const dup = scan(utf8('<users a="1" b="2" a="3"><u a="1"/></users>'));
+  assert.deepEqual(dup.problems.map((p) => p.replace(/^\S+ \S+ /, '')), ['Attribute a appears twice on <users>.']);
+});
+
+test('past MAX_SCAN_PROBLEMS nothing is formatted; the last problem reported says how many followed', () => {
+  const zeros = 200_000;
+  const doc = Buffer.concat([utf8('<users>'), Buffer.alloc(zeros), utf8('</users>')]);
+  // describeByte formats with toString(16): count those calls while scanning.
+  const original = Number.prototype.toString;
+  let formatted = 0;
+  Number.prototype.toString = function (this: number, radix?: number) {
+    if (radix === 16) formatted++;
+    return original.call(this, radix);
+  };
+  let result;
+  try {
+    result = scan(doc, 1 << 16);
+  } finally {
+    Number.prototype.toString = original;
+  }
+  assert.equal(result.problems.length, MAX_SCAN_PROBLEMS);
+  assert.ok(formatted > 0 && formatted <= MAX_SCAN_PROBLEMS, `${formatted} messages formatted`);
+  assert.match(result.problems.at(-1)!, new RegExp(`${MAX_SCAN_PROBLEMS} well-formedness problems reported; ${zeros - MAX_SCAN_PROBLEMS} later ones in this file are not`));
+  assert.equal(result.problems.filter((p) => /later ones/.test(p)).length, 1);
+});
+
+test('a comment or a quoted string holding "]>" in a DOCTYPE internal subset does not end it', () => {
+  const doc = `<!DOCTYPE users [\n <!-- a ]> b's "c --> <!ENTITY x "]>"> <!ENTITY y ']>'> <!---->\n]>\n<users/>`;
+  const { events, problems } = scan(utf8(doc));
+  assert.deepEqual(rules(problems), ['doctype 0:0-0:9']);
+  assert.deepEqual(events, ['start users 3:1 / ', 'end users']);
+  // Chunk boundaries inside "<!--" do not matter.
+  for (const size of [1, 2, 3]) assert.deepEqual(scan(utf8(doc), size), { events, problems });
 });
 
 test('a huge attribute or text is cut at MAX_KEPT_BYTES, flagged, and positioned', () => {

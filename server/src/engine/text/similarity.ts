@@ -1,19 +1,34 @@
-/** Edit distance with an early exit: suggestions only care about small distances. */
+/**
+ * Levenshtein distance when it is at most `limit`, else `limit + 1`. Only the cells within `limit`
+ * of the diagonal can hold such a distance, so only that band is computed: the cost is
+ * O(limit · length), not O(a · b), whatever the strings (a name may be a megabyte long).
+ */
 export function editDistance(a: string, b: string, limit = 3): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      if (cur[j] < rowMin) rowMin = cur[j];
+  if (a.length > b.length) [a, b] = [b, a];
+  const m = a.length;
+  const n = b.length;
+  const over = limit + 1;
+  if (n - m > limit) return over;
+  let prev = new Int32Array(n + 1);
+  let cur = new Int32Array(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j <= limit ? j : over;
+  for (let i = 1; i <= m; i++) {
+    const lo = Math.max(1, i - limit);
+    const hi = Math.min(n, i + limit);
+    // The cells just outside the band read as "too far".
+    cur[lo - 1] = lo === 1 ? Math.min(i, over) : over;
+    if (hi < n) cur[hi + 1] = over;
+    let rowMin = cur[lo - 1];
+    const ca = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const d = Math.min(prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1), prev[j] + 1, cur[j - 1] + 1);
+      cur[j] = d > over ? over : d;
+      if (d < rowMin) rowMin = d;
     }
-    if (rowMin > limit) return limit + 1;
-    prev = cur;
+    if (rowMin > limit) return over;
+    [prev, cur] = [cur, prev];
   }
-  return prev[b.length];
+  return Math.min(prev[n], over);
 }
 
 /** The candidates closest to `word` (case-insensitive), within a distance that scales with its length. */

@@ -1,6 +1,7 @@
 import type { Span } from '../text/span';
 import { decodeEntities, checkEntityReference } from './entities';
 import { editDistance } from '../text/similarity';
+import { excerpt } from '../text/excerpt';
 
 /**
  * A streaming, position-tracking XML tokenizer over UTF-8 bytes.
@@ -106,6 +107,25 @@ export interface ScanSink {
 /** Values longer than this are cut (their length is still known to be over every schema limit). */
 export const MAX_KEPT_BYTES = 1 << 20;
 
+/**
+ * Problems reported per document. A binary file would yield one per byte: past this many nothing
+ * more is even formatted, and the last one reported says how many followed. No more than a
+ * report lists of one rule (validation/findingCollector.ts), so that closing remark is listed.
+ */
+export const MAX_SCAN_PROBLEMS = 200;
+
+/**
+ * Open elements tracked. Alma's records are under 10 deep; deeper elements are reported once and
+ * only counted, so that a file nested millions deep costs no memory per level.
+ */
+export const MAX_DEPTH = 64;
+
+/** Attributes kept per tag (real ones have a handful); the rest are reported once and skipped. */
+export const MAX_ATTRIBUTES = 64;
+
+/** A misspelt end tag is only looked for between names of plausible length. */
+const MAX_SUGGESTED_NAME = 64;
+
 const enum S {
   Text,
   Lt, // after '<'
@@ -143,6 +163,19 @@ for (let b = 0; b < 256; b++) {
 // The inner loops below consume runs of these without the generic per-byte bookkeeping.
 const PRINTABLE = new Uint8Array(256);
 for (let b = 0x20; b < 0x7f; b++) PRINTABLE[b] = 1;
+
+/**
+ * A misspelt end tag (</lastname> for <last_name>): close to the open element's name. Compared
+ * only between plausible names, with a distance bounded by 3, so the cost stays small.
+ */
+function looksMisspelt(name: string, open: string): boolean {
+  if (name.length > MAX_SUGGESTED_NAME || open.length > MAX_SUGGESTED_NAME) return false;
+  const limit = Math.min(3, Math.max(1, Math.floor(open.length / 3)));
+  return editDistance(name.toLowerCase(), open.toLowerCase(), limit) <= limit;
+}
+
+/** "<!--" */
+const COMMENT_OPENER = [0x3c, 0x21, 0x2d, 0x2d];
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
@@ -229,6 +262,7 @@ export class XmlScanner {
   // The current tag's attributes: pooled objects refilled for every tag, handed out through one
   // array per attribute count (pool objects keep their index, so those arrays never change).
   private attributeCount = 0;
+  private attributesCut = false; // the tag has more than MAX_ATTRIBUTES, and that was reported
   private readonly attributePool: Attribute[] = [];
   private readonly attributeArrays: Attribute[][] = [[]];
   private attrName = '';
@@ -249,9 +283,14 @@ export class XmlScanner {
   private piText = '';
   private doctypeDepth = 0;
   private doctypeQuote = 0;
+  // Comments in a DOCTYPE's internal subset: how much of "<!--" was just seen, and whether inside one.
+  private doctypeOpener = 0;
+  private doctypeComment = false;
 
   // The open elements, as parallel arrays that grow once and are reused (no object per element).
   private depth = 0;
+  /** Elements open below the MAX_DEPTH tracked ones: only counted, so that end tags still balance. */
+  private excessDepth = 0;
   private readonly openNames: string[] = [];
   private readonly openLines: number[] = [];
   private readonly openCols: number[] = [];
@@ -262,10 +301,22 @@ export class XmlScanner {
   private readonly shortValues = new ShortStringCache();
   private chunk: Buffer = EMPTY;
 
+  // Problems reported so far, those dropped past MAX_SCAN_PROBLEMS, and the last one reported,
+  // held back until the end so that it can say how many followed.
+  private problemCount = 0;
+  private droppedProblems = 0;
+  private heldProblem: { rule: ScanProblemRule; span: Span; detail: string } | null = null;
+
   private readonly textToken = new TextToken(this);
   private pendingTextEnd = 0; // end index (in chunk) of the text being emitted
 
-  constructor(private readonly sink: ScanSink) {}
+  /** `start`: where the first byte is, for a piece of a document scanned on its own (incremental validation). */
+  constructor(private readonly sink: ScanSink, start?: { line: number; col: number }) {
+    if (start) {
+      this.line = start.line;
+      this.col = start.col;
+    }
+  }
 
   /** Feeds the next chunk of bytes. */
   write(chunk: Uint8Array): void {
@@ -304,13 +355,13 @@ export class XmlScanner {
     const b1 = chunk.length > 1 ? chunk[1] : -1;
     const b2 = chunk.length > 2 ? chunk[2] : -1;
     if ((b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe) || (b0 === 0 && b1 === 0x3c) || (b0 === 0x3c && b1 === 0)) {
-      this.sink.problem('encoding', { line: 0, col: 0, endLine: 0, endCol: 1 },
+      this.problem('encoding', { line: 0, col: 0, endLine: 0, endCol: 1 },
         'The file is UTF-16, not UTF-8. Alma reads user files as UTF-8 only: save it as UTF-8 (without a byte order mark).');
       this.state = S.Dead;
       return false;
     }
     if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) {
-      this.sink.problem('bom', { line: 0, col: 0, endLine: 0, endCol: 1 },
+      this.problem('bom', { line: 0, col: 0, endLine: 0, endCol: 1 },
         'The file starts with a UTF-8 byte order mark (BOM). Alma\'s loader expects the XML declaration first ("content is not allowed in prolog"): save without BOM.');
       this.startSkip = 3;
       this.col = 0; // the BOM is one UTF-16 unit in an editor, but editors hide it: columns start after it
@@ -325,7 +376,11 @@ export class XmlScanner {
       this.head = EMPTY;
       this.feed(head);
     }
-    if (this.state === S.Dead) return;
+    if (this.state !== S.Dead) this.reportUnfinished();
+    this.releaseHeldProblem();
+  }
+
+  private reportUnfinished(): void {
     // write() carried any unfinished token over; nothing of the last chunk is read from here on.
     this.chunk = EMPTY;
     const here: Span = { line: this.line, col: this.col, endLine: this.line, endCol: this.col };
@@ -357,7 +412,7 @@ export class XmlScanner {
         break;
       case S.AttrValue:
       case S.AttrUnquoted:
-        this.problem('xml-syntax', this.attrSpan(), `The value of attribute ${this.attrName} is never closed: the file ends inside it.`);
+        this.problem('xml-syntax', this.attrSpan(), `The value of attribute ${excerpt(this.attrName)} is never closed: the file ends inside it.`);
         break;
       case S.StartName:
       case S.EndName:
@@ -365,21 +420,21 @@ export class XmlScanner {
           this.tagName = this.tokenString(this.chunk.length);
           this.tagLine = this.tokLine;
           this.tagCol = this.tokCol;
-          this.problem('xml-syntax', this.tagSpan(), `The tag <${state === S.EndName ? '/' : ''}${this.tagName}> is not closed with ">": the file ends inside it.`);
+          this.problem('xml-syntax', this.tagSpan(), `The tag <${state === S.EndName ? '/' : ''}${excerpt(this.tagName)}> is not closed with ">": the file ends inside it.`);
         } else {
           this.problem('xml-syntax', this.markSpan(1), 'The file ends inside a tag.');
         }
         break;
       default:
         if (this.inTag) {
-          this.problem('xml-syntax', this.tagSpan(), `The tag <${this.tagName}> is not closed with ">": the file ends inside it.`);
+          this.problem('xml-syntax', this.tagSpan(), `The tag <${excerpt(this.tagName)}> is not closed with ">": the file ends inside it.`);
         } else {
           this.problem('xml-syntax', this.markSpan(1), 'The file ends inside a tag.');
         }
     }
     while (this.depth > 0) {
       const name = this.openNames[this.depth - 1];
-      this.problem('xml-syntax', this.openSpan(this.depth - 1), `<${name}> is never closed (missing </${name}>).`);
+      this.problem('xml-syntax', this.openSpan(this.depth - 1), `<${excerpt(name)}> is never closed (missing </${excerpt(name)}>).`);
       this.depth--;
       this.sink.endTag(name);
     }
@@ -390,7 +445,29 @@ export class XmlScanner {
   }
 
   private problem(rule: ScanProblemRule, span: Span, detail: string): void {
-    this.sink.problem(rule, span, detail);
+    if (this.muted()) return;
+    if (++this.problemCount === MAX_SCAN_PROBLEMS) this.heldProblem = { rule, span, detail };
+    else this.sink.problem(rule, span, detail);
+  }
+
+  /**
+   * True once MAX_SCAN_PROBLEMS were reported; counts the problem dropped. Call sites that can fire
+   * on every byte ask first, so that nothing is formatted for a problem that will not be shown.
+   */
+  private muted(): boolean {
+    if (this.problemCount < MAX_SCAN_PROBLEMS) return false;
+    this.droppedProblems++;
+    return true;
+  }
+
+  private releaseHeldProblem(): void {
+    const held = this.heldProblem;
+    if (!held) return;
+    this.heldProblem = null;
+    const note = this.droppedProblems > 0
+      ? ` (${MAX_SCAN_PROBLEMS} well-formedness problems reported; ${this.droppedProblems} later ones in this file are not: is it XML at all?)`
+      : '';
+    this.sink.problem(held.rule, held.span, held.detail + note);
   }
 
   private markSpan(length: number): Span {
@@ -521,7 +598,7 @@ export class XmlScanner {
     if (this.depth === 0) {
       this.problem('xml-syntax', { line: t.line, col: t.col, endLine: t.endLine, endCol: t.endCol },
         this.rootSeen ? 'Text is not allowed after the root element.' : 'Text is not allowed before the root element ("content is not allowed in prolog").');
-    } else {
+    } else if (this.excessDepth === 0) {
       this.sink.text(t);
     }
     this.textHasContent = false;
@@ -540,6 +617,10 @@ export class XmlScanner {
   }
 
   private emitStartTag(selfClosing: boolean): void {
+    if (this.depth === MAX_DEPTH || this.excessDepth > 0) {
+      this.skipDeepStartTag(selfClosing);
+      return;
+    }
     const tag = this.tag;
     tag.name = this.tagName;
     tag.line = this.tagLine;
@@ -548,7 +629,7 @@ export class XmlScanner {
     tag.selfClosing = selfClosing;
     if (this.depth === 0) {
       if (this.rootClosed) {
-        this.problem('xml-syntax', this.tagSpan(), `A second root element <${tag.name}>: an XML file has exactly one root element.`);
+        this.problem('xml-syntax', this.tagSpan(), `A second root element <${excerpt(tag.name)}>: an XML file has exactly one root element.`);
       }
       this.rootSeen = true;
     }
@@ -563,38 +644,60 @@ export class XmlScanner {
       this.openCols[d] = this.tagCol;
     }
     this.attributeCount = 0;
+    this.attributesCut = false;
     this.inTag = false;
   }
+
+  /** An element below MAX_DEPTH: reported once, then only counted, so that its end tag is matched. */
+  private skipDeepStartTag(selfClosing: boolean): void {
+    if (this.excessDepth === 0 && !this.reportedDeep) {
+      this.reportedDeep = true;
+      this.problem('xml-syntax', this.tagSpan(),
+        `Elements are nested more than ${MAX_DEPTH} deep here (Alma's user records are under 10 deep): <${excerpt(this.tagName)}> and everything deeper is not checked.`);
+    }
+    if (!selfClosing) this.excessDepth++;
+    this.attributeCount = 0;
+    this.attributesCut = false;
+    this.inTag = false;
+  }
+
+  private reportedDeep = false;
 
   private emitEndTag(): void {
     const name = this.tagName;
     this.inTag = false;
+    if (this.excessDepth > 0) {
+      // Below the tracked depth names are not kept: any end tag closes the deepest element.
+      this.excessDepth--;
+      return;
+    }
     const top = this.depth - 1;
     if (top >= 0 && this.openNames[top] === name) {
       this.depth--;
       this.sink.endTag(name);
     } else {
+      // At most MAX_DEPTH names to look through: recovery stays linear in the file.
       let match = top;
       while (match >= 0 && this.openNames[match] !== name) match--;
       if (match < 0) {
         const open = top >= 0 ? this.openNames[top] : '';
-        if (open && editDistance(name.toLowerCase(), open.toLowerCase(), 3) <= Math.min(3, Math.max(1, Math.floor(open.length / 3)))) {
+        if (open && looksMisspelt(name, open)) {
           // A misspelt end tag (</lastname> for <last_name>) most likely closes the open element:
           // closing it keeps the following siblings from being misread as its children.
-          this.problem('xml-syntax', this.tagSpan(), `The end tag </${name}> does not match the open element <${open}>: write </${open}>.`);
+          this.problem('xml-syntax', this.tagSpan(), `The end tag </${excerpt(name)}> does not match the open element <${excerpt(open)}>: write </${excerpt(open)}>.`);
           this.depth--;
           this.sink.endTag(open);
           if (this.depth === 0) this.rootClosed = true;
           return;
         }
-        const expected = open ? ` (the open element is <${open}>)` : '';
-        this.problem('xml-syntax', this.tagSpan(), `The end tag </${name}> matches no open element${expected}.`);
+        const expected = open ? ` (the open element is <${excerpt(open)}>)` : '';
+        this.problem('xml-syntax', this.tagSpan(), `The end tag </${excerpt(name)}> matches no open element${expected}.`);
         return;
       }
       // Close what was left open, so the structure below stays checkable.
       while (this.depth - 1 > match) {
         const open = this.openNames[this.depth - 1];
-        this.problem('xml-syntax', this.openSpan(this.depth - 1), `<${open}> is not closed before </${name}>.`);
+        this.problem('xml-syntax', this.openSpan(this.depth - 1), `<${excerpt(open)}> is not closed before </${excerpt(name)}>.`);
         this.depth--;
         this.sink.endTag(open);
       }
@@ -634,12 +737,22 @@ export class XmlScanner {
 
   private finishAttribute(valueEnd: number, endLine: number, endCol: number): void {
     const name = this.attrName;
+    if (this.attributeCount >= MAX_ATTRIBUTES) {
+      // Checked against at most MAX_ATTRIBUTES kept ones, the duplicate check stays linear in the tag.
+      if (!this.attributesCut) {
+        this.attributesCut = true;
+        this.problem('xml-syntax', this.attrSpan(),
+          `<${excerpt(this.tagName)}> has more than ${MAX_ATTRIBUTES} attributes; ${excerpt(name)} and those after it are not read.`);
+      }
+      this.endToken();
+      return;
+    }
     const length = this.tokenLength(valueEnd);
     const value = this.takeAttrValue(valueEnd);
     let twice = false;
-    for (let k = 0; k < this.attributeCount; k++) if (this.attributePool[k].name === name) twice = true;
+    for (let k = 0; k < this.attributeCount && !twice; k++) twice = this.attributePool[k].name === name;
     if (twice) {
-      this.problem('xml-syntax', this.attrSpan(), `Attribute ${name} appears twice on <${this.tagName}>.`);
+      this.problem('xml-syntax', this.attrSpan(), `Attribute ${excerpt(name)} appears twice on <${excerpt(this.tagName)}>.`);
     } else {
       const k = this.attributeCount++;
       const attribute = this.attributePool[k] ?? (this.attributePool[k] = new Attribute());
@@ -702,7 +815,7 @@ export class XmlScanner {
         }
         return;
       }
-      this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: line, endCol: col },
+      if (!this.muted()) this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: line, endCol: col },
         `Invalid UTF-8: the byte sequence starting with ${describeByte(this.u8lead)} is cut short. Is the file saved in another encoding (Latin-1, Windows-1252)? Alma needs UTF-8.`);
       this.u8need = 0;
       if (b < 0x80) return;
@@ -718,6 +831,7 @@ export class XmlScanner {
       if (b === 0xf0) this.u8lo = 0x90;
       else if (b === 0xf4) this.u8hi = 0x8f;
     } else {
+      if (this.muted()) return;
       const what = b >= 0x80 && b <= 0xbf ? 'a continuation byte with no lead byte' : 'a byte that never occurs in UTF-8';
       this.problem('encoding', { line, col, endLine: line, endCol: col + 1 },
         `Invalid UTF-8: byte ${describeByte(b)} is ${what}. Is the file saved in another encoding (Latin-1, Windows-1252)? Alma needs UTF-8.`);
@@ -812,7 +926,7 @@ export class XmlScanner {
       const b = buf[i];
       if (b >= 0x80 || this.u8need !== 0) {
         this.utf8(b, line, col);
-      } else if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) {
+      } else if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && !this.muted()) {
         this.problem('invalid-char', { line, col, endLine: line, endCol: col + 1 },
           `The control character ${describeByte(b)} is not allowed in XML 1.0; one such character makes Alma abort the whole job.`);
       }
@@ -879,7 +993,7 @@ export class XmlScanner {
             this.piText = '';
             this.runCount = 0;
           } else {
-            this.problem('xml-syntax', { line: this.markLine, col: this.markCol, endLine: this.markLine, endCol: this.markCol + 1 },
+            if (!this.muted()) this.problem('xml-syntax', { line: this.markLine, col: this.markCol, endLine: this.markLine, endCol: this.markCol + 1 },
               'A "<" in text must be written "&lt;".');
             state = S.Text;
             continue; // the byte after '<' is ordinary text
@@ -911,13 +1025,13 @@ export class XmlScanner {
             this.beginName(i, line, col);
             state = S.AttrName;
           } else if (b === 0x3c) {
-            this.problem('xml-syntax', this.tagSpan(), `The tag <${this.tagName}> is not closed with ">".`);
+            this.problem('xml-syntax', this.tagSpan(), `The tag <${excerpt(this.tagName)}> is not closed with ">".`);
             this.emitStartTag(false);
             state = S.Text;
             continue;
-          } else if (!isSpace(b)) {
+          } else if (!isSpace(b) && !this.muted()) {
             this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
-              `Unexpected "${String.fromCharCode(b)}" in the tag <${this.tagName}>.`);
+              `Unexpected "${String.fromCharCode(b)}" in the tag <${excerpt(this.tagName)}>.`);
           }
           break;
 
@@ -942,7 +1056,7 @@ export class XmlScanner {
           if (b === 0x3d) {
             state = S.BeforeAttrValue;
           } else if (!isSpace(b)) {
-            this.problem('xml-syntax', this.attrSpan(), `Attribute ${this.attrName} has no value (write ${this.attrName}="...").`);
+            this.problem('xml-syntax', this.attrSpan(), `Attribute ${excerpt(this.attrName)} has no value (write ${excerpt(this.attrName)}="...").`);
             state = S.InTag;
             continue;
           }
@@ -955,12 +1069,12 @@ export class XmlScanner {
             this.beginName(i + 1, line, col + 1);
             state = S.AttrValue;
           } else if (b === 0x3e || b === 0x2f) {
-            this.problem('xml-syntax', this.attrSpan(), `Attribute ${this.attrName} has no value (write ${this.attrName}="...").`);
+            this.problem('xml-syntax', this.attrSpan(), `Attribute ${excerpt(this.attrName)} has no value (write ${excerpt(this.attrName)}="...").`);
             state = S.InTag;
             continue;
           } else if (!isSpace(b)) {
             this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
-              `The value of attribute ${this.attrName} must be in quotes.`);
+              `The value of attribute ${excerpt(this.attrName)} must be in quotes.`);
             this.attrHasAmp = false;
             this.beginName(i, line, col);
             state = S.AttrUnquoted;
@@ -979,9 +1093,9 @@ export class XmlScanner {
             this.entityCol = col;
             state = S.Entity;
           } else {
-            if (b === 0x3c) {
+            if (b === 0x3c && !this.muted()) {
               this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
-                `A "<" is not allowed in the value of attribute ${this.attrName} (write "&lt;"; or is a closing quote missing?).`);
+                `A "<" is not allowed in the value of attribute ${excerpt(this.attrName)} (write "&lt;"; or is a closing quote missing?).`);
             }
             if (b >= 0x80) this.tokAscii = false;
           }
@@ -1001,7 +1115,7 @@ export class XmlScanner {
             this.emitStartTag(true);
             state = S.Text;
           } else {
-            this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 }, `Expected ">" after "/" in the tag <${this.tagName}>.`);
+            this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 }, `Expected ">" after "/" in the tag <${excerpt(this.tagName)}>.`);
             state = S.InTag;
             continue;
           }
@@ -1036,13 +1150,13 @@ export class XmlScanner {
             this.emitEndTag();
             state = S.Text;
           } else if (b === 0x3c) {
-            this.problem('xml-syntax', this.tagSpan(), `The end tag </${this.tagName}> is not closed with ">".`);
+            this.problem('xml-syntax', this.tagSpan(), `The end tag </${excerpt(this.tagName)}> is not closed with ">".`);
             this.emitEndTag();
             state = S.Text;
             continue;
-          } else if (!isSpace(b)) {
+          } else if (!isSpace(b) && !this.muted()) {
             this.problem('xml-syntax', { line, col, endLine: line, endCol: col + 1 },
-              `Unexpected "${String.fromCharCode(b)}" in the end tag </${this.tagName}>.`);
+              `Unexpected "${String.fromCharCode(b)}" in the end tag </${excerpt(this.tagName)}>.`);
           }
           break;
 
@@ -1065,6 +1179,8 @@ export class XmlScanner {
             state = S.Doctype;
             this.doctypeDepth = 0;
             this.doctypeQuote = 0;
+            this.doctypeOpener = 0;
+            this.doctypeComment = false;
             this.runCount = 0;
           } else if (!'--'.startsWith(bang) && !'[CDATA['.startsWith(bang) && !'DOCTYPE'.startsWith(bang)) {
             const isDecl = /^[A-Z]/.test(bang);
@@ -1073,6 +1189,8 @@ export class XmlScanner {
             state = S.Doctype; // skip to the closing '>'
             this.doctypeDepth = 0;
             this.doctypeQuote = 0;
+            this.doctypeOpener = 0;
+            this.doctypeComment = false;
           }
           break;
         }
@@ -1111,6 +1229,25 @@ export class XmlScanner {
           break;
 
         case S.Doctype:
+          // A comment in the internal subset may hold quotes, brackets and "]>": none of them count.
+          if (this.doctypeComment) {
+            if (b === 0x2d) {
+              this.runCount++;
+            } else {
+              if (b === 0x3e && this.runCount >= 2) this.doctypeComment = false;
+              this.runCount = 0;
+            }
+            break;
+          }
+          if (this.doctypeQuote === 0) {
+            this.doctypeOpener = b === COMMENT_OPENER[this.doctypeOpener] ? this.doctypeOpener + 1 : b === 0x3c ? 1 : 0;
+            if (this.doctypeOpener === COMMENT_OPENER.length) {
+              this.doctypeOpener = 0;
+              this.doctypeComment = true;
+              this.runCount = 0;
+              break;
+            }
+          }
           if (this.doctypeQuote !== 0) {
             if (b === this.doctypeQuote) this.doctypeQuote = 0;
           } else if (b === 0x22 || b === 0x27) {
@@ -1136,7 +1273,7 @@ export class XmlScanner {
           } else if (this.entityText.length < 32 && (NAME_CLASS[b] & 2 || (b === 0x23 && this.entityText === ''))) {
             this.entityText += String.fromCharCode(b);
           } else {
-            this.problem('xml-syntax', { line: this.entityLine, col: this.entityCol, endLine: this.entityLine, endCol: this.entityCol + 1 },
+            if (!this.muted()) this.problem('xml-syntax', { line: this.entityLine, col: this.entityCol, endLine: this.entityLine, endCol: this.entityCol + 1 },
               'A bare "&" must be written "&amp;" (Alma: "The reference to entity must end with the \';\' delimiter").');
             state = this.entityReturn;
             continue;
@@ -1191,7 +1328,7 @@ export class XmlScanner {
     t.cdata = true;
     this.pendingTextEnd = end;
     t.cached = null;
-    if (this.depth > 0) this.sink.text(t);
+    if (this.depth > 0 && this.excessDepth === 0) this.sink.text(t);
     this.endToken();
   }
 }
