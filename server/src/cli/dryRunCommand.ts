@@ -1,0 +1,73 @@
+import { dryRun, dryRunJson, dryRunMarkdown, dryRunText, expandInputs, type DryRunMode, type DryRunReport } from '../engine';
+import { UsageError, type ParsedArgs } from './args';
+import { ExitCode, type Command, type CommandContext } from './command';
+import { formatNote } from './formatText';
+import { ProgressLine } from './progressLine';
+import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+
+const FORMATS = ['text', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+const MODES = ['synchronize', 'import'] as const;
+
+export const dryRunCommand: Command = {
+  name: 'dry-run',
+  summary: "show what Alma's synchronize or import would do to each user, before the upload",
+  usage: '<input xml|zip|folder>... --baseline <export xml|zip> [options]',
+  description: [
+    "Compares the files to load (in load order) with a baseline of the current Alma users, the output of the profile's " +
+      'Export Users job (v2 or v1 XML, a file or a zip). Each input user is new, updated (with the fields a swap-all ' +
+      'synchronize adds, changes and removes), unchanged, or rejected with a reason: duplicate-in-feed, identifier-taken, ' +
+      'internal-user, unmatched-rejected, missing-match-id, exists (import mode) or invalid.',
+    "The profile's matchIdType (primary_id or an identifier type) and unmatched (add or reject) decide the matching.",
+    "Exit code: 0 done, 1 when the rejected share reaches Alma's 5% alert threshold, 2 bad usage, or an input or " +
+      'baseline that cannot be read or is not well-formed XML.',
+  ],
+  options: [
+    { name: 'baseline', takesValue: true, valueName: 'FILE', help: 'the Export Users output (XML or zip) with the current users' },
+    ...PROFILE_OPTIONS,
+    { name: 'mode', takesValue: true, valueName: 'MODE', choices: MODES, help: 'synchronize (default) or import (adds new users only)' },
+    { name: 'format', takesValue: true, valueName: 'FORMAT', choices: FORMATS, help: 'text (default), markdown or json' },
+    { name: 'no-progress', help: 'never draw the progress line' },
+  ],
+  run: runDryRun,
+};
+
+async function runDryRun(args: ParsedArgs, context: CommandContext): Promise<number> {
+  if (args.positionals.length === 0) throw new UsageError('dry-run needs at least one input file, folder or zip', 'dry-run');
+  const baselinePath = args.options.get('baseline');
+  if (typeof baselinePath !== 'string') throw new UsageError('dry-run needs --baseline FILE: the Export Users output with the current users', 'dry-run');
+  const format = (args.options.get('format') ?? 'text') as Format;
+  const mode = (args.options.get('mode') ?? 'synchronize') as DryRunMode;
+
+  const { settings, profile } = await profileFromArgs(args, context.cwd, 'dry-run');
+  const inputs = await expandInputs(args.positionals);
+  const baseline = await expandInputs([baselinePath]);
+
+  const progress = context.terminal && !args.options.has('no-progress') ? new ProgressLine(context.terminal) : undefined;
+  let report: DryRunReport;
+  try {
+    report = await dryRun(inputs.documents, baseline.documents, {
+      settings,
+      mode,
+      matchIdType: profile?.matchIdType,
+      unmatched: profile?.unmatched,
+      signal: context.signal,
+      onProgress: progress && ((p) => progress.update(p)),
+    });
+  } finally {
+    progress?.clear();
+  }
+
+  for (const note of [...inputs.notes, ...baseline.notes]) context.err(`${formatNote(note)}\n`);
+  const pieces = format === 'json' ? dryRunJson(report) : format === 'markdown' ? [dryRunMarkdown(report)] : dryRunText(report);
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 65536) {
+      context.out(batch);
+      batch = '';
+    }
+  }
+  context.out(batch);
+  return report.summary.alert ? ExitCode.findings : ExitCode.clean;
+}

@@ -1,0 +1,358 @@
+import { XmlScanner, type ScanSink } from '../xml/scanner';
+import type { ValidationSettings } from '../config/types';
+import { InputError, type InputDocument } from '../files/inputDocument';
+import { DocumentChecker } from '../validation/documentChecker';
+import { IdentifierRegistry } from '../validation/identifiers';
+import { newSetState } from '../validation/validateDocument';
+import type { DocumentResult } from '../validation/results';
+import type { Finding } from '../rules/finding';
+import type { RuleId } from '../rules/ruleTable';
+import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
+import { compareUsers } from './compareUsers';
+import {
+  ALERT_THRESHOLD,
+  type DryRunMode,
+  type DryRunReport,
+  type DryRunSummary,
+  type DryRunUser,
+  type FieldChange,
+  type RejectReason,
+} from './types';
+
+export interface DryRunOptions {
+  /** Validation settings of the profile: the same rules as `validate` decide what is invalid. */
+  settings: ValidationSettings;
+  mode?: DryRunMode;
+  /** `primary_id` (the default) or an identifier type code. */
+  matchIdType?: string;
+  /** What a synchronize does with an input user that matches nobody (default `add`). */
+  unmatched?: 'add' | 'reject';
+  signal?: AbortSignal;
+  onProgress?: (progress: DryRunProgress) => void;
+}
+
+export interface DryRunProgress {
+  phase: 'baseline' | 'input';
+  path: string;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+/**
+ * Error findings that make Alma's loader reject the user (and only that user). What is left out
+ * and why:
+ * - well-formedness, encoding, root and schema-version errors fail the whole file, not a user:
+ *   the dry-run stops with an error for them (see FILE_RULES);
+ * - unknown or miscased elements and attributes, element order, a repeated single element:
+ *   the loader reads what it knows and ignores the rest (producers ship such files daily);
+ * - attribute values: segment_type is ignored on load whatever it says;
+ * - identifier clashes and a missing match identifier: reported under their own reasons;
+ * - warnings and infos: never a rejection. A rule configured to `error` counts only when listed.
+ * empty-value is listed because it is an error only under `strict`, where the user asks for it.
+ */
+export const LOADER_REJECTS: ReadonlySet<RuleId> = new Set<RuleId>([
+  'missing-element',
+  'empty-identifier',
+  'duplicate-identifier-in-user',
+  'missing-primary-id',
+  'invalid-date',
+  'invalid-boolean',
+  'invalid-number',
+  'max-length',
+  'empty-value',
+]);
+
+/** Errors that make Alma reject the whole file ("Could not parse file", an aborted job). */
+const FILE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['xml-syntax', 'encoding', 'invalid-char', 'doctype', 'root-element', 'schema-version']);
+
+/** Who holds an identifier value while the feed is replayed: an existing user, or an earlier input user. */
+interface Holder {
+  /** The existing user, or null for a user the feed creates. */
+  existing: CollectedUser | null;
+  /** Index in the report of the input user that created or updated it; -1 while untouched. */
+  claimedBy: number;
+  label: string;
+}
+
+interface BaselineIndex {
+  byMatch: Map<string, CollectedUser>;
+  holders: Map<string, Holder>;
+  /** Each existing user's holder, for identifiers freed or taken by an update. */
+  holderOf: Map<CollectedUser, Holder>;
+  users: number;
+}
+
+/**
+ * What Alma's synchronize (or import) would do with `inputs` given the users in `baseline` (the
+ * Export Users job's output), user by user in load order. Both sides stream through the scanner;
+ * the baseline is indexed by its identifiers, and an input user whose digest equals its match's
+ * is unchanged without a field-by-field comparison.
+ *
+ * Throws InputError for a baseline or input that cannot be read, is not well-formed, or is not a
+ * users file: a partial comparison would be worse than none.
+ */
+export async function dryRun(inputs: readonly InputDocument[], baseline: readonly InputDocument[], options: DryRunOptions): Promise<DryRunReport> {
+  const mode = options.mode ?? 'synchronize';
+  const matchIdType = options.matchIdType ?? options.settings.matchIdType ?? 'primary_id';
+  const unmatched = options.unmatched ?? 'add';
+  const collectorOptions: CollectorOptions = { includeResearcher: options.settings.usedFor !== undefined && options.settings.usedFor !== 'users' };
+  const progress = new ProgressCounter(options, baseline, inputs);
+
+  const index = await indexBaseline(baseline, matchIdType, collectorOptions, progress, options.signal);
+  const replay = new Replay(index, { mode, matchIdType, unmatched });
+  const registry = new IdentifierRegistry();
+  const set = newSetState();
+  for (const doc of inputs) {
+    const collector = new UserCollector(collectorOptions);
+    const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set);
+    await scanDocument(doc, new TeeSink(collector, checker), progress.phase('input'), options.signal);
+    const result = checker.result();
+    const fileError = result.findings.find((f) => f.severity === 'error' && FILE_RULES.has(f.rule));
+    if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
+    if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
+    const rejections = loaderRejections(collector.users, result);
+    collector.users.forEach((user, k) => replay.add(user, doc.path, rejections[k]));
+  }
+  return {
+    summary: summarize(replay.users),
+    users: replay.users,
+    mode,
+    matchIdType,
+    unmatched,
+    baseline: { paths: baseline.map((d) => d.path), users: index.users },
+    inputs: inputs.map((d) => d.path),
+  };
+}
+
+async function indexBaseline(
+  documents: readonly InputDocument[],
+  matchIdType: string,
+  collectorOptions: CollectorOptions,
+  progress: ProgressCounter,
+  signal: AbortSignal | undefined,
+): Promise<BaselineIndex> {
+  if (documents.length === 0) throw new InputError('no baseline given: name the Export Users file (XML or zip)', '');
+  const index: BaselineIndex = { byMatch: new Map(), holders: new Map(), holderOf: new Map(), users: 0 };
+  for (const doc of documents) {
+    const collector = new UserCollector(collectorOptions);
+    await scanDocument(doc, collector, progress.phase('baseline'), signal);
+    const fatal = collector.fatal;
+    if (fatal) {
+      throw new InputError(`${doc.path}:${fatal.span.line + 1}:${fatal.span.col + 1}: the baseline is not well-formed XML: ${fatal.detail}`, doc.path);
+    }
+    if (collector.version === null) {
+      const what = collector.badRoot === null ? 'it holds no XML element' : `its root is <${collector.badRoot}>`;
+      throw new InputError(`${doc.path}: the baseline is not an Export Users file: ${what}, not <users> or <userRecords>`, doc.path);
+    }
+    for (const user of collector.users) {
+      index.users++;
+      const holder: Holder = { existing: user, claimedBy: -1, label: describeExisting(user, doc.path) };
+      index.holderOf.set(user, holder);
+      const match = matchKey(user, matchIdType);
+      // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
+      if (match !== null && !index.byMatch.has(match)) index.byMatch.set(match, user);
+      for (const key of identifierKeys(user).keys()) if (!index.holders.has(key)) index.holders.set(key, holder);
+    }
+  }
+  return index;
+}
+
+/** Replays the feed against the index in load order, as the job would, one input user at a time. */
+class Replay {
+  readonly users: DryRunUser[] = [];
+
+  constructor(
+    private readonly index: BaselineIndex,
+    private readonly how: { mode: DryRunMode; matchIdType: string; unmatched: 'add' | 'reject' },
+  ) {}
+
+  add(user: CollectedUser, path: string, rejection: Finding | undefined): void {
+    const entry: DryRunUser = {
+      primaryId: user.primaryId,
+      outcome: 'rejected',
+      reason: null,
+      detail: null,
+      path,
+      line: user.line,
+      col: user.col,
+      endCol: user.col + user.nameLength,
+      changes: [],
+    };
+    this.users.push(entry);
+    const reject = (reason: RejectReason, detail: string): void => {
+      entry.reason = reason;
+      entry.detail = detail;
+    };
+    const { mode, matchIdType, unmatched } = this.how;
+    const match = matchKey(user, matchIdType);
+    if (match === null) {
+      return reject('missing-match-id', matchIdType === 'primary_id'
+        ? 'no primary_id, which the profile matches users by'
+        : `no identifier of type ${matchIdType}, which the profile matches users by`);
+    }
+    if (rejection) return reject('invalid', `${rejection.rule}: ${rejection.message}`);
+
+    const existing = this.index.byMatch.get(match) ?? null;
+    const existingHolder = existing ? this.index.holderOf.get(existing)! : null;
+    const keys = identifierKeys(user);
+    // An identifier (the match included) that an earlier input user created or updated: the first wins.
+    for (const [key, value] of keys) {
+      const holder = this.index.holders.get(key);
+      if (holder === undefined || holder.claimedBy < 0) continue;
+      const first = this.users[holder.claimedBy];
+      return reject('duplicate-in-feed', `${value} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
+    }
+    if (existing && mode === 'import') return reject('exists', `${existingHolder!.label} already exists: import adds new users only`);
+    if (existing && existing.internalAccount) {
+      return reject('internal-user', `it matches ${existingHolder!.label}, an internal account: SIS never updates internal users ("User is not external")`);
+    }
+    for (const [key, value] of keys) {
+      const holder = this.index.holders.get(key);
+      if (holder !== undefined && holder !== existingHolder) {
+        return reject('identifier-taken', `${value} belongs to ${holder.label}`);
+      }
+    }
+    if (!existing && mode === 'synchronize' && unmatched === 'reject') {
+      return reject('unmatched-rejected', `no existing user has ${describeMatch(matchIdType)} ${match}, and the profile rejects unmatched users`);
+    }
+
+    const at = this.users.length - 1;
+    if (!existing) {
+      entry.outcome = 'new';
+      const holder: Holder = { existing: null, claimedBy: at, label: `input user ${user.primaryId ?? ''}` };
+      for (const [key] of keys) this.index.holders.set(key, holder);
+      return;
+    }
+    const changes: FieldChange[] = existing.digest === user.digest ? [] : compareUsers(existing.canon, user.canon);
+    entry.outcome = changes.length === 0 ? 'unchanged' : 'updated';
+    entry.changes = changes;
+    this.claim(existingHolder!, existing, keys, at);
+  }
+
+  /** Swap-all: the existing user's external identifiers are replaced by the input's; internal ones stay. */
+  private claim(holder: Holder, existing: CollectedUser, keys: Map<string, string>, at: number): void {
+    holder.claimedBy = at;
+    for (const [key] of identifierKeys(existing, true)) {
+      if (!keys.has(key) && this.index.holders.get(key) === holder) this.index.holders.delete(key);
+    }
+    for (const [key] of keys) this.index.holders.set(key, holder);
+  }
+}
+
+/** The lower-cased keys of a user's identifiers (primary and additional), with their values. */
+function identifierKeys(user: CollectedUser, externalOnly = false): Map<string, string> {
+  const keys = new Map<string, string>();
+  if (user.primaryId !== null) keys.set(user.primaryId.toLowerCase(), `primary_id ${user.primaryId}`);
+  for (const id of user.identifiers) {
+    if (externalOnly && id.internal) continue;
+    const key = id.value.toLowerCase();
+    if (!keys.has(key)) keys.set(key, `${id.type} ${id.value}`);
+  }
+  return keys;
+}
+
+/** The value a user is matched by; primary_id and identifiers compare without regard to case. */
+function matchKey(user: CollectedUser, matchIdType: string): string | null {
+  if (matchIdType === 'primary_id') return user.primaryId === null ? null : user.primaryId.toLowerCase();
+  const id = user.identifiers.find((i) => i.type === matchIdType);
+  return id === undefined ? null : id.value.toLowerCase();
+}
+
+function describeMatch(matchIdType: string): string {
+  return matchIdType === 'primary_id' ? 'primary_id' : `identifier ${matchIdType}`;
+}
+
+function describeExisting(user: CollectedUser, path: string): string {
+  return `existing user ${user.primaryId ?? '(no primary_id)'} (${path}:${user.line + 1})`;
+}
+
+/** For each user of a document, the first error finding inside it that makes the loader reject it. */
+function loaderRejections(users: readonly CollectedUser[], result: DocumentResult): (Finding | undefined)[] {
+  const rejections: (Finding | undefined)[] = new Array(users.length);
+  if (users.length === 0) return rejections;
+  for (const finding of result.findings) {
+    if (finding.severity !== 'error' || !LOADER_REJECTS.has(finding.rule)) continue;
+    const k = userAt(users, finding.range.start.line, finding.range.start.character);
+    if (k >= 0 && rejections[k] === undefined) rejections[k] = finding;
+  }
+  return rejections;
+}
+
+/** The last user whose start tag is at or before (line, col): findings of a user lie before the next one starts. */
+function userAt(users: readonly CollectedUser[], line: number, col: number): number {
+  let lo = 0;
+  let hi = users.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const u = users[mid];
+    if (u.line < line || (u.line === line && u.col <= col)) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
+}
+
+export function summarize(users: readonly DryRunUser[]): DryRunSummary {
+  const summary: DryRunSummary = { total: users.length, new: 0, updated: 0, unchanged: 0, rejected: 0, failureRate: 0, alert: false };
+  for (const user of users) summary[user.outcome]++;
+  summary.failureRate = summary.total === 0 ? 0 : summary.rejected / summary.total;
+  summary.alert = summary.total > 0 && summary.failureRate >= ALERT_THRESHOLD;
+  return summary;
+}
+
+async function scanDocument(doc: InputDocument, sink: ScanSink, onChunk: (path: string, bytes: number) => void, signal: AbortSignal | undefined): Promise<void> {
+  signal?.throwIfAborted();
+  const scanner = new XmlScanner(sink);
+  for await (const chunk of doc.read()) {
+    scanner.write(chunk);
+    onChunk(doc.path, chunk.length);
+    signal?.throwIfAborted();
+  }
+  scanner.end();
+}
+
+/** One scan feeds two sinks: the collector and the checker read the input in a single pass. */
+class TeeSink implements ScanSink {
+  constructor(private readonly a: ScanSink, private readonly b: ScanSink) {}
+  xmlDeclaration(decl: Parameters<ScanSink['xmlDeclaration']>[0]): void {
+    this.a.xmlDeclaration(decl);
+    this.b.xmlDeclaration(decl);
+  }
+  startTag(tag: Parameters<ScanSink['startTag']>[0]): void {
+    this.a.startTag(tag);
+    this.b.startTag(tag);
+  }
+  endTag(name: string): void {
+    this.a.endTag(name);
+    this.b.endTag(name);
+  }
+  text(text: Parameters<ScanSink['text']>[0]): void {
+    this.a.text(text);
+    this.b.text(text);
+  }
+  problem(...args: Parameters<ScanSink['problem']>): void {
+    this.a.problem(...args);
+    this.b.problem(...args);
+  }
+}
+
+/** Bytes over both sides, so that one bar covers the whole run. */
+class ProgressCounter {
+  private done = 0;
+  private readonly total: number;
+
+  constructor(private readonly options: DryRunOptions, baseline: readonly InputDocument[], inputs: readonly InputDocument[]) {
+    this.total = [...baseline, ...inputs].reduce((sum, d) => sum + (d.size ?? 0), 0);
+  }
+
+  phase(phase: DryRunProgress['phase']): (path: string, bytes: number) => void {
+    return (path, bytes) => {
+      this.done += bytes;
+      this.options.onProgress?.({ phase, path, bytesDone: this.done, bytesTotal: this.total });
+    };
+  }
+}

@@ -1,0 +1,407 @@
+import { createHash } from 'node:crypto';
+import type { ScanProblemRule, ScanSink, ScanStartTag, ScanText, XmlDeclaration } from '../xml/scanner';
+import type { Span } from '../text/span';
+import { compiledModel, type ElementNode } from '../schema/compiledModel';
+import { V1_NAMESPACE } from '../schema/v1';
+
+/**
+ * Collects each user's normalised fields while the scanner streams a file: only what a SIS load
+ * controls (what SIS ignores, what the profile sets, audit stamps and output-only fields are left
+ * out), so that two users compare equal exactly when a synchronize would leave the record alone.
+ * No DOM: a user is a handful of strings, and the walk follows the compiled record model.
+ *
+ * A user's fields become one canonical string: `path\u0001value` entries, sorted, joined by
+ * `\u0002` (XML 1.0 forbids both characters in content, so they cannot occur in a value). A
+ * repeatable element (phone, identifier, note...) is a segment: one entry whose value describes the
+ * whole segment, so that swap-all's replacement of a list compares as a multiset of segments.
+ */
+
+export const FIELD_SEPARATOR = '\u0001';
+export const ENTRY_SEPARATOR = '\u0002';
+
+export interface CollectedIdentifier {
+  /** The identifier type code ('primary_id' for the primary identifier). */
+  type: string;
+  value: string;
+  /** A baseline segment marked segment_type="Internal": kept by a synchronize. */
+  internal: boolean;
+}
+
+export interface CollectedUser {
+  primaryId: string | null;
+  /** Additional identifiers (user_identifiers), in document order. */
+  identifiers: CollectedIdentifier[];
+  /** account_type INTERNAL (v1 userType Internal). */
+  internalAccount: boolean;
+  /** The canonical fields (see above); internal segments are not part of it. */
+  canon: string;
+  /** sha1 of canon: equal digests mean nothing a SIS load controls differs. */
+  digest: string;
+  /** Segments marked internal (a baseline's manually added data), left out of canon. */
+  internalSegments: number;
+  /** The `<user>` start tag name: 0-based line and column. */
+  line: number;
+  col: number;
+  nameLength: number;
+}
+
+export interface CollectorOptions {
+  /** Researcher (Esploro) data is loaded only when the profile is used for researchers. */
+  includeResearcher: boolean;
+}
+
+/** A well-formedness problem: the file cannot be compared at all. */
+export interface FatalProblem {
+  rule: ScanProblemRule;
+  span: Span;
+  detail: string;
+}
+
+const FATAL_RULES: ReadonlySet<ScanProblemRule> = new Set(['xml-syntax', 'encoding', 'invalid-char', 'doctype']);
+
+/** Audit stamps Alma writes on export and sets itself on load: never a difference worth showing. */
+const AUDIT_NAMES: ReadonlySet<string> = new Set(['created_by', 'created_date', 'owneredEntity', 'matchId', 'segmentAction']);
+
+/** The profile sets account_type on load, but the baseline's value says whether a user is internal. */
+const ACCOUNT_TYPE_NAMES: ReadonlySet<string> = new Set(['account_type', 'userType']);
+
+const enum Kind {
+  Skip,
+  Root,
+  User,
+  /** A group or list wrapper outside segments: its children's paths are prefixed with its name. */
+  Group,
+  Scalar,
+  Segment,
+  IdentifierSegment,
+  SegmentGroup,
+  SegmentLeaf,
+  AccountType,
+}
+
+/** How one model element takes part in the comparison; computed once per compiled node. */
+interface Plan {
+  kind: Kind;
+  node: ElementNode;
+  /** Scalars and segments: the path from the user; inside a segment: the path from the segment. */
+  path: string;
+  /** Order of a segment's fields: the model's declaration order. */
+  rank: number;
+  /** How a field is named inside its segment's description: `phone_types`, not `phone_types/phone_type`. */
+  label: string;
+}
+
+// One table per researcher setting: the same node is skipped under one and walked under the other.
+const plans = [new WeakMap<ElementNode, Plan>(), new WeakMap<ElementNode, Plan>()];
+let nextRank = 0;
+
+function planOf(node: ElementNode, parent: Plan, options: CollectorOptions): Plan {
+  const table = plans[options.includeResearcher ? 1 : 0];
+  let plan = table.get(node);
+  if (plan) return plan;
+  const prefix = parent.kind === Kind.Group || parent.kind === Kind.SegmentGroup ? `${parent.path}/` : '';
+  const path = prefix + node.name;
+  plan = { kind: kindOf(node, parent, options), node, path, rank: nextRank++, label: path.split('/')[0] };
+  table.set(node, plan);
+  return plan;
+}
+
+function kindOf(node: ElementNode, parent: Plan, options: CollectorOptions): Kind {
+  if (parent.kind === Kind.Root) return node.role === 'user' ? Kind.User : Kind.Skip;
+  if (parent.kind === Kind.User && ACCOUNT_TYPE_NAMES.has(node.name)) return Kind.AccountType;
+  if (parent.kind === Kind.Group && ACCOUNT_TYPE_NAMES.has(node.name)) return Kind.AccountType;
+  if (node.sis === 'ignored' || node.sis === 'output' || node.sis === 'profile') return Kind.Skip;
+  if (AUDIT_NAMES.has(node.name) || (node.researcher && !options.includeResearcher)) return Kind.Skip;
+  const inSegment = parent.kind === Kind.Segment || parent.kind === Kind.IdentifierSegment || parent.kind === Kind.SegmentGroup;
+  if (inSegment) return node.content === 'simple' ? Kind.SegmentLeaf : Kind.SegmentGroup;
+  if (node.max > 1) return node.role === 'identifier' ? Kind.IdentifierSegment : Kind.Segment;
+  return node.content === 'simple' ? Kind.Scalar : Kind.Group;
+}
+
+/** Values as the loader reads them: booleans in one spelling, dates without their zone. */
+function normalise(node: ElementNode, value: string): string {
+  switch (node.type) {
+    case 'boolean':
+      return value === '1' ? 'true' : value === '0' ? 'false' : value;
+    case 'date':
+      return value.length > 10 && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : value;
+    default:
+      return value;
+  }
+}
+
+interface SegmentField {
+  rank: number;
+  label: string;
+  value: string;
+}
+
+export class UserCollector implements ScanSink {
+  readonly users: CollectedUser[] = [];
+  fatal: FatalProblem | null = null;
+  version: 1 | 2 | null = null;
+  /** The root element's name when it is not one of a users file. */
+  badRoot: string | null = null;
+
+  private depth = 0;
+  private readonly frames: (Plan | null)[] = [];
+  private readonly texts: string[] = [];
+  /** A <userRecords> root without the v1 namespace: its first child tells v1 from v2. */
+  private undecided = false;
+
+  // The user being read.
+  private inUser = false;
+  private entries: string[] = [];
+  private primaryId: string | null = null;
+  private identifiers: CollectedIdentifier[] = [];
+  private internalAccount = false;
+  private internalSegments = 0;
+  private userLine = 0;
+  private userCol = 0;
+  private userNameLength = 0;
+
+  // The segment being read.
+  private segment: Plan | null = null;
+  private segmentInternal = false;
+  private segmentFields: SegmentField[] = [];
+  private identifierType = '';
+  private identifierValue = '';
+
+  constructor(private readonly options: CollectorOptions) {}
+
+  xmlDeclaration(_decl: XmlDeclaration): void {}
+
+  problem(rule: ScanProblemRule, span: Span, detail: string): void {
+    if (this.fatal === null && FATAL_RULES.has(rule)) this.fatal = { rule, span, detail };
+  }
+
+  startTag(tag: ScanStartTag): void {
+    const depth = this.depth++;
+    this.texts[depth] = '';
+    if (depth === 0) {
+      this.frames[0] = this.startRoot(tag);
+      return;
+    }
+    if (this.undecided) this.decideRoot(tag.name);
+    const parent = this.frames[depth - 1];
+    if (parent === null || parent.kind === Kind.Skip || parent.kind === Kind.Scalar || parent.kind === Kind.SegmentLeaf || parent.kind === Kind.AccountType) {
+      this.frames[depth] = null;
+      return;
+    }
+    const hit = parent.node.index.exact.get(tag.name);
+    // Names the model does not know (or knows in another case) are not loaded: the checker reports them.
+    const plan = hit ? planOf(hit.def, parent, this.options) : null;
+    this.frames[depth] = plan;
+    if (plan === null) return;
+    switch (plan.kind) {
+      case Kind.User:
+        this.beginUser(tag);
+        break;
+      case Kind.Segment:
+      case Kind.IdentifierSegment:
+        if (this.inUser) this.beginSegment(plan, tag);
+        break;
+      default:
+    }
+  }
+
+  text(text: ScanText): void {
+    const plan = this.frames[this.depth - 1];
+    if (plan === null || plan === undefined) return;
+    if (plan.kind === Kind.Scalar || plan.kind === Kind.SegmentLeaf || plan.kind === Kind.AccountType) {
+      this.texts[this.depth - 1] += text.value();
+    }
+  }
+
+  endTag(_name: string): void {
+    const depth = --this.depth;
+    const plan = this.frames[depth];
+    if (plan === null || plan === undefined || !this.inUser) return;
+    switch (plan.kind) {
+      case Kind.Scalar:
+        this.endScalar(plan, this.texts[depth]);
+        break;
+      case Kind.SegmentLeaf:
+        this.endSegmentLeaf(plan, this.texts[depth]);
+        break;
+      case Kind.AccountType:
+        if (this.texts[depth].trim().toLowerCase() === 'internal') this.internalAccount = true;
+        break;
+      case Kind.Segment:
+      case Kind.IdentifierSegment:
+        if (this.segment === plan) this.endSegment(plan);
+        break;
+      case Kind.User:
+        this.endUser();
+        break;
+      default:
+    }
+  }
+
+  private startRoot(tag: ScanStartTag): Plan | null {
+    const name = tag.name;
+    if (name === 'users') return this.useVersion(2);
+    if (name === 'userRecords') {
+      const xmlns = tag.attributes.find((a) => a.name === 'xmlns')?.value ?? '';
+      if (xmlns === V1_NAMESPACE) return this.useVersion(1);
+      // MIT writes v2 users inside <userRecords>: the first child decides.
+      this.undecided = true;
+      return this.useVersion(1);
+    }
+    this.badRoot = name;
+    return null;
+  }
+
+  private useVersion(version: 1 | 2): Plan {
+    this.version = version;
+    const root = compiledModel(version).root;
+    return { kind: Kind.Root, node: root, path: '', rank: 0, label: '' };
+  }
+
+  private decideRoot(firstChild: string): void {
+    this.undecided = false;
+    if (firstChild === 'user') this.frames[0] = this.useVersion(2);
+  }
+
+  private beginUser(tag: ScanStartTag): void {
+    this.inUser = true;
+    this.entries = [];
+    this.primaryId = null;
+    this.identifiers = [];
+    this.internalAccount = false;
+    this.internalSegments = 0;
+    this.segment = null;
+    this.userLine = tag.line;
+    this.userCol = tag.col;
+    this.userNameLength = tag.name.length;
+  }
+
+  private endScalar(plan: Plan, text: string): void {
+    if (text.length === 0) return; // an empty element holds nothing: swap-all deletes the field
+    // Copied through a concatenation: a substring of the scanner's chunk would keep it alive.
+    const value = normalise(plan.node, text);
+    if (plan.node.role === 'primaryId') this.primaryId = value;
+    this.entries.push(plan.path + FIELD_SEPARATOR + value);
+  }
+
+  private beginSegment(plan: Plan, tag: ScanStartTag): void {
+    this.segment = plan;
+    this.segmentFields = [];
+    this.segmentInternal = false;
+    this.identifierType = '';
+    this.identifierValue = '';
+    const attributes = tag.attributes;
+    for (let k = 0; k < attributes.length; k++) {
+      const attribute = attributes[k];
+      if (attribute.name === 'segment_type') {
+        this.segmentInternal = attribute.value.toLowerCase() === 'internal';
+        continue;
+      }
+      const def = plan.node.attributeIndex.exact.get(attribute.name);
+      if (def && def.type === 'boolean' && def.sis !== 'output' && (attribute.value === 'true' || attribute.value === '1')) {
+        // A flag whose default is false: shown by name when set.
+        this.segmentFields.push({ rank: Number.MAX_SAFE_INTEGER, label: def.name, value: '' });
+      }
+    }
+  }
+
+  private endSegmentLeaf(plan: Plan, text: string): void {
+    if (this.segment === null || text.length === 0) return;
+    const role = plan.node.role;
+    if (role === 'identifierType') {
+      this.identifierType = text;
+      return;
+    }
+    const value = normalise(plan.node, text);
+    if (role === 'identifierValue') this.identifierValue = value;
+    this.segmentFields.push({ rank: plan.rank, label: plan.label, value });
+  }
+
+  private endSegment(plan: Plan): void {
+    this.segment = null;
+    let path = plan.path;
+    if (plan.kind === Kind.IdentifierSegment) {
+      const type = this.identifierType || '(no type)';
+      if (this.identifierValue !== '') {
+        this.identifiers.push({ type, value: this.identifierValue, internal: this.segmentInternal });
+      }
+      path = `${plan.path.slice(0, plan.path.lastIndexOf('/') + 1)}${type}`;
+    }
+    if (this.segmentInternal) {
+      this.internalSegments++;
+      return;
+    }
+    this.entries.push(path + FIELD_SEPARATOR + describeSegment(this.segmentFields));
+  }
+
+  private endUser(): void {
+    this.inUser = false;
+    const entries = this.entries;
+    entries.sort();
+    const canon = entries.join(ENTRY_SEPARATOR);
+    this.users.push({
+      primaryId: this.primaryId,
+      identifiers: this.identifiers,
+      internalAccount: this.internalAccount,
+      canon,
+      digest: createHash('sha1').update(canon).digest('base64'),
+      internalSegments: this.internalSegments,
+      line: this.userLine,
+      col: this.userCol,
+      nameLength: this.userNameLength,
+    });
+    this.entries = [];
+  }
+}
+
+/**
+ * One segment as a person reads it and as it compares: its first field (in model order) bare,
+ * the rest as `name: value` in parentheses; repeated fields (a segment's types) are joined.
+ * Fields are ordered by the model, not the file, since xs:all allows any order.
+ */
+function describeSegment(fields: SegmentField[]): string {
+  if (fields.length === 0) return '(empty)';
+  sortFields(fields);
+  const parts: string[] = [];
+  let head = '';
+  for (let k = 0; k < fields.length; k++) {
+    const field = fields[k];
+    if (k === 0 && field.value !== '') {
+      head = field.value;
+      continue;
+    }
+    const last = parts.length > 0 ? parts[parts.length - 1] : '';
+    if (k > 0 && fields[k - 1].label === field.label && parts.length > 0) {
+      parts[parts.length - 1] = `${last}, ${field.value}`;
+    } else {
+      parts.push(field.value === '' ? field.label : `${field.label}: ${field.value}`);
+    }
+  }
+  if (parts.length === 0) return head;
+  return head === '' ? parts.join('; ') : `${head} (${parts.join('; ')})`;
+}
+
+/**
+ * By model rank, then value (a segment's repeated types). An insertion sort: a segment has a few
+ * fields, usually written in model order already, and this runs for every segment of every user.
+ */
+function sortFields(fields: SegmentField[]): void {
+  for (let k = 1; k < fields.length; k++) {
+    const field = fields[k];
+    let at = k - 1;
+    while (at >= 0 && (fields[at].rank > field.rank || (fields[at].rank === field.rank && fields[at].value > field.value))) {
+      fields[at + 1] = fields[at];
+      at--;
+    }
+    fields[at + 1] = field;
+  }
+}
+
+/** The [path, value] pairs of a canonical string, in its (sorted) order. */
+export function parseCanon(canon: string): [string, string][] {
+  if (canon === '') return [];
+  return canon.split(ENTRY_SEPARATOR).map((entry) => {
+    const at = entry.indexOf(FIELD_SEPARATOR);
+    return [entry.slice(0, at), entry.slice(at + 1)];
+  });
+}

@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InputError } from '../../../server/src/engine/files/inputDocument';
+import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
+import { document, identifier, outcomes, run, user, usersFile } from './fixtures';
+
+const PHONE = (number: string, extra = '') =>
+  `<phone${extra}><phone_number>${number}</phone_number><phone_types><phone_type>mobile</phone_type></phone_types></phone>`;
+
+describe('dry-run outcomes', () => {
+  it('classifies new, updated and unchanged users by primary_id, case-insensitively', async () => {
+    const baseline = usersFile(user('alice', '<user_group>UG</user_group>'), user('bob', '<user_group>UG</user_group>'));
+    const input = usersFile(user('ALICE', '<user_group>PG</user_group>'), user('bob', '<user_group>UG</user_group>'), user('carol'));
+    const report = await run(input, baseline);
+    assert.deepEqual(outcomes(report), ['ALICE updated', 'bob unchanged', 'carol new']);
+    assert.deepEqual(report.users[0].changes, [
+      { path: 'primary_id', change: 'changed', old: 'alice', new: 'ALICE' },
+      { path: 'user_group', change: 'changed', old: 'UG', new: 'PG' },
+    ]);
+    assert.deepEqual(report.summary, { total: 3, new: 1, updated: 1, unchanged: 1, rejected: 0, failureRate: 0, alert: false });
+    assert.equal(report.baseline.users, 2);
+  });
+
+  it('sees no change where only order, layout, date zones or boolean spelling differ', async () => {
+    const baseline = usersFile(`  <user>
+      <primary_id>alice</primary_id><last_name>L</last_name><first_name>F</first_name>
+      <expiry_date>2027-06-30Z</expiry_date>
+      <contact_info><phones>
+        ${PHONE('555-1', ' preferred="true"')}
+        ${PHONE('555-2', ' preferred="false"')}
+      </phones></contact_info>
+    </user>`);
+    const input = usersFile(user('alice', '<expiry_date>2027-06-30</expiry_date>',
+      `<contact_info><phones>${PHONE('555-2')}${PHONE('555-1', ' preferred="1"')}</phones></contact_info>`));
+    assert.deepEqual(outcomes(await run(input, baseline)), ['alice unchanged']);
+  });
+
+  it('lists swap-all removals, additions and changes with their paths', async () => {
+    const baseline = usersFile(user('alice',
+      '<middle_name>M</middle_name>',
+      `<contact_info><phones>${PHONE('555-1')}${PHONE('555-9')}</phones></contact_info>`,
+      identifier('BARCODE', 'B1'),
+    ));
+    const input = usersFile(user('alice',
+      '<user_group>UG</user_group>',
+      `<contact_info><phones>${PHONE('555-1')}</phones></contact_info>`,
+      '<user_identifiers><user_identifier><id_type>BARCODE</id_type><value>B2</value></user_identifier>',
+      '<user_identifier><id_type>UNIV_ID</id_type><value>U1</value></user_identifier></user_identifiers>',
+      '<user_statistics><user_statistic><statistic_category>ARTS</statistic_category></user_statistic></user_statistics>',
+    ));
+    const [alice] = (await run(input, baseline)).users;
+    assert.equal(alice.outcome, 'updated');
+    assert.deepEqual(alice.changes, [
+      { path: 'contact_info/phones/phone', change: 'removed', old: '555-9 (phone_types: mobile)', new: null },
+      { path: 'middle_name', change: 'removed', old: 'M', new: null },
+      { path: 'user_group', change: 'added', old: null, new: 'UG' },
+      { path: 'user_identifiers/BARCODE', change: 'changed', old: 'B1', new: 'B2' },
+      { path: 'user_identifiers/UNIV_ID', change: 'added', old: null, new: 'U1' },
+      { path: 'user_statistics/user_statistic', change: 'added', old: null, new: 'ARTS' },
+    ]);
+  });
+
+  it('an empty list in the input removes every external segment of that list', async () => {
+    const baseline = usersFile(user('alice', `<contact_info><phones>${PHONE('555-1')}</phones></contact_info>`));
+    const input = usersFile(user('alice', '<contact_info><phones/></contact_info>'));
+    const [alice] = (await run(input, baseline)).users;
+    assert.deepEqual(alice.changes.map((c) => `${c.change} ${c.path}`), ['removed contact_info/phones/phone']);
+  });
+
+  it('keeps what Alma keeps: internal segments and fields the SIS load does not touch are never shown as removed', async () => {
+    const baseline = usersFile(`  <user>
+      <record_type desc="Public">PUBLIC</record_type><primary_id>alice</primary_id><first_name>F</first_name><last_name>L</last_name>
+      <full_name>F L</full_name><account_type>EXTERNAL</account_type><external_id>SIS</external_id>
+      <status_date>2024-01-01Z</status_date><loans>3</loans><password>x</password>
+      <contact_info><phones>${PHONE('555-1', ' segment_type="External"')}${PHONE('555-7', ' segment_type="Internal"')}</phones></contact_info>
+      <user_identifiers><user_identifier segment_type="Internal"><id_type>OTHER</id_type><value>O1</value></user_identifier></user_identifiers>
+      <user_roles><user_role><role_type>200</role_type></user_role></user_roles>
+      <user_notes>
+        <user_note segment_type="Internal"><note_type>CIRC</note_type><note_text>staff</note_text><user_viewable>false</user_viewable><popup_note>false</popup_note></user_note>
+        <user_note segment_type="External"><note_type>ERP</note_type><note_text>from SIS</note_text><user_viewable>false</user_viewable><popup_note>false</popup_note><created_by>SIS</created_by><created_date>2024-01-01T00:00:00Z</created_date></user_note>
+      </user_notes>
+      <proxy_for_users><proxy_for_user><primary_id>bob</primary_id></proxy_for_user></proxy_for_users>
+    </user>`);
+    const input = usersFile(user('alice',
+      '<record_type>STAFF</record_type>',
+      `<contact_info><phones>${PHONE('555-1')}</phones></contact_info>`,
+      '<user_notes><user_note><note_type>ERP</note_type><note_text>from SIS</note_text><user_viewable>false</user_viewable><popup_note>false</popup_note></user_note></user_notes>',
+    ));
+    assert.deepEqual(outcomes(await run(input, baseline)), ['alice unchanged']);
+  });
+
+  it('an internal identifier still holds its value: another user cannot take it', async () => {
+    const baseline = usersFile(user('alice', identifier('OTHER', 'O1', 'Internal')));
+    const input = usersFile(user('bob', identifier('BARCODE', 'O1')));
+    const report = await run(input, baseline);
+    assert.deepEqual(outcomes(report), ['bob rejected/identifier-taken']);
+    assert.match(report.users[0].detail ?? '', /O1 belongs to existing user alice/);
+  });
+});
+
+describe('dry-run rejections', () => {
+  it('gives every reason in synchronize mode, in load order', async () => {
+    const baseline = usersFile(
+      user('alice', identifier('BARCODE', 'B1')),
+      user('bob', identifier('BARCODE', 'B2')),
+      user('staff', '<account_type>INTERNAL</account_type>'),
+    );
+    const input = usersFile(
+      user('carol', identifier('BARCODE', 'C1')), // new
+      user('dan', identifier('BARCODE', 'c1')), // C1 already used by carol: case does not matter
+      user('CAROL'), // the primary id too
+      user('erin', identifier('BARCODE', 'B2')), // bob's barcode
+      user('staff'), // internal account
+      user(null), // no primary_id to match by
+      user('fay', '<expiry_date>2027-13-01</expiry_date>'), // not a date: the loader rejects it
+      user('gus', identifier('BARCODE', 'gus')), // the same value twice in one user
+      user('hal', '<contact_info><emails><email><email_types><email_type>x</email_type></email_types></email></emails></contact_info>'), // email without address
+    );
+    const report = await run(input, baseline);
+    assert.deepEqual(outcomes(report), [
+      'carol new',
+      'dan rejected/duplicate-in-feed',
+      'CAROL rejected/duplicate-in-feed',
+      'erin rejected/identifier-taken',
+      'staff rejected/internal-user',
+      '- rejected/missing-match-id',
+      'fay rejected/invalid',
+      'gus rejected/invalid',
+      'hal rejected/invalid',
+    ]);
+    assert.match(report.users[1].detail ?? '', /c1 is already used by carol at feed\.xml:3/);
+    assert.match(report.users[6].detail ?? '', /^invalid-date: /);
+    assert.match(report.users[7].detail ?? '', /^duplicate-identifier-in-user: /);
+    assert.match(report.users[8].detail ?? '', /^missing-element: .*email_address/);
+    assert.deepEqual([report.users[0].line, report.users[1].line], [2, 3]);
+  });
+
+  it('a rejected user takes no identifier: a later user with the same value still loads', async () => {
+    const input = usersFile(
+      user('amy', identifier('BARCODE', 'X1'), '<birth_date>not a date</birth_date>'),
+      user('ben', identifier('BARCODE', 'X1')),
+    );
+    assert.deepEqual(outcomes(await run(input, usersFile())), ['amy rejected/invalid', 'ben new']);
+  });
+
+  it('swap-all frees the identifiers an update drops, for users later in the feed', async () => {
+    const baseline = usersFile(user('alice', identifier('BARCODE', 'B1')));
+    const dropsFirst = usersFile(user('alice', identifier('BARCODE', 'B9')), user('bob', identifier('BARCODE', 'B1')));
+    assert.deepEqual(outcomes(await run(dropsFirst, baseline)), ['alice updated', 'bob new']);
+    const takesFirst = usersFile(user('bob', identifier('BARCODE', 'B1')), user('alice', identifier('BARCODE', 'B9')));
+    assert.deepEqual(outcomes(await run(takesFirst, baseline)), ['bob rejected/identifier-taken', 'alice updated']);
+  });
+
+  it('the same existing user matched twice: the second is a duplicate in the feed', async () => {
+    const baseline = usersFile(user('alice'));
+    assert.deepEqual(outcomes(await run(usersFile(user('alice'), user('Alice')), baseline)), [
+      'alice unchanged',
+      'Alice rejected/duplicate-in-feed',
+    ]);
+  });
+
+  it('rejects unmatched users when the profile says so, and adds them by default', async () => {
+    const baseline = usersFile(user('alice'));
+    const input = usersFile(user('alice'), user('zoe'));
+    assert.deepEqual(outcomes(await run(input, baseline, { unmatched: 'reject' })), ['alice unchanged', 'zoe rejected/unmatched-rejected']);
+    assert.deepEqual(outcomes(await run(input, baseline)), ['alice unchanged', 'zoe new']);
+  });
+
+  it('import adds new users only: one that exists is rejected, whatever changed', async () => {
+    const baseline = usersFile(user('alice', '<user_group>UG</user_group>'), user('staff', '<account_type>INTERNAL</account_type>'));
+    const input = usersFile(user('alice', '<user_group>PG</user_group>'), user('staff'), user('zoe'), user('zoe'));
+    assert.deepEqual(outcomes(await run(input, baseline, { mode: 'import' })), [
+      'alice rejected/exists',
+      'staff rejected/exists',
+      'zoe new',
+      'zoe rejected/duplicate-in-feed',
+    ]);
+    // Import ignores `unmatched`: adding unmatched users is what it is for.
+    assert.deepEqual(outcomes(await run(usersFile(user('zoe')), baseline, { mode: 'import', unmatched: 'reject' })), ['zoe new']);
+    assert.deepEqual(outcomes(await run(input, baseline)), [
+      'alice updated',
+      'staff rejected/internal-user',
+      'zoe new',
+      'zoe rejected/duplicate-in-feed',
+    ]);
+  });
+
+  it('empty values are a rejection only under strict, where the user asks for it', async () => {
+    const input = usersFile(user('amy', '<birth_date/>'));
+    assert.deepEqual(outcomes(await run(input, usersFile())), ['amy new']);
+    assert.deepEqual(outcomes(await run(input, usersFile(), { settings: { ...DEFAULT_SETTINGS, strict: true } })), ['amy rejected/invalid']);
+  });
+});
+
+describe('dry-run matching by an identifier type', () => {
+  it('matches by the profile identifier type, not by primary_id', async () => {
+    const baseline = usersFile(user('old-id', identifier('UNIV_ID', 'U1')), user('bob', identifier('UNIV_ID', 'U2')));
+    const input = usersFile(
+      user('new-id', identifier('UNIV_ID', 'u1')), // same person, new primary id
+      user('carol'), // no UNIV_ID
+      user('bob', identifier('UNIV_ID', 'U3')), // primary id of bob, but U3 matches nobody: bob's primary id is taken
+    );
+    const report = await run(input, baseline, { matchIdType: 'UNIV_ID' });
+    assert.deepEqual(outcomes(report), ['new-id updated', 'carol rejected/missing-match-id', 'bob rejected/identifier-taken']);
+    assert.deepEqual(report.users[0].changes, [
+      { path: 'primary_id', change: 'changed', old: 'old-id', new: 'new-id' },
+      { path: 'user_identifiers/UNIV_ID', change: 'changed', old: 'U1', new: 'u1' },
+    ]);
+    assert.match(report.users[1].detail ?? '', /no identifier of type UNIV_ID/);
+    assert.equal(report.matchIdType, 'UNIV_ID');
+  });
+
+  it('takes the match type from the profile settings when not given', async () => {
+    const baseline = usersFile(user('a', identifier('UNIV_ID', 'U1')));
+    const report = await run(usersFile(user('b', identifier('UNIV_ID', 'U1'))), baseline, {
+      settings: { ...DEFAULT_SETTINGS, matchIdType: 'UNIV_ID' },
+    });
+    assert.deepEqual(outcomes(report), ['b updated']);
+  });
+});
+
+describe('dry-run alert threshold', () => {
+  const feed = (good: number, bad: number) =>
+    usersFile(...Array.from({ length: good }, (_, k) => user(`u${k}`)), ...Array.from({ length: bad }, () => user(null)));
+
+  it('alerts at 5% rejected and not below', async () => {
+    const at = await run(feed(19, 1), usersFile());
+    assert.deepEqual([at.summary.rejected, at.summary.failureRate, at.summary.alert], [1, 0.05, true]);
+    const below = await run(feed(20, 1), usersFile());
+    assert.equal(below.summary.alert, false);
+    assert.ok(below.summary.failureRate < 0.05);
+    const justBelow = await run(feed(96, 4), usersFile());
+    assert.deepEqual([justBelow.summary.failureRate, justBelow.summary.alert], [0.04, false]);
+    const justAt = await run(feed(95, 5), usersFile());
+    assert.deepEqual([justAt.summary.failureRate, justAt.summary.alert], [0.05, true]);
+  });
+
+  it('an empty input raises no alert', async () => {
+    const report = await run(usersFile(), usersFile(user('a')));
+    assert.deepEqual(report.summary, { total: 0, new: 0, updated: 0, unchanged: 0, rejected: 0, failureRate: 0, alert: false });
+  });
+});
+
+describe('dry-run baselines and inputs', () => {
+  it('reads a v1 export and a v1 feed', async () => {
+    const v1 = (name: string, group: string, type = 'External') => `<?xml version="1.0" encoding="UTF-8"?>
+<userRecords xmlns="http://com/exlibris/digitool/repository/extsystem/xmlbeans">
+  <userRecord><userDetails><userName>${name}</userName><firstName>F</firstName><lastName>L</lastName><userGroup>${group}</userGroup><status>Active</status><userType>${type}</userType></userDetails>
+    <userIdentifiers><userIdentifier><type>BARCODE</type><value>B-${name}</value></userIdentifier></userIdentifiers>
+  </userRecord>
+</userRecords>`;
+    assert.deepEqual(outcomes(await run(v1('ann', 'UG'), v1('ann', 'UG'))), ['ann unchanged']);
+    const changed = await run(v1('ann', 'PG'), v1('ann', 'UG'));
+    assert.deepEqual(changed.users[0].changes, [{ path: 'userDetails/userGroup', change: 'changed', old: 'UG', new: 'PG' }]);
+    assert.deepEqual(outcomes(await run(v1('ann', 'UG'), v1('ann', 'UG', 'Internal'))), ['ann rejected/internal-user']);
+  });
+
+  it('refuses a baseline that is not well-formed, with its place', async () => {
+    const broken = usersFile(user('alice')).replace('</user>', '</usr>');
+    await assert.rejects(run(usersFile(user('alice')), broken), (error: Error) => {
+      assert.ok(error instanceof InputError);
+      assert.match(error.message, /^export\.xml:3:\d+: the baseline is not well-formed XML: /);
+      return true;
+    });
+  });
+
+  it('refuses a baseline that is not a users file, or empty', async () => {
+    await assert.rejects(run(usersFile(), '<?xml version="1.0"?><report/>'), /export\.xml: the baseline is not an Export Users file: its root is <report>/);
+    await assert.rejects(run(usersFile(), ''), /export\.xml:1:1: the baseline is not well-formed XML: The file has no root element/);
+    await assert.rejects(run(usersFile(), []), /no baseline given/);
+  });
+
+  it('refuses an input that Alma cannot parse, rather than reporting part of it', async () => {
+    const input = usersFile(user('alice')).replace('<first_name>F', '<first_name>F & co');
+    await assert.rejects(run(input, usersFile()), (error: Error) => {
+      assert.ok(error instanceof InputError);
+      assert.match(error.message, /^feed\.xml:3:\d+: .*Alma cannot load this file/);
+      return true;
+    });
+  });
+
+  it('replays several input documents in the order given', async () => {
+    const report = await run([
+      document('a.xml', usersFile(user('amy', identifier('BARCODE', 'X')))),
+      document('b.xml', usersFile(user('ben', identifier('BARCODE', 'X')))),
+    ], usersFile());
+    assert.deepEqual(outcomes(report), ['amy new', 'ben rejected/duplicate-in-feed']);
+    assert.deepEqual(report.users.map((u) => u.path), ['a.xml', 'b.xml']);
+    assert.match(report.users[1].detail ?? '', /amy at a\.xml:3 /);
+  });
+
+  it('reports progress over both sides and stops when cancelled', async () => {
+    const seen: string[] = [];
+    await run(usersFile(user('a')), usersFile(user('b')), { onProgress: (p) => seen.push(p.phase) });
+    assert.deepEqual([...new Set(seen)], ['baseline', 'input']);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(run(usersFile(user('a')), usersFile(), { signal: controller.signal }), { name: 'AbortError' });
+  });
+});
