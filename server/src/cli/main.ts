@@ -6,10 +6,11 @@ import { ConfigError, InputError } from '../engine';
 import { closest, describeOptions, parseArgs, UsageError, type OptionSpec } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { validateCommand } from './validateCommand';
+import { dryRunCommand } from './dryRunCommand';
 import { VERSION } from './version';
 
 /** Subcommands by name; a new one is one entry here plus its module. */
-const COMMANDS: readonly Command[] = [validateCommand];
+const COMMANDS: readonly Command[] = [validateCommand, dryRunCommand];
 
 const HELP: OptionSpec = { name: 'help', short: 'h', help: 'show help' };
 const TOP_OPTIONS: readonly OptionSpec[] = [HELP, { name: 'version', help: 'print the version' }];

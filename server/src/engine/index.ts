@@ -18,3 +18,16 @@ export { v1Vocabulary, v2Vocabulary } from './schema/models';
 export type { Finding, Severity, RelatedLocation } from './rules/finding';
 export type { Position, Range } from './text/span';
 export * as languageService from './languageService/index';
+export { dryRun, LOADER_REJECTS, type DryRunOptions, type DryRunProgress } from './dryRun/dryRun';
+export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine } from './dryRun/formatReport';
+export {
+  ALERT_THRESHOLD,
+  REJECT_REASONS,
+  type DryRunMode,
+  type DryRunOutcome,
+  type DryRunReport,
+  type DryRunSummary,
+  type DryRunUser,
+  type FieldChange,
+  type RejectReason,
+} from './dryRun/types';
