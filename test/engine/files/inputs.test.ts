@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { InputError, type InputDocument } from '../../../server/src/engine/files/inputDocument';
@@ -205,3 +205,95 @@ describe('expandInputs', () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A zip of `count` empty deflated entries `n000000.xml`... (deflate of nothing is 2 bytes). */
+function zipOfEmptyEntries(zipPath: string, count: number): void {
+  python(
+    `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as zf:
+    for i in range(int(sys.argv[2])):
+        zf.writestr('n%06d.xml' % i, b'')
+`,
+    zipPath,
+    String(count),
+  );
+}
+
+describe('zip bombs and zips of many entries', () => {
+  test('an entry that inflates 64 MiB of zeros from a few KB is refused before any byte is read', async () => {
+    const zipPath = join(freshFolder(), 'bomb.zip');
+    python(
+      `
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    zf.writestr('small.xml', '<users/>')
+    with zf.open('zeros.xml', 'w') as f:
+        block = b'\\0' * (1 << 20)
+        for _ in range(64):
+            f.write(block)
+`,
+      zipPath,
+    );
+    await rejectsInputError(
+      expandInputs([zipPath]),
+      /bomb\.zip!\/zeros\.xml: the entry would inflate from \d+ bytes to 64\.0 MiB \(\d+:1, user XML compresses about 10:1\); refused as a likely zip bomb/,
+    );
+  });
+
+  test('XML entries declaring more than 4 GiB in all are refused, whatever each one declares', async () => {
+    const zipPath = join(freshFolder(), 'many.zip');
+    const count = 300;
+    zipOfEmptyEntries(zipPath, count);
+    // Each entry now declares 15 MiB (under the size where the ratio counts): 4.4 GiB in all.
+    const raw = readFileSync(zipPath);
+    let at = raw.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    let patched = 0;
+    while (at >= 0) {
+      raw.writeUInt32LE(15 * 1024 * 1024, at + 24);
+      patched++;
+      at = raw.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 4);
+    }
+    assert.equal(patched, count);
+    writeFileSync(zipPath, raw);
+    await rejectsInputError(expandInputs([zipPath]), /many\.zip: the zip's XML files would inflate to 4\.4 GiB, over the limit of 4\.0 GiB .*zip bomb/);
+  });
+
+  test('a real feed compresses far below the ratio limit', async () => {
+    const zipPath = join(freshFolder(), 'feed.zip');
+    const user = (i: number) =>
+      `  <user><record_type>PUBLIC</record_type><primary_id>ID${String(i * 7919).padStart(8, '0')}</primary_id>` +
+      `<first_name>Name${i % 977}</first_name><last_name>Family${(i * 31) % 1009}</last_name><user_group>${i % 5}</user_group>` +
+      `<expiry_date>2027-0${1 + (i % 9)}-1${i % 10}Z</expiry_date><contact_info><emails><email preferred="true">` +
+      `<email_address>u${i}@example.edu</email_address><email_types><email_type>work</email_type></email_types></email></emails></contact_info></user>\n`;
+    const body = Buffer.from(`<users>\n${Array.from({ length: 60_000 }, (_, i) => user(i)).join('')}</users>\n`);
+    assert.ok(body.length > 17 * 1024 * 1024, 'larger than the size where the ratio counts');
+    const folder = join(zipPath, '..');
+    writeFileSync(join(folder, 'feed.xml'), body);
+    zipTool(folder, 'feed.zip', 'feed.xml');
+    const { documents } = await expandInputs([zipPath]);
+    assert.equal(documents.length, 1);
+  });
+
+  test('empty entries: time linear in the entries (10,000 against 40,000, generous bound)', async () => {
+    const folder = freshFolder();
+    const timeFor = async (count: number): Promise<number> => {
+      const zipPath = join(folder, `empty-${count}.zip`);
+      zipOfEmptyEntries(zipPath, count);
+      const started = process.hrtime.bigint();
+      const { documents } = await expandInputs([zipPath]);
+      let bytes = 0;
+      for (const document of documents) for await (const chunk of document.read()) bytes += chunk.length;
+      assert.equal(documents.length, count);
+      assert.equal(bytes, 0);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    await timeFor(1_000); // warm up
+    const small = await timeFor(10_000);
+    const large = await timeFor(40_000);
+    // Linear is 4x, quadratic 16x. The reader that opened the file twice per entry took 45 s for
+    // 100,000 entries (about 18 s for 40,000); this one about 0.3 s.
+    assert.ok(large < Math.max(small, 100) * 10, `10,000 entries: ${small.toFixed(0)} ms; 40,000: ${large.toFixed(0)} ms`);
+    assert.ok(large < 8_000, `40,000 empty entries took ${large.toFixed(0)} ms`);
+  });
+});

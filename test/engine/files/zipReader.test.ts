@@ -9,8 +9,8 @@ import { InputError } from '../../../server/src/engine/files/inputDocument';
 import {
   decodeCp437,
   isSafeEntryName,
-  listZipEntries,
-  readZipEntry,
+  openZip,
+  type ZipArchive,
   type ZipEntry,
 } from '../../../server/src/engine/files/zipReader';
 import { python, pythonZip, readAll, tmpFolder, zipTool } from './zipFixtures';
@@ -19,6 +19,19 @@ const dir = tmpFolder();
 let counter = 0;
 function freshZipPath(): string {
   return join(dir, `archive-${++counter}.zip`);
+}
+
+// The tests list a zip, then read entries of that listing: each entry remembers its archive.
+const archiveOf = new Map<ZipEntry, ZipArchive>();
+async function listZipEntries(zipPath: string): Promise<ZipEntry[]> {
+  const archive = await openZip(zipPath);
+  for (const entry of archive.entries) archiveOf.set(entry, archive);
+  return [...archive.entries];
+}
+function readZipEntry(zipPath: string, entry: ZipEntry): AsyncGenerator<Uint8Array> {
+  const archive = archiveOf.get(entry);
+  assert.ok(archive && archive.path === zipPath, `entry ${entry.name} was not listed from ${zipPath}`);
+  return archive.read(entry);
 }
 
 function entryNamed(entries: ZipEntry[], name: string): ZipEntry {

@@ -6,7 +6,7 @@
 import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, type InputDocument, type InputNote } from './inputDocument';
-import { assertEntryReadable, entryDisplayPath, isSafeEntryName, listZipEntries, readZipEntry, type ZipEntry } from './zipReader';
+import { assertEntryReadable, assertReasonableSizes, entryDisplayPath, isSafeEntryName, openZip, type ZipEntry } from './zipReader';
 
 export interface ExpandedInputs {
   documents: InputDocument[];
@@ -30,7 +30,8 @@ const ZIP_NAME = /\.zip$/i;
  * A file reached twice (named twice, or named and inside a named folder) is read once.
  *
  * Throws InputError naming the path for a missing or unreadable path, a folder with nothing to
- * read, a zip that is corrupt, holds no XML file, or holds an XML entry that cannot be read.
+ * read, a zip that is corrupt, holds no XML file, holds an XML entry that cannot be read, or
+ * would inflate past the limits against zip bombs (ZIP_LIMITS).
  */
 export async function expandInputs(paths: readonly string[]): Promise<ExpandedInputs> {
   if (paths.length === 0) throw new InputError('no input given: name a file, a folder or a zip', '');
@@ -67,9 +68,9 @@ async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>
 }
 
 async function addZip(zipPath: string, expanded: ExpandedInputs): Promise<void> {
-  const entries = await listZipEntries(zipPath);
+  const archive = await openZip(zipPath);
   const xmlEntries: ZipEntry[] = [];
-  for (const entry of entries) {
+  for (const entry of archive.entries) {
     if (entry.isDirectory) continue;
     const where = entryDisplayPath(zipPath, entry.name);
     if (isHiddenEntry(entry.name)) {
@@ -85,11 +86,12 @@ async function addZip(zipPath: string, expanded: ExpandedInputs): Promise<void> 
     }
   }
   if (xmlEntries.length === 0) throw new InputError(`${zipPath}: the zip holds no XML file`, zipPath);
+  assertReasonableSizes(zipPath, xmlEntries);
   for (const entry of xmlEntries) {
     expanded.documents.push({
       path: entryDisplayPath(zipPath, entry.name),
       size: entry.uncompressedSize,
-      read: () => readZipEntry(zipPath, entry),
+      read: () => archive.read(entry),
     });
   }
 }
