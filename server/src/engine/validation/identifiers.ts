@@ -1,4 +1,5 @@
 import type { Span } from '../text/span';
+import { excerpt } from '../text/excerpt';
 
 /**
  * Identifier uniqueness across the users of a file and the files of a set, in load order.
@@ -64,6 +65,11 @@ export class IdentifierRegistry {
     return { kind: identifiersClash(first, use), first };
   }
 
+  /** Takes over a holder already registered elsewhere (an earlier file of the set), as it is. */
+  adopt(holder: IdentifierUse): void {
+    if (!this.holders.has(holder.key)) this.holders.set(holder.key, holder);
+  }
+
   /** Records a loaded user's identifiers; values already held stay with their first holder. */
   register(uses: IdentifierUse[], documentIndex: number, userLabel: string): void {
     for (const use of uses) {
@@ -83,4 +89,41 @@ export function identifiersClash(a: IdentifierUse, b: IdentifierUse): 'duplicate
 
 export function describeIdentifier(use: Pick<IdentifierUse, 'type' | 'primary'>): string {
   return use.primary ? use.type : `Identifier ${use.type}`;
+}
+
+/** How messages name a user: by its primary_id, else by its place in the document (1-based). */
+export function userLabel(primaryId: IdentifierUse | null, ordinal: number): string {
+  return primaryId ? `user ${excerpt(primaryId.value)}` : `user #${ordinal}`;
+}
+
+/** Receives one clash of `use` with the earlier holder `first`; `related` describes `first`. */
+export type ClashReporter = (
+  rule: 'duplicate-identifier' | 'identifier-case',
+  use: IdentifierUse,
+  args: Record<string, string>,
+  first: IdentifierUse,
+  related: string,
+) => void;
+
+/**
+ * Reports the identifiers of one user that earlier users (of this document or an earlier one of
+ * the set) already hold; returns true when Alma would reject the user. The one place these
+ * messages are made: the checker and the incremental validation both call it.
+ */
+export function checkIdentifiersAcrossUsers(registry: IdentifierRegistry, uses: readonly IdentifierUse[], documentIndex: number, report: ClashReporter): boolean {
+  let rejected = false;
+  for (const use of uses) {
+    const clash = registry.clash(use);
+    if (!clash) continue;
+    const first = clash.first;
+    const where = first.documentIndex === documentIndex ? `line ${first.line + 1}` : excerpt(registry.documentPaths[first.documentIndex]);
+    const related = `first used by ${first.userLabel} as ${describeIdentifier(first).toLowerCase()}`;
+    if (clash.kind === 'duplicate') {
+      rejected = true;
+      report('duplicate-identifier', use, { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, first, related);
+    } else {
+      report('identifier-case', use, { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` }, first, related);
+    }
+  }
+  return rejected;
 }

@@ -1,0 +1,395 @@
+import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import { XmlScanner } from '../xml/scanner';
+import type { ValidationSettings } from '../config/types';
+import type { Finding, RelatedLocation } from '../rules/finding';
+import { ruleDef, formatMessage } from '../rules/ruleTable';
+import type { Position, Range } from '../text/span';
+import { toRange } from '../text/span';
+import { DocumentChecker, type SetState } from '../validation/documentChecker';
+import { FindingCollector } from '../validation/findingCollector';
+import { IdentifierRegistry, checkIdentifiersAcrossUsers, spanOf, userLabel, type ClashReporter, type IdentifierUse } from '../validation/identifiers';
+import type { DocumentResult } from '../validation/results';
+import { SegmentRecorder, type ElementRecord } from './segmentRecorder';
+
+/**
+ * What a document's set knows before it: the earlier files (in load order) whose users took
+ * identifiers first, and the schema version the set started with.
+ */
+export interface EarlierFiles {
+  /** Display paths, in load order. */
+  paths: string[];
+  /** The identifiers they hold (first holder wins); documentIndex points into `paths`. */
+  holders: IdentifierUse[];
+  version: 1 | 2 | null;
+  versionPath: string | null;
+}
+
+export const NO_EARLIER_FILES: EarlierFiles = { paths: [], holders: [], version: null, versionPath: null };
+
+/** A user of the document as the set sees it: its identifiers, and whether it repeats its own. */
+export interface UserIdentifiers {
+  uses: IdentifierUse[];
+  repeats: boolean;
+  label: string;
+}
+
+export interface IncrementalStats {
+  /** Whole-document scans (the first validation, and edits that crossed structure outside users). */
+  fullScans: number;
+  /** Single-element re-checks. */
+  elementScans: number;
+}
+
+/** One child of the root, with where its text starts now. */
+interface Element extends ElementRecord {
+  offset: number;
+  dirty: boolean;
+}
+
+/** The root's children can be re-checked one by one only inside these roots (see canCheckAlone). */
+const INCREMENTAL_ROOTS = new Set(['users', 'userRecords']);
+
+/**
+ * Validation of an editor buffer that follows its edits: the document is kept as a prologue, the
+ * root's children (users) and an epilogue; an edit inside one user re-checks that user alone,
+ * with the real scanner and checker started inside the root at the user's position, and the
+ * results are combined in document order (identifiers across users recomputed over the kept
+ * per-user lists). The result always equals validateText of the same text (the property test in
+ * test/engine/incremental holds it to that); whatever this cannot prove safe is a full scan.
+ *
+ * An element's text runs from its '<' to the next element's '<' (the last one's to the root's
+ * end tag), so that white space typed between users is still an edit inside one.
+ */
+export class IncrementalDocument {
+  private doc: TextDocument;
+  private elements: Element[] = [];
+  private prologue: Finding[] = [];
+  private rootTag = '';
+  private rootName = '';
+  /** Offset of the root's end tag; -1 when not known (then every edit is a full scan). */
+  private epilogueOffset = -1;
+  private schemaVersion: 1 | 2 | null = null;
+  private needsFull = true;
+  readonly stats: IncrementalStats = { fullScans: 0, elementScans: 0 };
+
+  constructor(
+    document: TextDocument,
+    readonly path: string,
+    private settings: ValidationSettings,
+    private earlier: EarlierFiles = NO_EARLIER_FILES,
+  ) {
+    this.doc = document;
+  }
+
+  get document(): TextDocument {
+    return this.doc;
+  }
+
+  /** New settings or a new set context: the next validation scans everything. */
+  reconfigure(settings: ValidationSettings, earlier: EarlierFiles = this.earlier): void {
+    this.settings = settings;
+    this.earlier = earlier;
+    this.needsFull = true;
+  }
+
+  /** Applies LSP content changes (in order, each relative to the text before it); returns the new document. */
+  update(changes: readonly TextDocumentContentChangeEvent[], version: number): TextDocument {
+    for (const change of changes) {
+      if (!this.needsFull) this.track(change);
+      this.doc = TextDocument.update(this.doc, [change], version);
+    }
+    return this.doc;
+  }
+
+  /** Validates what the edits since the last call touched and returns the whole document's result. */
+  validate(): DocumentResult {
+    if (!this.needsFull) {
+      for (const element of this.elements) {
+        if (element.dirty && !this.recheck(element)) {
+          this.needsFull = true;
+          break;
+        }
+      }
+    }
+    if (this.needsFull) this.scanAll();
+    return this.combine();
+  }
+
+  /** The users in document order with their identifiers, as of the last validate(). */
+  users(): UserIdentifiers[] {
+    const users: UserIdentifiers[] = [];
+    for (const element of this.elements) {
+      if (!element.user) continue;
+      const primary = element.user.uses[0]?.primary ? element.user.uses[0] : null;
+      users.push({ uses: element.user.uses, repeats: element.user.repeats, label: userLabel(primary, users.length + 1) });
+    }
+    return users;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Edits
+
+  private track(change: TextDocumentContentChangeEvent): void {
+    if (!('range' in change) || !change.range) {
+      this.needsFull = true;
+      return;
+    }
+    const start = this.doc.offsetAt(change.range.start);
+    const end = this.doc.offsetAt(change.range.end);
+    const k = this.elementBefore(start);
+    const element = k >= 0 ? this.elements[k] : undefined;
+    const limit = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
+    if (!element || end > limit || this.tailHasRootFindings(k)) {
+      this.needsFull = true;
+      return;
+    }
+    element.dirty = true;
+    const delta = change.text.length - (end - start);
+    const oldEnd = this.doc.positionAt(end);
+    const newEnd = endOfInsert(this.doc.positionAt(start), change.text);
+    const shift = new PositionShift(oldEnd, newEnd);
+    for (let j = k + 1; j < this.elements.length; j++) {
+      const next = this.elements[j];
+      next.offset += delta;
+      // An element on a later line keeps its positions when no line was added or removed.
+      if (shift.lines !== 0 || next.line === oldEnd.line) shiftElement(next, shift, this.path);
+      next.gapAfter = shiftFindings(next.gapAfter, shift, this.path);
+    }
+    element.gapAfter = shiftFindings(element.gapAfter, shift, this.path);
+    this.epilogueOffset += delta;
+  }
+
+  /** The last element that starts before `offset` (its '<' stays untouched), or -1. */
+  private elementBefore(offset: number): number {
+    let lo = 0;
+    let hi = this.elements.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.elements[mid].offset < offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The root reported something about the text between this element and the next (text directly
+   * in the root is reported once per root): an edit there may change what is reported elsewhere.
+   */
+  private tailHasRootFindings(k: number): boolean {
+    const element = this.elements[k];
+    if (element.gapAfter.length === 0) return false;
+    const limit = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
+    return element.gapAfter.some((f) => {
+      const offset = this.doc.offsetAt(f.range.start);
+      return offset >= element.offset && offset < limit;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Scans
+
+  private newChecker(recorder: SegmentRecorder, registry: IdentifierRegistry): DocumentChecker {
+    const set: SetState = { version: this.earlier.version, versionPath: this.earlier.versionPath };
+    const checker = new DocumentChecker(this.path, this.settings, registry, set, { findings: recorder, observer: recorder });
+    recorder.checker = checker;
+    return checker;
+  }
+
+  private scanAll(): void {
+    this.stats.fullScans++;
+    const text = this.doc.getText();
+    const recorder = new SegmentRecorder();
+    const checker = this.newChecker(recorder, new IdentifierRegistry());
+    const scanner = new XmlScanner(recorder);
+    scanner.write(Buffer.from(text, 'utf8'));
+    scanner.end();
+    const result = checker.result();
+    this.schemaVersion = result.schemaVersion;
+    this.prologue = recorder.prologue;
+    this.elements = recorder.elements.map((e) => ({ ...e, offset: this.doc.offsetAt({ line: e.line, character: e.col }), dirty: false }));
+    this.rootName = recorder.root?.name ?? '';
+    this.rootTag = recorder.root ? startTagText(recorder.root.name, recorder.root.attributes) : '';
+    this.epilogueOffset = this.canCheckAlone(text) ? text.lastIndexOf(`</${this.rootName}`) : -1;
+    if (this.elements.length > 0 && this.epilogueOffset < this.elements[this.elements.length - 1].offset) this.epilogueOffset = -1;
+    if (this.epilogueOffset < 0) this.elements.forEach((e) => (e.offset = Number.MAX_SAFE_INTEGER)); // no edit lands in one
+    this.needsFull = false;
+  }
+
+  /** The root's children can be checked alone: a known root, a BOM-less text, positions that map to '<' + name. */
+  private canCheckAlone(text: string): boolean {
+    if (!INCREMENTAL_ROOTS.has(this.rootName) || text.charCodeAt(0) === 0xfeff) return false;
+    return this.elements.every((e) => text.charCodeAt(e.offset) === 0x3c && text.startsWith(e.name, e.offset + 1));
+  }
+
+  /**
+   * Re-checks one element on its own: its text between the root's start and end tags, scanned from
+   * its position. False when the result might differ from a full scan: a well-formedness problem,
+   * text directly in the root, not exactly one element, another name, or (in a <userRecords> root,
+   * whose first child decides the version) a name other than the first child's.
+   */
+  private recheck(element: Element): boolean {
+    const k = this.elements.indexOf(element);
+    const end = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
+    const text = this.doc.getText().slice(element.offset, end);
+    const recorder = new SegmentRecorder();
+    this.newChecker(recorder, new IdentifierRegistry());
+    const scanner = new XmlScanner(recorder, { line: element.line, col: element.col - this.rootTag.length });
+    scanner.write(Buffer.from(`${this.rootTag}${text}</${this.rootName}>`, 'utf8'));
+    scanner.end();
+    this.stats.elementScans++;
+    const found = recorder.elements[0];
+    if (recorder.problems > 0 || recorder.rootText > 0 || recorder.elements.length !== 1 || found.name !== element.name
+      || found.line !== element.line || found.col !== element.col) return false;
+    if (this.rootName === 'userRecords' && found.name !== this.elements[0].name) return false;
+    const from = { line: element.line, character: element.col };
+    if (found.gapAfter.some((f) => comparePositions(f.range.start, from) >= 0)) return false;
+    element.before = found.before;
+    element.after = found.after;
+    element.user = found.user;
+    element.dirty = false;
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Combining
+
+  /** The pieces in report order through one collector; identifiers across users decided here. */
+  private combine(): DocumentResult {
+    const collector = new FindingCollector();
+    const registry = new IdentifierRegistry();
+    for (const path of this.earlier.paths) registry.addDocument(path);
+    for (const holder of this.earlier.holders) registry.adopt(holder);
+    const documentIndex = registry.addDocument(this.path);
+    const report: ClashReporter = (rule, use, args, first, related) => {
+      const finding = makeFinding(this.settings, rule, toRange(spanOf(use)), args, [{ path: registry.documentPaths[first.documentIndex], range: toRange(spanOf(first)), message: related }]);
+      if (finding) collector.add(finding);
+    };
+    addAll(collector, this.prologue);
+    let users = 0;
+    for (const element of this.elements) {
+      addAll(collector, element.before);
+      const user = element.user;
+      if (user) {
+        users++;
+        const primary = user.uses[0]?.primary ? user.uses[0] : null;
+        const taken = checkIdentifiersAcrossUsers(registry, user.uses, documentIndex, report);
+        if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primary, users));
+      }
+      addAll(collector, element.after);
+      addAll(collector, element.gapAfter);
+    }
+    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(users), findings: collector.finish() };
+  }
+
+  /** A bare <user> root is a user the pieces do not hold. */
+  private usersCounted(inElements: number): number {
+    return this.rootName === 'user' || this.rootName === 'userRecord' ? 1 : inElements;
+  }
+}
+
+/** The collector counts repeats on the first finding of a kind: a kept finding goes in as a copy. */
+function addAll(collector: FindingCollector, findings: readonly Finding[]): void {
+  for (const finding of findings) collector.add(ruleDef(finding.rule).repeats === 'collapse' ? { ...finding } : finding);
+}
+
+/** A finding as the checker builds it (rule settings, severity, message from the rule table). */
+function makeFinding(settings: ValidationSettings, rule: Finding['rule'], range: Range, args: Record<string, string>, related: RelatedLocation[]): Finding | null {
+  const setting = settings.rules[rule];
+  if (setting === 'off') return null;
+  const def = ruleDef(rule);
+  return { rule, severity: setting ?? def.severity, message: formatMessage(def.message, args), range, related };
+}
+
+function startTagText(name: string, attributes: { name: string; value: string }[]): string {
+  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  return `<${name}${attributes.map((a) => ` ${a.name}="${escape(a.value)}"`).join('')}>`;
+}
+
+function comparePositions(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}
+
+/** Where an insertion of `text` at `start` ends (line breaks as LSP counts them: \r\n, \r, \n). */
+function endOfInsert(start: Position, text: string): Position {
+  let line = start.line;
+  let lineStart = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d) {
+      if (text.charCodeAt(i + 1) === 0x0a) i++;
+      line++;
+      lineStart = i + 1;
+    } else if (c === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return lineStart < 0 ? { line, character: start.character + text.length } : { line, character: text.length - lineStart };
+}
+
+/** Moves positions at or after an edit's old end to where they are after it. */
+class PositionShift {
+  readonly lines: number;
+
+  constructor(private readonly oldEnd: Position, private readonly newEnd: Position) {
+    this.lines = newEnd.line - oldEnd.line;
+  }
+
+  moves(line: number, col: number): boolean {
+    return line > this.oldEnd.line ? this.lines !== 0 : line === this.oldEnd.line && col >= this.oldEnd.character && (this.lines !== 0 || this.newEnd.character !== this.oldEnd.character);
+  }
+
+  line(line: number, col: number): number {
+    return line > this.oldEnd.line || (line === this.oldEnd.line && col >= this.oldEnd.character) ? line + this.lines : line;
+  }
+
+  col(line: number, col: number): number {
+    return line === this.oldEnd.line && col >= this.oldEnd.character ? this.newEnd.character + (col - this.oldEnd.character) : col;
+  }
+
+  position(p: Position): Position {
+    return this.moves(p.line, p.character) ? { line: this.line(p.line, p.character), character: this.col(p.line, p.character) } : p;
+  }
+
+  /** The same object when nothing moved. */
+  range(r: Range): Range {
+    const start = this.position(r.start);
+    const end = this.position(r.end);
+    return start === r.start && end === r.end ? r : { start, end };
+  }
+}
+
+function shiftFindings(findings: Finding[], shift: PositionShift, path: string): Finding[] {
+  if (findings.length === 0) return findings;
+  return findings.map((f) => {
+    const range = shift.range(f.range);
+    let related = f.related;
+    if (related.some((r) => r.path === path && shift.range(r.range) !== r.range)) {
+      related = related.map((r) => (r.path === path ? { ...r, range: shift.range(r.range) } : r));
+    }
+    return range === f.range && related === f.related ? f : { ...f, range, related };
+  });
+}
+
+function shiftElement(element: Element, shift: PositionShift, path: string): void {
+  const line = shift.line(element.line, element.col);
+  element.col = shift.col(element.line, element.col);
+  element.line = line;
+  element.before = shiftFindings(element.before, shift, path);
+  element.after = shiftFindings(element.after, shift, path);
+  if (element.user) {
+    for (const use of element.user.uses) {
+      const endLine = shift.line(use.endLine, use.endCol);
+      use.endCol = shift.col(use.endLine, use.endCol);
+      use.endLine = endLine;
+      const startLine = shift.line(use.line, use.col);
+      use.col = shift.col(use.line, use.col);
+      use.line = startLine;
+    }
+  }
+}
