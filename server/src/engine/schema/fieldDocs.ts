@@ -86,6 +86,15 @@ export const FIELD_DOCS: Readonly<Record<string, FieldDoc>> = {
   pref_name_suffix: { about: 'Preferred name suffix (Esploro).' },
   is_researcher: { about: 'Marks the user as a researcher (Esploro only); false by default.' },
   researcher: { about: 'Researcher profile data for Esploro: names, positions, affiliations, keywords and more.' },
+  'researcher/position': { about: 'The researcher\'s position, a code (OrganizationPositions).' },
+  'researcher/display_title': { about: 'The title shown on the researcher\'s portal profile.' },
+  profile_image_url: { about: 'Address of the researcher\'s profile picture.' },
+  photo_url: { about: 'Address of the researcher\'s photo.' },
+  portal_profile: { about: 'Whether and how the researcher appears in the Esploro portal, a code.' },
+  auto_capture: { about: 'Esploro\'s automatic capture of the researcher\'s publications.' },
+  research_center: { about: 'Marks a research centre rather than a person.' },
+  previous_affiliated: { about: 'true when the researcher is no longer affiliated with the institution.' },
+  default_publication_language: { about: 'The language of the researcher\'s publications by default, a language code.' },
 
   // Contact information
   contact_info: {
@@ -234,6 +243,18 @@ export const V1_EQUIVALENTS: Readonly<Record<string, string>> = {
   statisticalCategory: 'statistic_category',
   userRoleList: 'user_roles',
   userRole: 'user_role',
+  'userIdentifier/note': 'user_identifier/note',
+  'userIdentifier/status': 'user_identifier/status',
+  'userAddress/note': 'address_note',
+  'userAddress/startDate': 'address/start_date',
+  'userAddress/endDate': 'address/end_date',
+  'userEmail/description': 'email/description',
+  'userNote/type': 'note_type',
+  'userNote/note': 'note_text',
+  'userBlock/type': 'block_type',
+  'userBlock/status': 'block_status',
+  'userBlock/note': 'block_note',
+  'userCategory/note': 'statistic_note',
 };
 
 /** Version 1 elements without a version 2 counterpart. */
@@ -241,6 +262,10 @@ const V1_ONLY: Readonly<Record<string, FieldDoc>> = {
   userAddressList: { about: 'All contacts of a version 1 record in one list: <userAddress>, <userPhone> and <userEmail> in any order.', sync: 'segments' },
   types: { about: 'The types of the contact (at least one expected).' },
   owneredEntity: { about: 'Audit data Alma writes on export (created and modified dates and by whom).' },
+  creationDate: { about: 'When the record or segment was created (audit data from an export).' },
+  modificationDate: { about: 'When the record or segment was last changed (audit data from an export).' },
+  createdBy: { about: 'Who created the record or segment (audit data from an export).' },
+  modifiedBy: { about: 'Who last changed the record or segment (audit data from an export).' },
   matchId: { about: 'Written by some producers; its meaning is not documented by Ex Libris.' },
   segmentAction: { about: 'Written by some producers; its meaning is not documented by Ex Libris.' },
   jobTitle: { about: 'Job title, free text.' },
