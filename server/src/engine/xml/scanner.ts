@@ -617,7 +617,7 @@ export class XmlScanner {
   }
 
   private emitStartTag(selfClosing: boolean): void {
-    if (this.depth === MAX_DEPTH || this.excessDepth > 0) {
+    if (this.depth === MAX_DEPTH) { // also while excessDepth > 0: the tracked depth stays at the cap then
       this.skipDeepStartTag(selfClosing);
       return;
     }
