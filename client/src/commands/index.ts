@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { activateDryRun } from './dryRunCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -6,4 +7,4 @@ import type * as vscode from 'vscode';
  */
 export type CommandActivator = (context: vscode.ExtensionContext) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun];

@@ -148,3 +148,27 @@ function code(text: string): string {
   const clean = escapeControl(text).replace(/`/g, "'").replace(/\|/g, '\\|');
   return `\`${clean}\``;
 }
+
+/** A rejected user as an editor shows it: on its `<user>` tag, with the reason as the code. */
+export interface RejectionMark {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** The reject reason (duplicate-in-feed...): the diagnostic's code. */
+  code: string;
+  message: string;
+}
+
+/** The rejected users of each input document, by display path, for an editor's diagnostics. */
+export function rejectionsByDocument(report: DryRunReport): Map<string, RejectionMark[]> {
+  const marks = new Map<string, RejectionMark[]>();
+  for (const user of report.users) {
+    if (user.outcome !== 'rejected' || user.reason === null) continue;
+    let list = marks.get(user.path);
+    if (!list) marks.set(user.path, (list = []));
+    list.push({
+      range: { start: { line: user.line, character: user.col }, end: { line: user.line, character: user.endCol } },
+      code: user.reason,
+      message: `Alma would reject this user (${user.reason}): ${user.detail ?? ''}`,
+    });
+  }
+  return marks;
+}

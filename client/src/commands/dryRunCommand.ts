@@ -1,0 +1,142 @@
+import * as path from 'node:path';
+import { stat } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import {
+  dryRun,
+  dryRunMarkdown,
+  dryRunSummaryLine,
+  expandInputs,
+  rejectionsByDocument,
+  resolveProfile,
+  type DryRunReport,
+} from '../../../server/src/engine/index';
+import { readSettings, SETTINGS_SECTION } from '../settings';
+import type { CommandActivator } from './index';
+
+export const DRY_RUN = 'almaSis.dryRun';
+
+/** workspaceState key of the remembered baseline, per profile ('' when none is configured). */
+export function baselineKey(profileCode: string | undefined): string {
+  return `almaSis.dryRun.baseline:${profileCode ?? ''}`;
+}
+
+/**
+ * "Alma SIS: Dry-run Synchronize": what Alma's synchronize would do with the input file, against
+ * an Export Users file. The engine does the work; this module picks files, shows progress, opens
+ * the report beside the input and puts the rejected users on it as diagnostics.
+ */
+export const activateDryRun: CommandActivator = (context) => {
+  const diagnostics = vscode.languages.createDiagnosticCollection('alma-sis-dry-run');
+  context.subscriptions.push(
+    diagnostics,
+    vscode.commands.registerCommand(DRY_RUN, (uri?: vscode.Uri) => runDryRun(context, diagnostics, uri)),
+  );
+};
+
+async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection, given?: vscode.Uri): Promise<void> {
+  const input = given ?? activeInput() ?? (await pickInput());
+  if (input === undefined) return;
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === input.toString());
+  if (open?.isDirty) {
+    const save = await vscode.window.showWarningMessage(`${path.basename(input.fsPath)} has unsaved changes; the dry-run reads the file on disk.`, 'Save and Run', 'Run Anyway');
+    if (save === undefined) return;
+    if (save === 'Save and Run') await open.save();
+  }
+  try {
+    const settings = readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION, input));
+    const resolved = await resolveProfile({
+      configPath: settings.configPath === '' ? undefined : settings.configPath,
+      searchFrom: path.dirname(input.fsPath),
+      profileCode: settings.profile === '' ? undefined : settings.profile,
+    });
+    const profileCode = resolved.profile?.code;
+    const baseline = await rememberedBaseline(context, profileCode) ?? (await pickBaseline(context, profileCode));
+    if (baseline === undefined) return;
+
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Alma SIS: dry-run', cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        const inputs = await expandInputs([input.fsPath]);
+        const base = await expandInputs([baseline]);
+        let reported = 0;
+        return dryRun(inputs.documents, base.documents, {
+          settings: resolved.settings,
+          matchIdType: resolved.profile?.matchIdType,
+          unmatched: resolved.profile?.unmatched,
+          signal: abort.signal,
+          onProgress: (p) => {
+            const percent = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone * 100) / p.bytesTotal);
+            if (percent === reported) return;
+            progress.report({ increment: percent - reported, message: `${p.phase === 'baseline' ? 'reading the baseline' : 'comparing'} ${path.basename(p.path)}` });
+            reported = percent;
+          },
+        });
+      },
+    );
+    showDiagnostics(diagnostics, report);
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: dryRunMarkdown(report) });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    const choice = await (report.summary.alert ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
+      `Alma SIS: ${dryRunSummaryLine(report)}`,
+      'Change Baseline',
+    );
+    if (choice === 'Change Baseline') await pickBaseline(context, profileCode);
+  } catch (error) {
+    if ((error as Error | undefined)?.name === 'AbortError') return;
+    void vscode.window.showErrorMessage(`Alma SIS: dry-run failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The rejected users on the files they come from; a user inside a zip has no editor to show it in. */
+function showDiagnostics(diagnostics: vscode.DiagnosticCollection, report: DryRunReport): void {
+  diagnostics.clear();
+  for (const [file, marks] of rejectionsByDocument(report)) {
+    if (file.includes('.zip!/')) continue;
+    diagnostics.set(vscode.Uri.file(file), marks.map((mark) => {
+      const { start, end } = mark.range;
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(start.line, start.character, end.line, end.character),
+        mark.message,
+        vscode.DiagnosticSeverity.Warning,
+      );
+      diagnostic.code = mark.code;
+      diagnostic.source = 'alma-sis dry-run';
+      return diagnostic;
+    }));
+  }
+}
+
+function activeInput(): vscode.Uri | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === 'file' && /\.(xml|zip)$/i.test(uri.fsPath) ? uri : undefined;
+}
+
+async function pickInput(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: 'Alma SIS: the users file (or zip) to dry-run',
+    canSelectMany: false,
+    filters: { 'Alma user files': ['xml', 'zip'] },
+  });
+  return picked?.[0];
+}
+
+async function rememberedBaseline(context: vscode.ExtensionContext, profileCode: string | undefined): Promise<string | undefined> {
+  const remembered = context.workspaceState.get<string>(baselineKey(profileCode));
+  if (remembered === undefined) return undefined;
+  // A baseline that was moved or deleted is asked for again rather than failing the run.
+  return (await stat(remembered).then((s) => s.isFile(), () => false)) ? remembered : undefined;
+}
+
+async function pickBaseline(context: vscode.ExtensionContext, profileCode: string | undefined): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: `Alma SIS: the Export Users file with the current users${profileCode ? ` (profile ${profileCode})` : ''}`,
+    openLabel: 'Use as Baseline',
+    canSelectMany: false,
+    filters: { 'Export Users output': ['xml', 'zip'], 'All files': ['*'] },
+  });
+  const file = picked?.[0]?.fsPath;
+  if (file !== undefined) await context.workspaceState.update(baselineKey(profileCode), file);
+  return file;
+}
