@@ -19,7 +19,7 @@ export type { Finding, Severity, RelatedLocation } from './rules/finding';
 export type { Position, Range } from './text/span';
 export * as languageService from './languageService/index';
 export { dryRun, LOADER_REJECTS, type DryRunOptions, type DryRunProgress } from './dryRun/dryRun';
-export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine } from './dryRun/formatReport';
+export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine, rejectionsByDocument, type RejectionMark } from './dryRun/formatReport';
 export {
   ALERT_THRESHOLD,
   REJECT_REASONS,
