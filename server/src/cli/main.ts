@@ -6,6 +6,7 @@ import { ConfigError, InputError } from '../engine';
 import { closest, describeOptions, parseArgs, UsageError, type OptionSpec } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { validateCommand } from './validateCommand';
+import { visible, visibleLines } from './visibleText';
 import { dryRunCommand } from './dryRunCommand';
 import { VERSION } from './version';
 
@@ -84,14 +85,15 @@ function failureMessage(error: unknown, signal: AbortSignal): { text: string; co
   if (signal.aborted) return { text: 'alma-sis: interrupted', code: ExitCode.interrupted };
   if (error instanceof UsageError) {
     const help = error.command ? `alma-sis ${error.command} --help` : 'alma-sis --help';
-    return { text: `alma-sis: ${error.message} (see ${help})`, code: ExitCode.failure };
+    return { text: `alma-sis: ${visible(error.message)} (see ${help})`, code: ExitCode.failure };
   }
-  if (error instanceof InputError || error instanceof ConfigError) {
-    return { text: `alma-sis: ${error.message}`, code: ExitCode.failure };
-  }
+  // Paths, zip entry names and configuration keys come from the input: their control characters
+  // are escaped (a configuration's problem list keeps its own line breaks).
+  if (error instanceof ConfigError) return { text: `alma-sis: ${visibleLines(error.message)}`, code: ExitCode.failure };
+  if (error instanceof InputError) return { text: `alma-sis: ${visible(error.message)}`, code: ExitCode.failure };
   const message = error instanceof Error ? error.message : String(error);
   const stack = process.env.ALMA_SIS_DEBUG === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';
-  return { text: `alma-sis: internal error: ${message}${stack}`, code: ExitCode.failure };
+  return { text: `alma-sis: internal error: ${visible(message)}${stack}`, code: ExitCode.failure };
 }
 
 function main(): void {

@@ -17,7 +17,7 @@ export const validateCommand: Command = {
   description: [
     'Checks Alma SIS user XML files (User XSD v2 and v1). A folder is searched for .xml and .zip files; ' +
       'the XML files inside a zip are read in the order stored. Identifiers must be unique across ' +
-      'everything named, read in the order given, as Alma reads one load.',
+      'everything named, read in the order given, as Alma reads one load. "-" reads one XML document from standard input.',
     'The configuration is --config, else the nearest alma-sis.config.json in the current folder or above.',
     'Exit code: 0 no errors (warnings allowed), 1 errors found, 2 bad usage, unreadable input or configuration.',
   ],
@@ -39,7 +39,8 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
   const quiet = args.options.has('quiet');
 
   const { settings } = await profileFromArgs(args, context.cwd, 'validate');
-  const inputs = await expandInputs(args.positionals);
+  // `-` reads standard input, for pipelines (`unzip -p feed.zip a.xml | alma-sis validate -`).
+  const inputs = await expandInputs(args.positionals, { stdin: () => process.stdin });
 
   const progress =
     context.terminal && !quiet && !args.options.has('no-progress') ? new ProgressLine(context.terminal) : undefined;

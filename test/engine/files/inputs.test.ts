@@ -206,6 +206,61 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+describe('expandInputs: links never lead out of a named folder', () => {
+  test('a link to the parent (up -> ..), to a folder or file elsewhere, or back into the folder: noted, not followed', async () => {
+    const outside = freshFolder();
+    write(join(outside, 'elsewhere', 'secret.xml'), '<secret/>');
+    write(join(outside, 'other.xml'), '<other/>');
+    const folder = join(outside, 'named');
+    write(join(folder, 'a.xml'), '<a/>');
+    write(join(folder, 'sub', 'b.xml'), '<b/>');
+    symlinkSync('..', join(folder, 'up'));
+    symlinkSync(join(outside, 'elsewhere'), join(folder, 'sub', 'away'));
+    symlinkSync(join(outside, 'other.xml'), join(folder, 'other.xml'));
+    symlinkSync(join(folder, 'sub'), join(folder, 'sub-again'));
+    symlinkSync('b.xml', join(folder, 'sub', 'b-link.xml'));
+    const { documents, notes } = await expandInputs([folder]);
+    // b-link.xml (a link inside the folder) comes first in byte order; b.xml is then the same file.
+    assert.deepEqual(documents.map((d) => d.path), [join(folder, 'a.xml'), join(folder, 'sub', 'b-link.xml')]);
+    assert.deepEqual(notes.map((n) => `${n.path}: ${n.message}`).sort(), [
+      `${join(folder, 'other.xml')}: a link to a file outside ${folder}, not followed`,
+      `${join(folder, 'sub', 'away')}: a link to a folder outside ${folder}, not followed`,
+      `${join(folder, 'sub', 'b.xml')}: the same file as an earlier input, read once`,
+      `${join(folder, 'sub-again')}: a link to a folder already read, not followed again`,
+      `${join(folder, 'up')}: a link to a folder outside ${folder}, not followed`,
+    ].sort());
+  });
+
+  test('a folder reached through a link is walked once, however many links lead to it', async () => {
+    const folder = freshFolder();
+    write(join(folder, 'real', 'u.xml'), '<u/>');
+    for (let i = 0; i < 20; i++) symlinkSync(join(folder, 'real'), join(folder, `link${String(i).padStart(2, '0')}`));
+    const { documents, notes } = await expandInputs([folder]);
+    assert.equal(documents.length, 1);
+    assert.equal(notes.length, 20);
+  });
+});
+
+describe('expandInputs: "-" is standard input', () => {
+  async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
+    for (const part of parts) yield Buffer.from(part);
+  }
+
+  test('one document named <stdin>, among other inputs in the order given, read once', async () => {
+    const folder = freshFolder();
+    write(join(folder, 'a.xml'), '<a/>');
+    const { documents } = await expandInputs([join(folder, 'a.xml'), '-'], { stdin: () => chunks('<us', 'ers/>') });
+    assert.deepEqual(documents.map((d) => d.path), [join(folder, 'a.xml'), '<stdin>']);
+    assert.deepEqual(await contents(documents), ['<a/>', '<users/>']);
+    assert.throws(() => documents[1].read(), /<stdin>: standard input can be read only once/);
+  });
+
+  test('a second "-", or "-" where there is no standard input, is refused as such', async () => {
+    await rejectsInputError(expandInputs(['-', '-'], { stdin: () => chunks('<a/>') }), /^-: standard input can be named only once$/);
+    await rejectsInputError(expandInputs(['-']), /^-: standard input cannot be read here; name a file$/);
+  });
+});
+
 /** A zip of `count` empty deflated entries `n000000.xml`... (deflate of nothing is 2 bytes). */
 function zipOfEmptyEntries(zipPath: string, count: number): void {
   python(

@@ -4,7 +4,7 @@
  * entries of a zip in stored order (the order Alma reads them in).
  */
 import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { InputError, type InputDocument, type InputNote } from './inputDocument';
 import { assertEntryReadable, assertReasonableSizes, entryDisplayPath, isSafeEntryName, openZip, type ZipEntry } from './zipReader';
 
@@ -13,6 +13,15 @@ export interface ExpandedInputs {
   /** What was skipped or looks odd, for the user to see; not errors. */
   notes: InputNote[];
 }
+
+export interface ExpandOptions {
+  /** Standard input, for the path `-`: read once, as one XML document named `<stdin>`. */
+  stdin?: () => AsyncIterable<Uint8Array>;
+}
+
+/** The path that names standard input, and the name its document is shown under. */
+export const STDIN_PATH = '-';
+export const STDIN_NAME = '<stdin>';
 
 /** Read size for plain files: large enough that per-chunk overhead vanishes. */
 const CHUNK_BYTES = 1 << 20;
@@ -26,21 +35,27 @@ const ZIP_NAME = /\.zip$/i;
  *   `__MACOSX` folder, not a dot-file), path `<zip>!/<entry>`; other entries are noted and skipped;
  * - any other file: one document, whatever its extension;
  * - a folder: its `*.xml` and `*.zip` files, recursively, sorted by path in byte order, skipping
- *   dot-files, dot-folders and `node_modules`.
+ *   dot-files, dot-folders and `node_modules`. The walk never leaves the folder: a link to a file
+ *   or folder outside it, or back to a folder already read, is noted and not followed;
+ * - `-`: standard input (when `options.stdin` gives it), one XML document named `<stdin>`.
  * A file reached twice (named twice, or named and inside a named folder) is read once.
  *
  * Throws InputError naming the path for a missing or unreadable path, a folder with nothing to
  * read, a zip that is corrupt, holds no XML file, holds an XML entry that cannot be read, or
  * would inflate past the limits against zip bombs (ZIP_LIMITS).
  */
-export async function expandInputs(paths: readonly string[]): Promise<ExpandedInputs> {
+export async function expandInputs(paths: readonly string[], options: ExpandOptions = {}): Promise<ExpandedInputs> {
   if (paths.length === 0) throw new InputError('no input given: name a file, a folder or a zip', '');
   const expanded: ExpandedInputs = { documents: [], notes: [] };
   const seen = new Set<string>();
   for (const path of paths) {
+    if (path === STDIN_PATH) {
+      addStdin(expanded, seen, options);
+      continue;
+    }
     const info = await statInput(path);
     if (info.isDirectory()) {
-      const files = await collectFolder(path);
+      const files = await collectFolder(path, expanded.notes);
       if (files.length === 0) throw new InputError(`${path}: the folder holds no .xml or .zip file`, path);
       for (const file of files) await addFile(file, expanded, seen);
     } else if (info.isFile()) {
@@ -50,6 +65,23 @@ export async function expandInputs(paths: readonly string[]): Promise<ExpandedIn
     }
   }
   return expanded;
+}
+
+function addStdin(expanded: ExpandedInputs, seen: Set<string>, options: ExpandOptions): void {
+  const stdin = options.stdin;
+  if (!stdin) throw new InputError(`${STDIN_PATH}: standard input cannot be read here; name a file`, STDIN_PATH);
+  // The key cannot clash with a real path: those seen are real paths, absolute.
+  if (seen.has(STDIN_NAME)) throw new InputError(`${STDIN_PATH}: standard input can be named only once`, STDIN_PATH);
+  seen.add(STDIN_NAME);
+  let taken = false;
+  expanded.documents.push({
+    path: STDIN_NAME,
+    read: () => {
+      if (taken) throw new InputError(`${STDIN_NAME}: standard input can be read only once`, STDIN_PATH);
+      taken = true;
+      return stdin();
+    },
+  });
 }
 
 async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>): Promise<void> {
@@ -103,14 +135,18 @@ function isHiddenEntry(name: string): boolean {
   return segments.some((segment) => segment.startsWith('.') && segment !== '.' && segment !== '..');
 }
 
-/** The folder's `.xml` and `.zip` files, recursively, as paths below `folder`, sorted in byte order. */
-async function collectFolder(folder: string): Promise<string[]> {
+/**
+ * The folder's `.xml` and `.zip` files, recursively, as paths below `folder`, sorted in byte order.
+ * Links are followed only to what lies inside the folder, and each folder is read once: a link
+ * out (`up -> ..`) or a loop would otherwise read files the user never named, or forever.
+ */
+export async function collectFolder(folder: string, notes: InputNote[]): Promise<string[]> {
   const found: string[] = [];
-  const visited = new Set<string>();
+  const root = await realpath(folder).catch(() => resolve(folder));
+  const rootPrefix = root.endsWith(sep) ? root : root + sep;
+  const visited = new Set<string>([root]);
+  const wanted = (name: string) => XML_NAME.test(name) || ZIP_NAME.test(name);
   const walk = async (dir: string): Promise<void> => {
-    const identity = await realpath(dir).catch(() => dir);
-    if (visited.has(identity)) return; // a symlink loop, or a folder linked twice
-    visited.add(identity);
     let names;
     try {
       names = await readdir(dir, { withFileTypes: true });
@@ -123,12 +159,27 @@ async function collectFolder(folder: string): Promise<string[]> {
       let isDirectory = dirent.isDirectory();
       let isFile = dirent.isFile();
       if (dirent.isSymbolicLink()) {
-        const target = await stat(path).catch(() => undefined);
-        isDirectory = target?.isDirectory() ?? false;
-        isFile = target?.isFile() ?? false;
+        const target = await realpath(path).catch(() => undefined);
+        const info = target === undefined ? undefined : await stat(target).catch(() => undefined);
+        isDirectory = info?.isDirectory() ?? false;
+        isFile = info?.isFile() ?? false;
+        if (!(isDirectory && dirent.name !== 'node_modules') && !(isFile && wanted(dirent.name))) continue;
+        if (target !== root && !target!.startsWith(rootPrefix)) {
+          notes.push({ path, message: `a link to ${isDirectory ? 'a folder' : 'a file'} outside ${folder}, not followed` });
+          continue;
+        }
       }
-      if (isDirectory && dirent.name !== 'node_modules') await walk(path);
-      else if (isFile && (XML_NAME.test(dirent.name) || ZIP_NAME.test(dirent.name))) found.push(path);
+      if (isDirectory && dirent.name !== 'node_modules') {
+        const identity = await realpath(path).catch(() => path);
+        if (visited.has(identity)) {
+          notes.push({ path, message: 'a link to a folder already read, not followed again' });
+          continue;
+        }
+        visited.add(identity);
+        await walk(path);
+      } else if (isFile && wanted(dirent.name)) {
+        found.push(path);
+      }
     }
   };
   await walk(folder);
