@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { getCodeActions, certainFixes } from '../../../server/src/engine/languageService/codeActions';
+import { getCodeActions, certainFixes, compatibleFixes } from '../../../server/src/engine/languageService/codeActions';
 import type { ValidationSettings } from '../../../server/src/engine/config/types';
 import { SAMPLE_SETTINGS, applyWorkspaceEdit, diagnosticsOf, doc, fixture } from './serviceFixtures';
 
@@ -88,13 +88,14 @@ test('element-case renames both the start and the end tag', () => {
   assert.match(applyWorkspaceEdit(document, action.edit).getText(), /<primary_id>[^<]*<\/primary_id>/);
 });
 
-test('preferred="True" is fixed to "true" (the issue\'s example)', () => {
-  const document = doc(`<users>
+/** A user with one email whose start tag carries `attributes`. */
+function oneEmail(attributes: string): string {
+  return `<users>
   <user>
     <primary_id>a1</primary_id>
     <contact_info>
       <emails>
-        <email preferred="True">
+        <email ${attributes}>
           <email_address>a@example.edu</email_address>
           <email_types><email_type>personal</email_type></email_types>
         </email>
@@ -102,7 +103,11 @@ test('preferred="True" is fixed to "true" (the issue\'s example)', () => {
     </contact_info>
   </user>
 </users>
-`);
+`;
+}
+
+test('preferred="True" is fixed to "true" (the issue\'s example)', () => {
+  const document = doc(oneEmail('preferred="True"'));
   const [target] = diagnosticsOf(document, SAMPLE_SETTINGS).filter((d) => d.code === 'attribute-value');
   const actions = quickFixes(document, target, SAMPLE_SETTINGS);
   assert.equal(actions.length, 1);
@@ -129,20 +134,7 @@ test('an unknown code gets one action per candidate', () => {
 });
 
 test('a misspelt attribute is renamed to the suggestion', () => {
-  const document = doc(`<users>
-  <user>
-    <primary_id>a1</primary_id>
-    <contact_info>
-      <emails>
-        <email preferd="true">
-          <email_address>a@example.edu</email_address>
-          <email_types><email_type>personal</email_type></email_types>
-        </email>
-      </emails>
-    </contact_info>
-  </user>
-</users>
-`);
+  const document = doc(oneEmail('preferd="true"'));
   const [target] = diagnosticsOf(document, SAMPLE_SETTINGS).filter((d) => d.code === 'unknown-attribute');
   const [action] = quickFixes(document, target, SAMPLE_SETTINGS);
   assert.equal(action.title, 'Rename to preferred');
@@ -254,4 +246,10 @@ test('no source.fixAll action is offered unless asked for', () => {
   const all = diagnosticsOf(document, settings);
   const actions = getCodeActions(document, all[0].range, { diagnostics: [all[0]] }, settings);
   assert.ok(actions.every((a) => a.kind === CodeActionKind.QuickFix));
+});
+
+test('fixes whose edits overlap are not combined: the first in the document wins', () => {
+  const fix = (title: string, start: number, end: number) => ({ title, edits: [{ start, end, newText: 'x' }], certain: true, preferred: true });
+  const chosen = compatibleFixes([fix('b', 5, 9), fix('a', 0, 6), fix('c', 9, 12), fix('d', 12, 12), fix('e', 12, 12)]);
+  assert.deepEqual(chosen.map((f) => f.title), ['a', 'c', 'd']);
 });

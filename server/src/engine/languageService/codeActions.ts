@@ -16,7 +16,7 @@ import {
 import type { ValidationSettings } from '../config/types';
 import { DIAGNOSTIC_SOURCE, toLspDiagnostic } from '../validation/lspDiagnostics';
 import { validateText } from '../validation/validateDocument';
-import { fixesFor, lazyRoot, type Fix, type OffsetEdit } from './fixes';
+import { fixesFor, lazyRoot, RULES_WITH_CERTAIN_FIXES, type Fix, type OffsetEdit } from './fixes';
 
 export const CODE_ACTION_KINDS = [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll];
 
@@ -67,7 +67,7 @@ export function certainFixes(document: TextDocument, diagnostics: readonly Diagn
   const root = lazyRoot(text);
   const fixes: Fix[] = [];
   for (const diagnostic of diagnostics) {
-    if (!isOurs(diagnostic)) continue;
+    if (!isOurs(diagnostic) || !RULES_WITH_CERTAIN_FIXES.has(diagnostic.code as string)) continue;
     const certain = fixesFor(document, text, diagnostic, settings, root).filter((f) => f.certain);
     // A rule that proposes several certain fixes for one place is not certain which.
     if (certain.length === 1) fixes.push(certain[0]);
@@ -104,7 +104,7 @@ export function getCodeActions(
         actions.push(action);
       }
       const rule = diagnostic.code as string;
-      if (allDiagnostics && !kindsDone.has(rule)) {
+      if (allDiagnostics && !kindsDone.has(rule) && RULES_WITH_CERTAIN_FIXES.has(rule)) {
         kindsDone.add(rule);
         const same = allDiagnostics.filter((d) => isOurs(d) && d.code === rule);
         if (same.length > 1) {

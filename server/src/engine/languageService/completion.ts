@@ -23,7 +23,8 @@ import { indentUnitOf, lineIndent, requiredChildren } from './skeleton';
 import { nameEnd, readTag, TokenKind, type Tag } from './xmlTokens';
 import { trimmedTextRange, type XmlElement } from './xmlTree';
 
-export const COMPLETION_TRIGGER_CHARACTERS = ['<', '/', '"', "'", ' '];
+/** '<' a new element, '/' an end tag, quotes an attribute value. */
+export const COMPLETION_TRIGGER_CHARACTERS = ['<', '/', '"', "'"];
 
 /** Only these many codes go into a snippet's choice list; longer tables are completed in the text. */
 const MAX_SNIPPET_CHOICES = 30;
@@ -121,7 +122,6 @@ function elementItems(where: Where, holder: XmlElement | null, self: XmlElement 
       detail: `${typeSummary(child)} · ${occurrence(child)}`,
       documentation: { kind: MarkupKind.Markdown, value: describeElement(child, def, ctx.root.version) },
       sortText: `${required ? 0 : 1}${String(position).padStart(3, '0')}`,
-      filterText: withBracket ? `<${child.name}` : child.name,
     };
     if (openTag || withBracket) {
       const snippet = elementSnippet(child, indent, unit, where.settings, { n: 1 });

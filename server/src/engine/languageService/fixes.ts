@@ -141,8 +141,9 @@ const unknownAttribute: Fixer = (input) => {
   return input.suggestions.map((name) => fix(`Rename to ${name}`, [replace(input, name)], sure, input.suggestions.length === 1));
 };
 
-const replaceValue = (verb: string): Fixer => (input) => input.suggestions.map((value) =>
-  fix(`${verb} "${value}"`, [replace(input, value)], input.suggestions.length === 1));
+/** One action per suggested value; certain only for a rule that knows the one right value (case). */
+const replaceValue = (verb: string, mayBeCertain: boolean): Fixer => (input) => input.suggestions.map((value) =>
+  fix(`${verb} "${value}"`, [replace(input, value)], mayBeCertain && input.suggestions.length === 1, input.suggestions.length === 1));
 
 const duplicateElement: Fixer = (input) => {
   const name = input.text.slice(input.start, input.end);
@@ -280,9 +281,9 @@ export const FIXERS: Readonly<Record<string, Fixer>> = {
   'unknown-element': unknownElement,
   'attribute-case': caseOfAttribute,
   'unknown-attribute': unknownAttribute,
-  'attribute-value': replaceValue('Write'),
-  'code-case': replaceValue('Write'),
-  'unknown-code': replaceValue('Replace with'),
+  'attribute-value': replaceValue('Write', true),
+  'code-case': replaceValue('Write', true),
+  'unknown-code': replaceValue('Replace with', false),
   'duplicate-element': duplicateElement,
   bom,
   'missing-element': missingElement,
@@ -300,6 +301,12 @@ export const FIXERS: Readonly<Record<string, Fixer>> = {
   'invalid-char': invalidChar,
   'missing-type': missingType,
 };
+
+/** Rules whose fix may be certain: "fix all" looks at these only. */
+export const RULES_WITH_CERTAIN_FIXES: ReadonlySet<string> = new Set([
+  'element-case', 'unknown-element', 'attribute-case', 'unknown-attribute', 'attribute-value', 'code-case', 'bom',
+  'element-order', 'invalid-boolean', 'invalid-date', 'xml-syntax', 'invalid-char',
+]);
 
 /** The fixes for one of our diagnostics (none for a rule without a clear fix). */
 export function fixesFor(document: TextDocument, text: string, diagnostic: Diagnostic, settings: ValidationSettings, root: () => RootInfo): Fix[] {
