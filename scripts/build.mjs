@@ -12,8 +12,18 @@ const withTests = process.argv.includes('--tests');
 const outdirFlag = process.argv.indexOf('--outdir');
 const testOut = outdirFlag >= 0 ? process.argv[outdirFlag + 1] : 'out';
 
+// ssh2 (under ssh2-sftp-client) tries two optional native parts inside try/catch and falls back to
+// pure JavaScript: they stay outside the bundle, found at run time when installed, skipped when not.
+const ssh2OptionalNative = {
+  name: 'ssh2-optional-native',
+  setup(build) {
+    build.onResolve({ filter: /^cpu-features$|\.node$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
+  plugins: [ssh2OptionalNative],
   platform: 'node',
   target: 'node20',
   format: 'cjs',

@@ -8,10 +8,11 @@ import { ExitCode, type Command, type CommandContext } from './command';
 import { validateCommand } from './validateCommand';
 import { visible, visibleLines } from './visibleText';
 import { dryRunCommand } from './dryRunCommand';
+import { uploadCommand } from './uploadCommand';
 import { VERSION } from './version';
 
 /** Subcommands by name; a new one is one entry here plus its module. */
-const COMMANDS: readonly Command[] = [validateCommand, dryRunCommand];
+const COMMANDS: readonly Command[] = [validateCommand, uploadCommand, dryRunCommand];
 
 const HELP: OptionSpec = { name: 'help', short: 'h', help: 'show help' };
 const TOP_OPTIONS: readonly OptionSpec[] = [HELP, { name: 'version', help: 'print the version' }];

@@ -31,3 +31,18 @@ export {
   type FieldChange,
   type RejectReason,
 } from './dryRun/types';
+export {
+  uploadZip,
+  remoteFolder,
+  temporaryName,
+  UploadError,
+  DEFAULT_RETRY,
+  type UploadRequest,
+  type UploadOptions,
+  type UploadProgress,
+  type UploadResult,
+  type UploadTarget,
+  type UploadFailure,
+  type SftpCredentials,
+} from './upload/sftpUpload';
+export { hostKeyFingerprint } from './upload/hostKey';
