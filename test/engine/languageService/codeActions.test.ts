@@ -253,3 +253,40 @@ test('fixes whose edits overlap are not combined: the first in the document wins
   const chosen = compatibleFixes([fix('b', 5, 9), fix('a', 0, 6), fix('c', 9, 12), fix('d', 12, 12), fix('e', 12, 12)]);
   assert.deepEqual(chosen.map((f) => f.title), ['a', 'c', 'd']);
 });
+
+/** The first quick fix for the first finding of `rule`, applied; the document after it. */
+function applyFirstFix(text: string, rule: string, settings: ValidationSettings = SAMPLE_SETTINGS): TextDocument {
+  const document = doc(text);
+  const target = diagnosticsOf(document, settings).find((d) => d.code === rule);
+  assert.ok(target, `no ${rule} in:\n${text}`);
+  const [action] = quickFixes(document, target, settings);
+  assert.ok(action, `no fix for ${rule}`);
+  return applyWorkspaceEdit(document, action.edit);
+}
+
+test('an output-only attribute is removed with the space before it', () => {
+  const after = applyFirstFix('<users>\n  <user link="https://x/1">\n    <primary_id>a1</primary_id>\n  </user>\n</users>\n', 'not-loaded');
+  assert.match(after.getText(), /\n {2}<user>\n/);
+});
+
+test('version 1: an ISO date becomes YYYYMMDD', () => {
+  const after = applyFirstFix(`<userRecords xmlns="http://com/exlibris/digitool/repository/extsystem/xmlbeans">
+  <userRecord><userDetails><userName>a</userName><status>Active</status><expiryDate>2027-06-30</expiryDate></userDetails></userRecord>
+</userRecords>
+`, 'invalid-date');
+  assert.match(after.getText(), /<expiryDate>20270630<\/expiryDate>/);
+});
+
+test('a missing child goes into a self-closing parent and into a parent written on one line', () => {
+  const selfClosing = applyFirstFix('<users>\n  <user>\n    <primary_id>a1</primary_id>\n    <user_notes>\n      <user_note/>\n    </user_notes>\n  </user>\n</users>\n', 'missing-element');
+  assert.match(selfClosing.getText(), /<user_note>\n {8}<note_type><\/note_type>\n {6}<\/user_note>/);
+  const inline = applyFirstFix('<users>\n  <user>\n    <primary_id>a1</primary_id>\n    <user_identifiers><user_identifier><value>1</value></user_identifier></user_identifiers>\n  </user>\n</users>\n', 'missing-element');
+  assert.ok(!diagnosticsOf(inline, SAMPLE_SETTINGS).some((d) => d.code === 'missing-element' || d.code === 'xml-syntax'), inline.getText());
+});
+
+test('CRLF files get CRLF in what a fix inserts', () => {
+  const text = '<users>\r\n  <user>\r\n    <primary_id>a1</primary_id>\r\n    <user_identifiers>\r\n      <user_identifier>\r\n        <value>1</value>\r\n      </user_identifier>\r\n    </user_identifiers>\r\n  </user>\r\n</users>\r\n';
+  const after = applyFirstFix(text, 'missing-element').getText();
+  assert.ok(!/[^\r]\n/.test(after), JSON.stringify(after));
+  assert.match(after, / {8}<id_type><\/id_type>\r\n {6}<\/user_identifier>/);
+});

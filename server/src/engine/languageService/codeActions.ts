@@ -55,10 +55,8 @@ export function compatibleFixes(fixes: readonly Fix[]): Fix[] {
   return chosen;
 }
 
-function combined(document: TextDocument, title: string, kind: string, fixes: readonly Fix[], diagnostics?: Diagnostic[]): CodeAction {
-  const action = CodeAction.create(title, workspaceEdit(document, fixes.flatMap((f) => f.edits)), kind);
-  if (diagnostics) action.diagnostics = diagnostics;
-  return action;
+function combined(document: TextDocument, title: string, kind: string, fixes: readonly Fix[]): CodeAction {
+  return CodeAction.create(title, workspaceEdit(document, fixes.flatMap((f) => f.edits)), kind);
 }
 
 /** Every certain fix for the given diagnostics, as one non-overlapping set. */
@@ -81,7 +79,10 @@ function documentDiagnostics(document: TextDocument, settings: ValidationSetting
   return validateText(document.getText(), document.uri, settings).findings.map((f) => toLspDiagnostic(f, (p) => p));
 }
 
-/** Quick fixes for the diagnostics in the context, and "fix all" when asked. */
+/**
+ * Quick fixes for the diagnostics in the context, and "fix all" when asked. `range` is part of
+ * the LSP request but not needed: the client puts the diagnostics at that range in the context.
+ */
 export function getCodeActions(
   document: TextDocument,
   range: Range,
