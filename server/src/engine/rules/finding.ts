@@ -23,4 +23,8 @@ export interface Finding {
   related: RelatedLocation[];
   /** Certain replacements for quick fixes, e.g. the correctly cased element name. */
   suggestions?: string[];
+  /** For a collapsed finding: how many places in the file it stands for (its own included), when more than one. */
+  occurrences?: number;
+  /** For the notice that ends a capped rule: how many findings of that rule were not listed. */
+  omitted?: number;
 }

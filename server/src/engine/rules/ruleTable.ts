@@ -1,4 +1,5 @@
 import type { Severity } from './finding';
+import { excerpt } from '../text/excerpt';
 
 /**
  * Where a rule's range goes. The checker picks the span named here, so a rule's range is part of
@@ -23,6 +24,13 @@ export interface RuleDef {
   range: RangeStrategy;
   /** One line for the README, SARIF and hover. */
   description: string;
+  /**
+   * 'collapse': findings of this rule with the same words (a producer's template mistake, a
+   * profile-set field, the same wrong date in every user) are reported once per file at their
+   * first place, with the count of the others. The rules that reject one particular user (its
+   * identifiers, its match id) and well-formedness problems are listed each, up to the cap.
+   */
+  repeats?: 'collapse';
 }
 
 /**
@@ -43,44 +51,46 @@ export const RULES = [
   { id: 'root-element', severity: 'error', range: 'tag-name', message: '{detail}',
     description: 'The root is not <users> (v2) or <userRecords> (v1); <userRecords> around v2 users is a warning.' },
   { id: 'schema-version', severity: 'error', range: 'tag-name', message: '{detail}',
-    description: 'v1 and v2 vocabulary mixed, files of both versions in one set, or a version other than the profile\'s.' },
+    description: 'v1 and v2 vocabulary mixed, files of both versions in one set, or a version other than the profile\'s.', repeats: 'collapse' },
   { id: 'v1-deprecated', severity: 'info', range: 'tag-name',
     message: 'This is a User XSD version 1 file. Ex Libris has deprecated v1; new integration profiles must use version 2.',
     description: 'A v1 file.' },
   { id: 'unknown-element', severity: 'error', range: 'tag-name', message: '<{name}> is not allowed in <{parent}>.{hint}',
-    description: 'An element the schema does not allow there, with a suggestion (recordType -> record_type).' },
+    description: 'An element the schema does not allow there, with a suggestion (recordType -> record_type).', repeats: 'collapse' },
+  { id: 'unlisted-element', severity: 'warning', range: 'tag-name', message: '<{name}> is not in the User XSD copy this tool checks against (2022), but {note} Alma may read it or ignore it; a schema-checking step would reject it.',
+    description: 'An element that real producers or newer Alma releases use but the 2022 schema copy lacks (pref_full_name).', repeats: 'collapse' },
   { id: 'element-case', severity: 'error', range: 'tag-name', message: '<{name}> should be written <{expected}>: XML names are case-sensitive.',
-    description: 'A known element written in another case (Primary_ID).' },
+    description: 'A known element written in another case (Primary_ID).', repeats: 'collapse' },
   { id: 'duplicate-element', severity: 'error', range: 'tag-name', message: '<{name}> may appear only once in <{parent}>.',
-    description: 'A child that may appear once appears twice.' },
+    description: 'A child that may appear once appears twice.', repeats: 'collapse' },
   { id: 'element-order', severity: 'error', range: 'tag-name', message: '<{name}> must come before <{after}> in <{parent}> (order: {order}).',
-    description: 'contact_info children out of order (addresses, emails, phones).' },
+    description: 'contact_info children out of order (addresses, emails, phones).', repeats: 'collapse' },
   { id: 'missing-element', severity: 'error', range: 'parent-tag-name', message: '<{parent}> is missing the required <{name}>.',
-    description: 'A required child is missing (address_types, email_address, id_type, value...).' },
+    description: 'A required child is missing (address_types, email_address, id_type, value...).', repeats: 'collapse' },
   { id: 'unexpected-text', severity: 'error', range: 'text', message: 'Text is not allowed directly inside <{parent}>; it holds elements only.',
-    description: 'Text where only child elements are allowed.' },
+    description: 'Text where only child elements are allowed.', repeats: 'collapse' },
   { id: 'unknown-attribute', severity: 'error', range: 'attribute-name', message: 'Attribute {name} is not allowed on <{element}>.{hint}',
-    description: 'An attribute the schema does not allow there.' },
+    description: 'An attribute the schema does not allow there.', repeats: 'collapse' },
   { id: 'attribute-case', severity: 'error', range: 'attribute-name', message: 'Attribute {name} should be written {expected}: XML names are case-sensitive.',
-    description: 'A known attribute in another case (Segment_Type, Preferred).' },
+    description: 'A known attribute in another case (Segment_Type, Preferred).', repeats: 'collapse' },
   { id: 'attribute-value', severity: 'error', range: 'attribute-value', message: '{name}="{value}" is not allowed; {allowed}.',
-    description: 'An attribute value outside what the attribute allows (segment_type="external", preferred="True").' },
+    description: 'An attribute value outside what the attribute allows (segment_type="external", preferred="True").', repeats: 'collapse' },
   { id: 'invalid-date', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>; {expected}.',
-    description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.' },
+    description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.', repeats: 'collapse' },
   { id: 'invalid-boolean', severity: 'error', range: 'text', message: '"{value}" is not a boolean for <{name}>; use true, false, 1 or 0.',
-    description: 'Not true, false, 1 or 0 (lowercase).' },
+    description: 'Not true, false, 1 or 0 (lowercase).', repeats: 'collapse' },
   { id: 'invalid-number', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>.',
-    description: 'Not a valid xs:int or xs:float.' },
+    description: 'Not a valid xs:int or xs:float.', repeats: 'collapse' },
   { id: 'max-length', severity: 'error', range: 'text', message: '{what} is {length} characters long; the limit is {max}.',
-    description: 'Longer than the schema allows (255 by default; campus_code 50, notes 2000...).' },
+    description: 'Longer than the schema allows (255 by default; campus_code 50, notes 2000...).', repeats: 'collapse' },
   { id: 'empty-value', severity: 'warning', range: 'tag-name', message: '<{name}> is empty; {why}.',
-    description: 'An empty typed or required element (<expiry_date/>); an error under strict.' },
+    description: 'An empty typed or required element (<expiry_date/>); an error under strict.', repeats: 'collapse' },
   { id: 'not-loaded', severity: 'warning', range: 'tag-name', message: '<{name}> {why}',
-    description: 'A field SIS ignores or that is output only (user_roles, proxy_for_users, password, full_name, loans...).' },
+    description: 'A field SIS ignores or that is output only (user_roles, proxy_for_users, password, full_name, loans...).', repeats: 'collapse' },
   { id: 'profile-field', severity: 'info', range: 'tag-name', message: '<{name}> is set by the integration profile on SIS load; the value in the file is ignored.',
-    description: 'record_type, account_type, external_id: set by the profile.' },
+    description: 'record_type, account_type, external_id: set by the profile.', repeats: 'collapse' },
   { id: 'missing-primary-id', severity: 'warning', range: 'user-tag-name', message: '{detail}',
-    description: 'No primary_id: Alma makes one from the names (an error when the names are missing too).' },
+    description: 'No primary_id: Alma makes one from the names (an error when the names are missing too).', repeats: 'collapse' },
   { id: 'missing-match-id', severity: 'error', range: 'user-tag-name', message: 'This user has no {matchId}, the profile\'s match identifier; Alma rejects it.',
     description: 'The profile\'s match identifier is absent from a user.' },
   { id: 'empty-identifier', severity: 'error', range: 'tag-name', message: '{what} is empty.',
@@ -92,19 +102,19 @@ export const RULES = [
   { id: 'identifier-case', severity: 'warning', range: 'text', message: '{what} "{value}" differs only in case from "{other}" ({first}); Alma may treat them as the same identifier.',
     description: 'Two identifiers that differ only in case.' },
   { id: 'multiple-preferred', severity: 'warning', range: 'attribute-value', message: 'More than one {what} is marked {attribute}="true"; only one may be.',
-    description: 'More than one preferred address, email, phone, or SMS phone.' },
+    description: 'More than one preferred address, email, phone, or SMS phone.', repeats: 'collapse' },
   { id: 'missing-type', severity: 'warning', range: 'tag-name', message: '<{name}> has no {child}; every {segment} needs a type.',
-    description: 'An address, email or phone without a type.' },
+    description: 'An address, email or phone without a type.', repeats: 'collapse' },
   { id: 'purge-before-expiry', severity: 'warning', range: 'text', message: 'purge_date {purge} is earlier than expiry_date {expiry}; the Purge Users job may delete this user before it expires.',
-    description: 'purge_date earlier than expiry_date.' },
+    description: 'purge_date earlier than expiry_date.', repeats: 'collapse' },
   { id: 'pin-format', severity: 'warning', range: 'text', message: 'pin_number "{value}" is not four digits.',
-    description: 'pin_number is not four digits.' },
+    description: 'pin_number is not four digits.', repeats: 'collapse' },
   { id: 'unknown-code', severity: 'warning', range: 'text', message: '"{value}" is not a known {table} code.{hint}',
-    description: 'A coded value not in the institution\'s code tables (when configured), or not in Alma\'s fixed lists (status, record_type, account_type).' },
+    description: 'A coded value not in the institution\'s code tables (when configured), or not in Alma\'s fixed lists (status, record_type, account_type).', repeats: 'collapse' },
   { id: 'code-case', severity: 'warning', range: 'text', message: '"{value}" matches the {table} code "{expected}" only when case is ignored.',
-    description: 'A coded value that matches a known code only when case is ignored.' },
+    description: 'A coded value that matches a known code only when case is ignored.', repeats: 'collapse' },
   { id: 'researcher-fields', severity: 'warning', range: 'tag-name', message: '{detail}',
-    description: 'Researcher data in a users-only profile, or a user without researcher data in a researchers-only profile.' },
+    description: 'Researcher data in a users-only profile, or a user without researcher data in a researchers-only profile.', repeats: 'collapse' },
 ] as const satisfies readonly RuleDef[];
 
 export type RuleId = (typeof RULES)[number]['id'];
@@ -119,7 +129,17 @@ export function isRuleId(id: string): id is RuleId {
   return byId.has(id);
 }
 
+/**
+ * Arguments that quote the input (a value, a name): cut to an excerpt, so that no input can
+ * make a message long. The others (`detail`, `hint`, `allowed`...) are our own sentences.
+ */
+const QUOTED_ARGUMENTS = new Set(['value', 'name', 'parent', 'expected', 'other', 'element', 'after', 'purge', 'expiry', 'what', 'table']);
+
 /** Fills `{placeholders}`; an unknown placeholder stays visible rather than vanishing. */
 export function formatMessage(template: string, args: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in args ? String(args[key]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+    if (!(key in args)) return whole;
+    const value = String(args[key]);
+    return QUOTED_ARGUMENTS.has(key) ? excerpt(value) : value;
+  });
 }

@@ -50,13 +50,14 @@ export class ElementNode {
   readonly researcher: boolean;
   readonly documentedMandatory: boolean;
   readonly label: string | undefined;
+  readonly unlisted: string | undefined;
   readonly children: readonly ElementNode[];
   readonly index: NameIndex<ChildEntry>;
   readonly attributes: readonly AttributeNode[];
   readonly attributeIndex: NameIndex<AttributeNode>;
   /** Its text must be decoded for a rule (typed, coded or with a role), not only measured. */
   readonly needsValue: boolean;
-  /** SIS ignores it, the profile sets it, or it is researcher data: checkTreatment applies. */
+  /** SIS ignores it, the profile sets it, it is researcher data or not in the schema copy: checkTreatment applies. */
   readonly hasTreatment: boolean;
 
   constructor(def: ElementDef) {
@@ -74,12 +75,13 @@ export class ElementNode {
     this.researcher = def.researcher ?? false;
     this.documentedMandatory = def.documentedMandatory ?? false;
     this.label = def.label;
+    this.unlisted = def.unlisted;
     this.children = (def.children ?? []).map((child) => new ElementNode(child));
     this.index = buildIndex(this.children.map((child, position) => [child.name, { def: child, position }] as const));
     this.attributes = (def.attributes ?? []).map((attribute) => new AttributeNode(attribute));
     this.attributeIndex = buildIndex(this.attributes.map((attribute) => [attribute.name, attribute] as const));
     this.needsValue = this.type !== 'string' || this.role !== undefined || this.codeTable !== undefined || this.fixedCodes !== undefined;
-    this.hasTreatment = (this.sis !== undefined && this.sis !== 'loaded') || this.researcher;
+    this.hasTreatment = (this.sis !== undefined && this.sis !== 'loaded') || this.researcher || this.unlisted !== undefined;
   }
 }
 

@@ -86,6 +86,12 @@ export interface ElementDef {
   documentedMandatory?: boolean;
   /** Short label for messages ("barcode", "address"); defaults to the name. */
   label?: string;
+  /**
+   * Not in the 2022 schema copy, but written by real producers or newer Alma releases: who uses
+   * it, as the end of a sentence ("Berkeley's production feed writes it daily."). Reported as
+   * unlisted-element, a warning, rather than unknown-element, an error that would block a load.
+   */
+  unlisted?: string;
 }
 
 export interface SchemaModel {

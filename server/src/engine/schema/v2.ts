@@ -225,6 +225,8 @@ const USER = group(
     text('pref_middle_name', 255),
     text('pref_last_name', 255),
     text('pref_name_suffix', 255, { researcher: true }),
+    // Berkeley's user load writes it every day (reference.md §1.1); whether Alma reads it is not known.
+    text('pref_full_name', 255, { unlisted: "Berkeley's production feed writes it daily and newer Alma releases may have added it." }),
     typed('is_researcher', 'boolean', { researcher: true }),
     RESEARCHER_ELEMENT,
   ],

@@ -1,15 +1,17 @@
-import { nameSpanAt, type ScanSink, type ScanStartTag, type ScanText, type ScanProblemRule, type XmlDeclaration, type ScanAttribute } from '../xml/scanner';
+import { MAX_KEPT_BYTES, MAX_SCAN_PROBLEMS, nameSpanAt, type ScanSink, type ScanStartTag, type ScanText, type ScanProblemRule, type XmlDeclaration, type ScanAttribute } from '../xml/scanner';
 import type { Span } from '../text/span';
-import { toRange, compareRanges } from '../text/span';
+import { toRange } from '../text/span';
 import { looseName, v1Vocabulary, v2Vocabulary } from '../schema/models';
 import { compiledModel, type AttributeNode, type CompiledModel, type ElementNode } from '../schema/compiledModel';
 import type { ValidationSettings, CodeEntry } from '../config/types';
 import type { Finding, RelatedLocation, Severity } from '../rules/finding';
 import { ruleDef, formatMessage, type RuleId } from '../rules/ruleTable';
 import { nearest, codePointLength } from '../text/similarity';
+import { excerpt } from '../text/excerpt';
 import { checkLexical, isBoolean, isTrue, dateKey } from './lexical';
-import { IdentifierRegistry, identifiersClash, describeIdentifier, identifierUse, spanOf, type IdentifierUse } from './identifiers';
+import { IdentifierRegistry, identifiersClash, describeIdentifier, identifierUse, spanOf, checkIdentifiersAcrossUsers, userLabel, type ClashReporter, type IdentifierUse } from './identifiers';
 import type { DocumentResult } from './results';
+import { FindingCollector } from './findingCollector';
 
 /**
  * Applies the rules to one document as the scanner streams it: a walk of the record model
@@ -20,8 +22,6 @@ import type { DocumentResult } from './results';
 const XSI = 'xsi:';
 const V1_NAMESPACE = 'http://com/exlibris/digitool/repository/extsystem/xmlbeans';
 
-/** Scanner-level problems beyond this many are summarised: a binary file would yield millions. */
-const MAX_SCAN_PROBLEMS = 1000;
 
 /** One open element. Frames are pooled per depth and reset on reuse: a file has millions of elements. */
 interface Frame {
@@ -32,12 +32,13 @@ interface Frame {
   def: ElementNode | null;
   /**
    * Children seen so far, by position in the definition: seenGeneration[k] === generation means
-   * child k was seen, first at seenAt[k] (packed line/column). The generation stamp makes a reused
-   * frame start empty without clearing anything.
+   * child k was seen, first at seenLine[k]/seenCol[k]. The generation stamp makes a reused frame
+   * start empty without clearing anything.
    */
   generation: number;
   seenGeneration: number[];
-  seenAt: number[];
+  seenLine: number[];
+  seenCol: number[];
   /** For sequences: the furthest position seen and its element's name. */
   maxPosition: number;
   maxPositionName: string;
@@ -65,6 +66,11 @@ interface Frame {
    * users profile): nothing below is reported again, except values the schema rejects.
    */
   quiet: boolean;
+  /**
+   * A finding decided at the start tag but reported at the end, once the content is known: an
+   * empty field SIS ignores is harmless, and `false` or nothing is not researcher data.
+   */
+  deferred: 'not-loaded' | 'researcher' | null;
 }
 
 interface UserState {
@@ -88,8 +94,25 @@ export interface SetState {
   versionPath: string | null;
 }
 
+/** For incremental validation (engine/incremental): a checker whose users are combined elsewhere. */
+export interface CheckerHooks {
+  /** Receives every finding as it is reported (the default caps and collapses them). */
+  findings?: FindingCollector;
+  /** When set, identifiers across users are left to the observer: it gets each user's. */
+  observer?: UserObserver;
+}
+
+export interface UserObserver {
+  /**
+   * A user closed. `uses`: its primary_id then its other identifiers, in document order;
+   * `repeats`: it repeats one of its own (Alma rejects it, so it holds none); `label`: how
+   * messages name it. Called where the checker would look for clashes with earlier users.
+   */
+  userEnded(uses: IdentifierUse[], repeats: boolean, label: string): void;
+}
+
 export class DocumentChecker implements ScanSink {
-  private readonly findings: Finding[] = [];
+  private readonly findings: FindingCollector;
   private readonly frames: Frame[] = [];
   private generation = 0;
   private depth = 0;
@@ -103,20 +126,23 @@ export class DocumentChecker implements ScanSink {
   private rootUndecided = false;
   private readonly documentIndex: number;
   private readonly strict: boolean;
+  private readonly observer: UserObserver | null;
 
   constructor(
     private readonly path: string,
     private readonly settings: ValidationSettings,
     private readonly registry: IdentifierRegistry,
     private readonly set: SetState,
+    hooks: CheckerHooks = {},
   ) {
+    this.findings = hooks.findings ?? new FindingCollector();
+    this.observer = hooks.observer ?? null;
     this.documentIndex = registry.addDocument(path);
     this.strict = settings.strict;
   }
 
   result(): DocumentResult {
-    this.findings.sort((a, b) => compareRanges(a.range, b.range));
-    return { path: this.path, schemaVersion: this.version, users: this.users, findings: this.findings };
+    return { path: this.path, schemaVersion: this.version, users: this.users, findings: this.findings.finish() };
   }
 
   // -------------------------------------------------------------------------------------
@@ -130,33 +156,21 @@ export class DocumentChecker implements ScanSink {
     const setting = this.settings.rules[rule];
     if (setting === 'off') return;
     const def = ruleDef(rule);
+    const severity = setting ?? extra?.severity ?? def.severity;
+    // Past the cap a finding is only counted: building its message would cost time for nothing.
+    if (this.findings.isFull(rule)) {
+      this.findings.drop({ rule, severity, range: toRange(span) });
+      return;
+    }
     const finding: Finding = {
       rule,
-      severity: setting ?? extra?.severity ?? def.severity,
+      severity,
       message: formatMessage(def.message, args),
       range: toRange(span),
       related: extra?.related ?? [],
     };
     if (extra?.suggestions && extra.suggestions.length > 0) finding.suggestions = extra.suggestions;
-    this.findings.push(finding);
-  }
-
-  // Positions of first occurrences, packed into one number so that remembering them allocates
-  // nothing; the rare column past 2^21 (a file on one line) is kept aside instead.
-  private readonly farPositions: Span[] = [];
-
-  private packPosition(line: number, col: number): number {
-    if (col < 0x200000) return line * 0x200000 + col;
-    this.farPositions.push({ line, col, endLine: line, endCol: col });
-    return -this.farPositions.length;
-  }
-
-  private unpackSpan(packed: number, name: string): Span {
-    if (packed < 0) {
-      const far = this.farPositions[-packed - 1];
-      return nameSpanAt(name, far.line, far.col);
-    }
-    return nameSpanAt(name, Math.floor(packed / 0x200000), packed % 0x200000);
+    this.findings.add(finding);
   }
 
   private related(span: Span, message: string, documentIndex = this.documentIndex): RelatedLocation {
@@ -164,21 +178,19 @@ export class DocumentChecker implements ScanSink {
   }
 
   problem(rule: ScanProblemRule, span: Span, detail: string): void {
-    this.scanProblems++;
-    if (this.scanProblems > MAX_SCAN_PROBLEMS) return;
-    if (this.scanProblems === MAX_SCAN_PROBLEMS) {
-      detail += ` (${MAX_SCAN_PROBLEMS} well-formedness problems reported; later ones in this file are not: is it XML at all?)`;
-    }
+    // The scanner stops at its own cap (and says so, with the count of the rest) before formatting
+    // anything more; this only guards against another source of problems.
+    if (++this.scanProblems > MAX_SCAN_PROBLEMS) return;
     this.report(rule, span, { detail });
   }
 
   xmlDeclaration(decl: XmlDeclaration): void {
     if (decl.version !== undefined && decl.version !== '1.0') {
-      this.report('xml-syntax', decl.span, { detail: `XML version "${decl.version}" is not supported; write version="1.0".` });
+      this.report('xml-syntax', decl.span, { detail: `XML version "${excerpt(decl.version)}" is not supported; write version="1.0".` });
     }
     if (decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) {
       this.report('encoding', decl.encodingSpan ?? decl.span, {
-        detail: `The file declares encoding "${decl.encoding}". Alma reads user files as UTF-8 only: convert the file to UTF-8 and declare encoding="UTF-8".`,
+        detail: `The file declares encoding "${excerpt(decl.encoding)}". Alma reads user files as UTF-8 only: convert the file to UTF-8 and declare encoding="UTF-8".`,
       });
     }
   }
@@ -209,9 +221,9 @@ export class DocumentChecker implements ScanSink {
     let frame = this.frames[this.depth];
     if (!frame) {
       frame = {
-        name: '', line: 0, col: 0, def: null, generation: 0, seenGeneration: [], seenAt: [], maxPosition: -1, maxPositionName: '', childCount: 0,
+        name: '', line: 0, col: 0, def: null, generation: 0, seenGeneration: [], seenLine: [], seenCol: [], maxPosition: -1, maxPositionName: '', childCount: 0,
         trueCount: 0, trueElements: [], trueAttributes: [], trueSpans: [], text: '', textLength: 0, hasText: false, textLine: 0, textCol: 0, textEndLine: 0, textEndCol: 0,
-        textTruncated: false, reportedText: false, nil: false, quiet: false,
+        textTruncated: false, reportedText: false, nil: false, quiet: false, deferred: null,
       };
       this.frames[this.depth] = frame;
     }
@@ -232,6 +244,7 @@ export class DocumentChecker implements ScanSink {
     frame.reportedText = false;
     frame.nil = false;
     frame.quiet = parent?.quiet ?? false;
+    frame.deferred = null;
     return frame;
   }
 
@@ -257,14 +270,14 @@ export class DocumentChecker implements ScanSink {
       version = name === 'user' ? 2 : 1;
       const wrapper = version === 2 ? 'users' : 'userRecords';
       this.report('root-element', tagSpan(tag), {
-        detail: `The root element is <${name}>: Alma expects the users inside a <${wrapper}> root, even for one user.`,
+        detail: `The root element is <${excerpt(name)}>: Alma expects the users inside a <${wrapper}> root, even for one user.`,
       });
       def = compiledModel(version).root.index.exact.get(name)?.def ?? null;
     } else {
       const lower = name.toLowerCase();
       const hint = lower === 'users' || lower === 'userrecords' ? ` XML names are case-sensitive: write <${lower === 'users' ? 'users' : 'userRecords'}>.` : '';
       this.report('root-element', tagSpan(tag), {
-        detail: `The root element is <${name}>; Alma expects <users> (User XSD v2) or <userRecords> (v1).${hint}`,
+        detail: `The root element is <${excerpt(name)}>; Alma expects <users> (User XSD v2) or <userRecords> (v1).${hint}`,
       });
       return null;
     }
@@ -300,7 +313,7 @@ export class DocumentChecker implements ScanSink {
       this.set.versionPath = this.path;
     } else if (this.set.version !== version) {
       this.report('schema-version', rootSpan, {
-        detail: `This is a v${version} file but ${this.set.versionPath} earlier in the set is v${this.set.version}: one zip holds files of one schema version only ("Could not parse file").`,
+        detail: `This is a v${version} file but ${excerpt(this.set.versionPath ?? '')} earlier in the set is v${this.set.version}: one zip holds files of one schema version only ("Could not parse file").`,
       });
     }
   }
@@ -334,10 +347,11 @@ export class DocumentChecker implements ScanSink {
     const position = hit.position;
     if (parent.seenGeneration[position] !== parent.generation) {
       parent.seenGeneration[position] = parent.generation;
-      parent.seenAt[position] = this.packPosition(tag.line, tag.col);
+      parent.seenLine[position] = tag.line;
+      parent.seenCol[position] = tag.col;
     } else if (def.max === 1) {
       this.report('duplicate-element', tagSpan(tag), { name: def.name, parent: parent.name }, {
-        related: [this.related(this.unpackSpan(parent.seenAt[position], def.name), `first <${def.name}> here`)],
+        related: [this.related(nameSpanAt(def.name, parent.seenLine[position], parent.seenCol[position]), `first <${def.name}> here`)],
       });
     }
     if (parentDef.content === 'sequence') {
@@ -358,7 +372,7 @@ export class DocumentChecker implements ScanSink {
     const other = this.version === 1 ? v2Vocabulary : v1Vocabulary;
     if (!loose && other.has(name) && !current.has(name)) {
       this.report('schema-version', tagSpan(tag), {
-        detail: `<${name}> is User XSD v${this.version === 1 ? 2 : 1} vocabulary inside a v${this.version} file; a file must use one version throughout.`,
+        detail: `<${excerpt(name)}> is User XSD v${this.version === 1 ? 2 : 1} vocabulary inside a v${this.version} file; a file must use one version throughout.`,
       });
       return;
     }
@@ -465,17 +479,32 @@ export class DocumentChecker implements ScanSink {
   private checkTreatment(def: ElementNode, frame: Frame): void {
     if (frame.quiet) return;
     if (def.sis === 'ignored' || def.sis === 'output') {
-      const why = def.sisNote ?? (def.sis === 'output' ? 'is output only: Alma fills it and ignores it on load.' : 'is not read by the SIS load.');
-      this.report('not-loaded', frameSpan(frame), { name: def.name, why });
+      frame.deferred = 'not-loaded';
       frame.quiet = true;
     } else if (def.sis === 'profile') {
       this.report('profile-field', frameSpan(frame), { name: def.name });
     }
+    if (def.unlisted) this.report('unlisted-element', frameSpan(frame), { name: def.name, note: def.unlisted });
     if (def.researcher && this.settings.usedFor === 'users') {
+      frame.deferred ??= 'researcher';
+      frame.quiet = true;
+    }
+  }
+
+  /** The findings checkTreatment left for the end tag, now that the element's content is known. */
+  private reportDeferred(frame: Frame, def: ElementNode): void {
+    const empty = frame.childCount === 0 && frame.textLength === 0;
+    if (frame.deferred === 'not-loaded') {
+      if (empty) {
+        this.report('not-loaded', frameSpan(frame), { name: def.name, why: 'is empty, and SIS does not load this field: it has no effect.' }, { severity: 'info' });
+      } else {
+        const why = def.sisNote ?? (def.sis === 'output' ? 'is output only: Alma fills it and ignores it on load.' : 'is not read by the SIS load.');
+        this.report('not-loaded', frameSpan(frame), { name: def.name, why });
+      }
+    } else if (!empty && !(def.type === 'boolean' && !isTrue(frame.text))) {
       this.report('researcher-fields', frameSpan(frame), {
         detail: `<${def.name}> is researcher (Esploro) data, but the profile is used for users only: Alma ignores it.`,
       });
-      frame.quiet = true;
     }
   }
 
@@ -495,9 +524,13 @@ export class DocumentChecker implements ScanSink {
       return;
     }
     // Plain strings need only their length; the value is decoded when a rule reads it.
-    if (frame.hasText || def.needsValue || !text.plainAscii) {
+    if (frame.textTruncated) {
+      // Past the kept prefix only the length matters: text split by comments or CDATA must not pile up.
+      frame.textLength += text.byteLength;
+    } else if (frame.hasText || def.needsValue || !text.plainAscii) {
       const value = text.value();
-      frame.text += value;
+      if (frame.text.length + value.length > MAX_KEPT_BYTES) frame.textTruncated = true;
+      else frame.text += value;
       frame.textLength += text.plainAscii ? value.length : codePointLength(value);
     } else {
       frame.textLength += text.byteLength;
@@ -520,6 +553,7 @@ export class DocumentChecker implements ScanSink {
     if (this.rootUndecided && this.depth === 0) frame.def = this.decideUndecidedRoot(frame, 1);
     const def = frame.def;
     if (!def) return;
+    if (frame.deferred) this.reportDeferred(frame, def);
     if (!frame.quiet) {
       if (def.content === 'simple') this.checkValue(frame, def);
       else this.checkChildren(frame, def);
@@ -709,8 +743,13 @@ export class DocumentChecker implements ScanSink {
     const uses = user.primaryId ? [user.primaryId, ...user.identifiers] : user.identifiers;
     // Alma rejects a user that repeats an identifier or takes an earlier user's: it then holds none.
     const repeats = this.checkIdentifiersWithinUser(uses);
-    const taken = this.checkIdentifiersAcrossUsers(uses);
-    if (!repeats && !taken) this.registry.register(uses, this.documentIndex, user.primaryId ? `user ${user.primaryId.value}` : `user #${this.users}`);
+    const label = userLabel(user.primaryId, this.users);
+    if (this.observer) {
+      this.observer.userEnded(uses, repeats, label);
+    } else {
+      const taken = this.checkIdentifiersAcrossUsers(uses);
+      if (!repeats && !taken) this.registry.register(uses, this.documentIndex, label);
+    }
     if (user.purge && user.expiry && user.purge.key < user.expiry.key) {
       this.report('purge-before-expiry', user.purge.span, { purge: user.purge.value, expiry: user.expiry.value });
     }
@@ -732,7 +771,7 @@ export class DocumentChecker implements ScanSink {
       if (i === j) continue;
       const first = uses[i];
       const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first).toLowerCase(), other: first.value };
-      const related = [this.related(spanOf(first), `${describeIdentifier(first)} "${first.value}"`)];
+      const related = [this.related(spanOf(first), `${describeIdentifier(first)} "${excerpt(first.value)}"`)];
       if (identifiersClash(first, use) === 'duplicate') {
         repeats = true;
         this.report('duplicate-identifier-in-user', spanOf(use), args, { related });
@@ -745,22 +784,12 @@ export class DocumentChecker implements ScanSink {
 
   /** Reports clashes with earlier users; returns true when Alma would reject this user. */
   private checkIdentifiersAcrossUsers(uses: IdentifierUse[]): boolean {
-    let rejected = false;
-    for (const use of uses) {
-      const clash = this.registry.clash(use);
-      if (!clash) continue;
-      const first = clash.first;
-      const where = first.documentIndex === this.documentIndex ? `line ${first.line + 1}` : this.registry.documentPaths[first.documentIndex];
-      const related = [this.related(spanOf(first), `first used by ${first.userLabel} as ${describeIdentifier(first).toLowerCase()}`, first.documentIndex)];
-      if (clash.kind === 'duplicate') {
-        rejected = true;
-        this.report('duplicate-identifier', spanOf(use), { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, { related });
-      } else {
-        this.report('identifier-case', spanOf(use), { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` }, { related });
-      }
-    }
-    return rejected;
+    return checkIdentifiersAcrossUsers(this.registry, uses, this.documentIndex, this.reportClash);
   }
+
+  private readonly reportClash: ClashReporter = (rule, use, args, first, related) => {
+    this.report(rule, spanOf(use), args, { related: [this.related(spanOf(first), related, first.documentIndex)] });
+  };
 }
 
 function tagSpan(tag: ScanStartTag): Span {

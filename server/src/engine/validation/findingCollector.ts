@@ -1,0 +1,101 @@
+import type { Finding, Severity } from '../rules/finding';
+import { ruleDef, type RuleId } from '../rules/ruleTable';
+import { compareRanges, type Range } from '../text/span';
+
+/**
+ * Findings listed per rule in one document; the rest are counted and summed up in one notice.
+ * A real file with a systematic problem says it clearly within this many; a hostile one would
+ * otherwise fill memory with millions of findings.
+ */
+export const MAX_FINDINGS_PER_RULE = 200;
+/** Findings listed per document, all rules together (the per-rule notices come on top). */
+export const MAX_FINDINGS_PER_DOCUMENT = 2000;
+
+interface Dropped {
+  rule: RuleId;
+  severity: Severity;
+  count: number;
+  /** Where the first finding that was not listed is. */
+  range: Range;
+}
+
+/**
+ * Gathers a document's findings so that nothing floods a report or an editor: findings of a
+ * `repeats: 'collapse'` rule with the same words become one finding at their first place that
+ * counts the others, and each rule, then the document, is capped, with one notice per rule saying
+ * how many were left out. Memory is bounded by the caps, not by the file.
+ */
+export class FindingCollector {
+  private readonly listed: Finding[] = [];
+  /** Collapsible findings by rule and message: the one listed. */
+  private readonly firsts = new Map<string, Finding>();
+  private readonly perRule = new Map<RuleId, number>();
+  private readonly dropped = new Map<RuleId, Dropped>();
+
+  add(finding: Finding): void {
+    const collapses = ruleDef(finding.rule).repeats === 'collapse';
+    let key: string | undefined;
+    if (collapses) {
+      key = `${finding.rule}\u0000${finding.severity}\u0000${finding.message}`;
+      const first = this.firsts.get(key);
+      if (first) {
+        first.occurrences = (first.occurrences ?? 1) + 1;
+        return;
+      }
+    }
+    const count = this.perRule.get(finding.rule) ?? 0;
+    if (count >= MAX_FINDINGS_PER_RULE || this.listed.length >= MAX_FINDINGS_PER_DOCUMENT) {
+      this.drop(finding);
+      return;
+    }
+    this.perRule.set(finding.rule, count + 1);
+    this.listed.push(finding);
+    if (key !== undefined) this.firsts.set(key, finding);
+  }
+
+  /** True when a finding of this rule would only be counted: lets a caller skip building it. */
+  isFull(rule: RuleId): boolean {
+    return ruleDef(rule).repeats !== 'collapse' && ((this.perRule.get(rule) ?? 0) >= MAX_FINDINGS_PER_RULE || this.listed.length >= MAX_FINDINGS_PER_DOCUMENT);
+  }
+
+  /** Counts a finding that will not be listed; `range` is where it would have been. */
+  drop(finding: Pick<Finding, 'rule' | 'severity' | 'range'>): void {
+    const entry = this.dropped.get(finding.rule);
+    if (entry) {
+      entry.count++;
+      if (severityRank(finding.severity) < severityRank(entry.severity)) entry.severity = finding.severity;
+    } else {
+      this.dropped.set(finding.rule, { rule: finding.rule, severity: finding.severity, count: 1, range: finding.range });
+    }
+  }
+
+  /** The findings in position order, collapsed ones saying how often they occur, and one notice per capped rule. */
+  finish(): Finding[] {
+    const result: Finding[] = [];
+    for (const finding of this.listed) {
+      const occurrences = finding.occurrences ?? 1;
+      result.push(occurrences > 1 ? { ...finding, message: `${finding.message} ${repeatNote(occurrences)}` } : finding);
+    }
+    for (const entry of this.dropped.values()) {
+      result.push({
+        rule: entry.rule,
+        severity: entry.severity,
+        message: `${entry.count.toLocaleString('en-US')} more ${entry.rule} ${entry.count === 1 ? 'finding' : 'findings'} from here on ${entry.count === 1 ? 'is' : 'are'} not listed (a file lists at most ${MAX_FINDINGS_PER_RULE} per rule and ${MAX_FINDINGS_PER_DOCUMENT.toLocaleString('en-US')} in all).`,
+        range: entry.range,
+        related: [],
+        omitted: entry.count,
+      });
+    }
+    result.sort((a, b) => compareRanges(a.range, b.range));
+    return result;
+  }
+}
+
+function repeatNote(occurrences: number): string {
+  const others = occurrences - 1;
+  return `(The same in ${others.toLocaleString('en-US')} more ${others === 1 ? 'place' : 'places'} in this file, not listed.)`;
+}
+
+function severityRank(severity: Severity): number {
+  return severity === 'error' ? 0 : severity === 'warning' ? 1 : 2;
+}

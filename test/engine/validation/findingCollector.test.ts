@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Finding, Severity } from '../../../server/src/engine/rules/finding';
+import type { RuleId } from '../../../server/src/engine/rules/ruleTable';
+import { FindingCollector, MAX_FINDINGS_PER_DOCUMENT, MAX_FINDINGS_PER_RULE } from '../../../server/src/engine/validation/findingCollector';
+import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
+import { validateText } from '../../../server/src/engine/validation/validateDocument';
+
+function at(line: number, rule: RuleId, message: string, severity: Severity = 'error'): Finding {
+  return { rule, severity, message, range: { start: { line, character: 0 }, end: { line, character: 1 } }, related: [] };
+}
+
+describe('FindingCollector', () => {
+  it('collapses a collapsible rule\'s findings with the same words into the first, counting the others', () => {
+    const collector = new FindingCollector();
+    for (let line = 10; line < 15; line++) collector.add(at(line, 'profile-field', '<record_type> is set by the profile.', 'info'));
+    collector.add(at(3, 'profile-field', '<external_id> is set by the profile.', 'info'));
+    const [first, second] = collector.finish();
+    assert.equal(first.message, '<external_id> is set by the profile.');
+    assert.equal(first.occurrences, undefined);
+    assert.equal(second.message, '<record_type> is set by the profile. (The same in 4 more places in this file, not listed.)');
+    assert.equal(second.occurrences, 5);
+    assert.equal(second.range.start.line, 10);
+  });
+
+  it('keeps findings of the same words apart when their severities differ', () => {
+    const collector = new FindingCollector();
+    collector.add(at(1, 'not-loaded', '<password> x', 'info'));
+    collector.add(at(2, 'not-loaded', '<password> x', 'warning'));
+    assert.equal(collector.finish().length, 2);
+  });
+
+  it('lists every finding of a rule that rejects a particular user, up to the cap', () => {
+    const collector = new FindingCollector();
+    for (let line = 0; line < 5; line++) collector.add(at(line, 'duplicate-identifier', 'barcode "1" is already used.'));
+    assert.equal(collector.finish().length, 5);
+  });
+
+  it('caps each rule, then ends it with one notice that counts what was left out, at the first left out', () => {
+    const collector = new FindingCollector();
+    const n = MAX_FINDINGS_PER_RULE + 57;
+    for (let line = 0; line < n; line++) collector.add(at(line, 'xml-syntax', `problem ${line}`));
+    assert.equal(collector.isFull('xml-syntax'), true);
+    assert.equal(collector.isFull('pin-format'), false);
+    const findings = collector.finish();
+    assert.equal(findings.length, MAX_FINDINGS_PER_RULE + 1);
+    const notice = findings[findings.length - 1];
+    assert.equal(notice.omitted, 57);
+    assert.equal(notice.range.start.line, MAX_FINDINGS_PER_RULE);
+    assert.match(notice.message, /^57 more xml-syntax findings from here on are not listed/);
+  });
+
+  it('caps the document as a whole', () => {
+    const collector = new FindingCollector();
+    const rules: RuleId[] = ['xml-syntax', 'encoding', 'invalid-char', 'duplicate-identifier', 'identifier-case', 'duplicate-identifier-in-user', 'empty-identifier', 'missing-match-id', 'bom', 'doctype', 'root-element', 'v1-deprecated'];
+    let line = 0;
+    for (const rule of rules) for (let k = 0; k < MAX_FINDINGS_PER_RULE; k++) collector.add(at(line++, rule, `m${line}`));
+    const findings = collector.finish();
+    const listed = findings.filter((f) => f.omitted === undefined);
+    assert.equal(listed.length, MAX_FINDINGS_PER_DOCUMENT);
+    const omitted = findings.reduce((sum, f) => sum + (f.omitted ?? 0), 0);
+    assert.equal(listed.length + omitted, rules.length * MAX_FINDINGS_PER_RULE);
+  });
+});
+
+describe('findings without bound in the input', () => {
+  it('a million unknown elements end as a few findings, in linear work', () => {
+    const body = '<x/>'.repeat(200_000);
+    const result = validateText(`<users>${body}</users>`, 'many.xml', DEFAULT_SETTINGS);
+    assert.ok(result.findings.length <= MAX_FINDINGS_PER_RULE + 2, `${result.findings.length} findings`);
+    const unknown = result.findings.find((f) => f.rule === 'unknown-element');
+    assert.equal(unknown?.occurrences, 200_000);
+  });
+
+  it('quotes a 1 MiB primary_id in messages as a short excerpt', () => {
+    const huge = 'P'.repeat(1 << 20);
+    const users = [`<user><primary_id>${huge}</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>B1</value></user_identifier></user_identifiers></user>`];
+    for (let k = 0; k < 300; k++) users.push(`<user><primary_id>u${k}</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>B1</value></user_identifier></user_identifiers></user>`);
+    const result = validateText(`<users>${users.join('')}</users>`, 'amplify.xml', DEFAULT_SETTINGS);
+    const duplicates = result.findings.filter((f) => f.rule === 'duplicate-identifier');
+    assert.ok(duplicates.length > 100);
+    const longest = Math.max(...result.findings.flatMap((f) => [f.message.length, ...f.related.map((r) => r.message.length)]));
+    assert.ok(longest < 1000, `a message of ${longest} characters`);
+    assert.match(duplicates[0].message, /user PPPP+…/);
+  });
+
+  it('text split by comments piles up only to the kept prefix, and the length is still right', () => {
+    const piece = 'a'.repeat(1000);
+    const pieces = Array.from({ length: 1500 }, () => piece).join('<!---->');
+    const result = validateText(`<users><user><primary_id>${pieces}</primary_id></user></users>`, 'split.xml', DEFAULT_SETTINGS);
+    const long = result.findings.find((f) => f.rule === 'max-length');
+    assert.ok(long, JSON.stringify(result.findings.map((f) => f.rule)));
+  });
+});
