@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileUri, formatSarif, splitArchivePath } from '../../server/src/cli/formatSarif';
+import { fileLocation, formatSarif } from '../../server/src/cli/formatSarif';
 import { RULES } from '../../server/src/engine/rules/ruleTable';
 import { doc, finding, range, sampleSet, setResult } from './setResults';
 
@@ -12,7 +12,8 @@ function sarif(...args: Parameters<typeof formatSarif>): Json {
 
 describe('formatSarif', () => {
   it('is a SARIF 2.1.0 log with one run whose driver lists every rule with its default level', () => {
-    const log = sarif(sampleSet(), { toolVersion: '9.8.7' });
+    const log = sarif(sampleSet(), { toolVersion: '9.8.7', baseDir: '/work/feeds' });
+    assert.deepEqual(log.runs[0].originalUriBaseIds, { SRCROOT: { uri: 'file:///work/feeds/' } });
     assert.equal(log.$schema, 'https://json.schemastore.org/sarif-2.1.0.json');
     assert.equal(log.version, '2.1.0');
     assert.equal(log.runs.length, 1);
@@ -33,8 +34,11 @@ describe('formatSarif', () => {
   });
 
   it('gives each result its rule, level, message and a 1-based region in a listed artifact', () => {
-    const run = sarif(sampleSet(), { toolVersion: '1.0.0' }).runs[0];
-    assert.deepEqual(run.artifacts, [{ location: { uri: 'feed/students.xml' } }, { location: { uri: 'feed/staff.xml' } }]);
+    const run = sarif(sampleSet(), { toolVersion: '1.0.0', baseDir: '/work/feeds' }).runs[0];
+    assert.deepEqual(run.artifacts, [
+      { location: { uri: 'feed/students.xml', uriBaseId: 'SRCROOT' } },
+      { location: { uri: 'feed/staff.xml', uriBaseId: 'SRCROOT' } },
+    ]);
     assert.equal(run.results.length, 4);
     const [date, duplicate, pin, deprecated] = run.results;
     assert.deepEqual(date, {
@@ -45,7 +49,7 @@ describe('formatSarif', () => {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: 'feed/students.xml', index: 0 },
+            artifactLocation: { uri: 'feed/students.xml', uriBaseId: 'SRCROOT', index: 0 },
             region: { startLine: 5, startColumn: 18, endLine: 5, endColumn: 28 },
           },
         },
@@ -59,7 +63,7 @@ describe('formatSarif', () => {
         id: 0,
         message: { text: 'first used here' },
         physicalLocation: {
-          artifactLocation: { uri: 'feed/students.xml', index: 0 },
+          artifactLocation: { uri: 'feed/students.xml', uriBaseId: 'SRCROOT', index: 0 },
           region: { startLine: 3, startColumn: 17, endLine: 3, endColumn: 19 },
         },
       },
@@ -73,9 +77,9 @@ describe('formatSarif', () => {
         finding('duplicate-identifier', 'error', 'dup', range(1, 2, 1, 4), [{ path: 'load/feed.zip!/a.xml', range: range(1, 2, 1, 4), message: 'first' }]),
       ]),
     );
-    const run = sarif(result, { toolVersion: '1.0.0' }).runs[0];
+    const run = sarif(result, { toolVersion: '1.0.0', baseDir: '/work/feeds' }).runs[0];
     assert.deepEqual(run.artifacts, [
-      { location: { uri: 'load/feed.zip' } },
+      { location: { uri: 'load/feed.zip', uriBaseId: 'SRCROOT' } },
       { location: { uri: 'a.xml' }, parentIndex: 0 },
       { location: { uri: 'sub%20dir/b.xml' }, parentIndex: 0 },
     ]);
@@ -87,6 +91,7 @@ describe('formatSarif', () => {
   it('reports notes about the input as tool notifications pointing at the skipped entry', () => {
     const run = sarif(setResult(doc('feed.zip!/a.xml', [])), {
       toolVersion: '1.0.0',
+      baseDir: '/work/feeds',
       notes: [{ path: 'feed.zip!/readme.txt', message: 'not an XML file, skipped' }],
     }).runs[0];
     assert.deepEqual(run.invocations[0].toolExecutionNotifications, [
@@ -100,22 +105,28 @@ describe('formatSarif', () => {
     assert.deepEqual(run.results, []);
   });
 
-  it('writes paths as URI references: relative as given, absolute as file: URIs, always with forward slashes', () => {
-    assert.equal(fileUri('feed/students.xml'), 'feed/students.xml');
-    assert.equal(fileUri('./feed/a b#1%.xml'), './feed/a%20b%231%25.xml');
-    assert.equal(fileUri('feed\\win\\x.xml'), 'feed/win/x.xml');
-    assert.equal(fileUri('../up/é.xml'), '../up/%C3%A9.xml');
-    assert.equal(fileUri('a:b.xml'), 'a%3Ab.xml');
-    assert.equal(fileUri('/srv/sis/users.xml'), 'file:///srv/sis/users.xml');
-    assert.equal(fileUri('C:\\SIS Export\\users.xml'), 'file:///C:/SIS%20Export/users.xml');
-    assert.equal(fileUri('\\\\server\\share\\users.xml'), 'file://server/share/users.xml');
+  it('names files inside the working directory relative to SRCROOT, and any other as an absolute file: URI', () => {
+    const base = '/work/feeds';
+    assert.deepEqual(fileLocation('feed/students.xml', base), { uri: 'feed/students.xml', uriBaseId: 'SRCROOT' });
+    assert.deepEqual(fileLocation('./feed/a b#1%.xml', base), { uri: 'feed/a%20b%231%25.xml', uriBaseId: 'SRCROOT' });
+    assert.deepEqual(fileLocation('a:b.xml', base), { uri: 'a%3Ab.xml', uriBaseId: 'SRCROOT' });
+    assert.deepEqual(fileLocation('../up/é.xml', base), { uri: 'file:///work/up/%C3%A9.xml' });
+    assert.deepEqual(fileLocation('/srv/sis/users.xml', base), { uri: 'file:///srv/sis/users.xml' });
   });
 
-  it('splits a display path only at a zip\'s !/ separator', () => {
-    assert.deepEqual(splitArchivePath('a/feed.zip!/x/y.xml'), { archive: 'a/feed.zip', entry: 'x/y.xml' });
-    assert.deepEqual(splitArchivePath('FEED.ZIP!/y.xml'), { archive: 'FEED.ZIP', entry: 'y.xml' });
-    assert.deepEqual(splitArchivePath('outer.zip!/inner.zip!/y.xml'), { archive: 'outer.zip!/inner.zip', entry: 'y.xml' });
-    assert.equal(splitArchivePath('wow!/y.xml'), undefined);
-    assert.equal(splitArchivePath('plain.xml'), undefined);
+  it('takes only real zip entries as nested artifacts: a folder named x.zip! is a folder', () => {
+    const run = sarif(setResult({ path: 'x.zip!/users.xml', schemaVersion: 2, users: 1, findings: [finding('pin-format', 'warning', 'pin', range(0, 0, 0, 1))] }), { toolVersion: '1.0.0', baseDir: '/work/feeds' }).runs[0];
+    assert.deepEqual(run.artifacts, [{ location: { uri: 'x.zip!/users.xml', uriBaseId: 'SRCROOT' } }]);
+    assert.deepEqual(run.results[0].locations[0].physicalLocation.artifactLocation, { uri: 'x.zip!/users.xml', uriBaseId: 'SRCROOT', index: 0 });
+  });
+
+  it('streams a log of many results that parses as one document, with occurrence counts of collapsed findings', () => {
+    const many = Array.from({ length: 5000 }, (_, k) => finding('pin-format', 'warning', `pin ${k}`, range(k, 0, k, 1)));
+    many[0] = { ...many[0], occurrences: 7 };
+    const run = sarif(setResult(doc('big.xml', many)), { toolVersion: '1.0.0', baseDir: '/work/feeds' }).runs[0];
+    assert.equal(run.results.length, 5000);
+    assert.equal(run.results[0].occurrenceCount, 7);
+    assert.equal(run.results[1].occurrenceCount, undefined);
+    assert.equal(run.results[4999].message.text, 'pin 4999');
   });
 });

@@ -183,16 +183,20 @@ describe('alma-sis (built CLI)', () => {
     assert.equal(run0.artifacts[artifact.parentIndex].location.uri, 'feed.zip');
   });
 
-  it('reads alma-sis.config.json from the current folder, and --quiet hides what is not an error', async () => {
+  it('reads alma-sis.config.json from the current folder; --quiet shows errors and warnings, --errors-only errors', async () => {
     const lenient = join(dir, 'lenient');
     const result = await run(['validate', 'invalid.xml'], { cwd: lenient });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`^invalid\\.xml:2:${DATE_COLUMN}: warning invalid-date `, 'm'));
 
+    // A warning that matters (here the date, made a warning by the configuration) is not hidden by --quiet.
     const quiet = await run(['validate', '--quiet', 'invalid.xml'], { cwd: lenient });
-    assert.deepEqual(quiet, { code: 0, stdout: '', stderr: '' });
+    assert.equal(quiet.code, 0);
+    assert.match(quiet.stdout, new RegExp(`^invalid\\.xml:2:${DATE_COLUMN}: warning invalid-date `, 'm'));
+    const errorsOnly = await run(['validate', '--errors-only', 'invalid.xml'], { cwd: lenient });
+    assert.deepEqual(errorsOnly, { code: 0, stdout: '', stderr: '' });
 
-    const quietErrors = await run(['validate', '--quiet', 'invalid.xml']);
+    const quietErrors = await run(['validate', '--errors-only', 'invalid.xml']);
     assert.equal(quietErrors.code, 1);
     assert.doesNotMatch(quietErrors.stdout, /: (warning|info) /);
     assert.match(quietErrors.stdout, /^invalid\.xml: 1 file, 1 user: 1 error, /m);
@@ -217,7 +221,7 @@ describe('alma-sis (built CLI)', () => {
   });
 
   it('stops quietly when the reader of stdout goes away', async () => {
-    writeFileSync(join(dir, 'many-errors.xml'), usersFile(3000, () => '<expiry_date>2025-13-01</expiry_date>'));
+    writeFileSync(join(dir, 'many-errors.xml'), usersFile(3000, (i) => `<expiry_date>2025-13-${i}</expiry_date><pin_number>${i}</pin_number><user_group>${'G'.repeat(256 + i)}</user_group>`));
     const result = await run(['validate', 'many-errors.xml'], { closeStdoutEarly: true });
     assert.equal(result.stderr, '');
     assert.equal(result.code, 1);

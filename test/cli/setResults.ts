@@ -19,8 +19,11 @@ export function finding(
   return { rule, severity, message, range: where, related };
 }
 
+/** A document's result; a path with `.zip!/` is taken as an entry of that zip, as expandInputs marks it. */
 export function doc(path: string, findings: Finding[], users = 1, schemaVersion: 1 | 2 | null = 2): DocumentResult {
-  return { path, schemaVersion, users, findings };
+  const cut = path.lastIndexOf('.zip!/');
+  const archive = cut < 0 ? undefined : { path: path.slice(0, cut + 4), entry: path.slice(cut + 6) };
+  return { path, ...(archive ? { archive } : {}), schemaVersion, users, findings };
 }
 
 export function setResult(...documents: DocumentResult[]): SetResult {

@@ -11,8 +11,3 @@ export function repoRoot(): string {
   }
   return dir;
 }
-
-/** The shared folder beside the checkout (SPEC, schema), as CI lays it out. */
-export function sharedDir(): string {
-  return join(repoRoot(), '..', 'shared');
-}

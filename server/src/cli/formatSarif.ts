@@ -1,45 +1,42 @@
-import { RULES, type Finding, type InputNote, type Range, type SetResult, type Severity } from '../engine';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { RULES, type ArchiveMember, type Finding, type InputNote, type Range, type SetResult, type Severity } from '../engine';
 
 export interface SarifOptions {
   /** The tool's version for `tool.driver.version`. */
   toolVersion: string;
+  /** The folder relative paths are relative to (the working directory): `SRCROOT`. */
+  baseDir: string;
   /** Notes about the input itself (skipped zip entries), reported as tool notifications. */
   notes?: readonly InputNote[];
 }
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
+/** The `originalUriBaseIds` entry relative artifact URIs are resolved against. */
+export const BASE_ID = 'SRCROOT';
+
 const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 const RULE_INDEX = new Map<string, number>(RULES.map((rule, index) => [rule.id, index]));
 
 /**
- * A SARIF 2.1.0 log with one run, for code-scanning dashboards and CI annotations.
+ * A SARIF 2.1.0 log with one run, for code-scanning dashboards and CI annotations, in pieces:
+ * a run can hold a million results, and one JSON string of them would pass V8's string limit.
  *
- * Files are named by relative URI references as given on the command line (forward slashes,
- * percent-encoded), absolute paths as `file://` URIs. An XML file inside a zip is a nested
- * artifact, as SARIF models it: the zip is an entry of `run.artifacts`, the XML file another
- * entry whose `location.uri` is its path inside the zip and whose `parentIndex` points at the
- * zip; results name the entry by that same URI plus its `index`. Columns are UTF-16 code units
- * (`run.columnKind`), 1-based, with exclusive end columns, as SARIF defines regions.
+ * A path inside the working directory is a relative URI with `uriBaseId: SRCROOT`, which
+ * `originalUriBaseIds` maps to the working directory's `file:` URI, so a viewer can open it; any
+ * other path is an absolute `file:` URI. An XML file inside a zip is a nested artifact, as SARIF
+ * models it: its `location.uri` is its path inside the zip and its `parentIndex` points at the
+ * zip. Columns are UTF-16 code units (`run.columnKind`), 1-based, with exclusive end columns.
  */
-export function formatSarif(result: SetResult, options: SarifOptions): string {
-  const artifacts = new ArtifactTable();
+export function* sarifReport(result: SetResult, options: SarifOptions): Generator<string> {
+  const artifacts = new ArtifactTable(options.baseDir);
   // Every validated document is listed, in load order and with or without results, so that a
   // viewer can tell what was checked.
-  for (const doc of result.documents) artifacts.locate(doc.path);
+  for (const doc of result.documents) artifacts.add(doc.path, doc.archive);
 
-  const results = result.documents.flatMap((doc) =>
-    doc.findings.map((finding) => sarifResult(finding, doc.path, artifacts)),
-  );
-
-  const notifications = (options.notes ?? []).map((note) => ({
-    level: 'note',
-    message: { text: note.message },
-    ...(note.path ? { locations: [{ physicalLocation: { artifactLocation: artifacts.locate(note.path) } }] } : {}),
-  }));
-
-  const log = {
+  const head = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
@@ -55,19 +52,36 @@ export function formatSarif(result: SetResult, options: SarifOptions): string {
             })),
           },
         },
-        invocations: [
-          {
-            executionSuccessful: true,
-            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
-          },
-        ],
         columnKind: 'utf16CodeUnits',
-        artifacts: artifacts.entries,
-        results,
+        originalUriBaseIds: { [BASE_ID]: { uri: directoryUri(options.baseDir) } },
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const headText = JSON.stringify(head, null, 2);
+  // The run object stays open (its last two closing lines cut off) so results stream into it.
+  yield `${headText.slice(0, headText.lastIndexOf('}', headText.lastIndexOf(']') - 1)).trimEnd()},\n      "results": [`;
+  let first = true;
+  for (const doc of result.documents) {
+    for (const finding of doc.findings) {
+      yield `${first ? '' : ','}\n        ${indent(JSON.stringify(sarifResult(finding, doc.path, artifacts), null, 2), 8)}`;
+      first = false;
+    }
+  }
+  yield first ? '],' : '\n      ],';
+
+  const notifications = (options.notes ?? []).map((note) => ({
+    level: 'note',
+    message: { text: note.message },
+    ...(note.path ? { locations: [{ physicalLocation: { artifactLocation: artifacts.locate(note.path) } }] } : {}),
+  }));
+  const invocations = [{ executionSuccessful: true, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) }];
+  yield `\n      "invocations": ${indent(JSON.stringify(invocations, null, 2), 6)},`;
+  yield `\n      "artifacts": ${indent(JSON.stringify(artifacts.entries, null, 2), 6)}\n    }\n  ]\n}\n`;
+}
+
+/** The whole log as one string, for small results and tests. */
+export function formatSarif(result: SetResult, options: SarifOptions): string {
+  return [...sarifReport(result, options)].join('');
 }
 
 function sarifResult(finding: Finding, path: string, artifacts: ArtifactTable) {
@@ -83,6 +97,7 @@ function sarifResult(finding: Finding, path: string, artifacts: ArtifactTable) {
     message: { text: finding.message },
     locations: [{ physicalLocation: physicalLocation(path, finding.range, artifacts) }],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
+    ...(finding.occurrences !== undefined ? { occurrenceCount: finding.occurrences } : {}),
   };
 }
 
@@ -98,8 +113,13 @@ function physicalLocation(path: string, range: Range, artifacts: ArtifactTable) 
   };
 }
 
+interface ArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+
 interface SarifArtifact {
-  location: { uri: string };
+  location: ArtifactLocation;
   parentIndex?: number;
 }
 
@@ -107,52 +127,59 @@ interface SarifArtifact {
 class ArtifactTable {
   readonly entries: SarifArtifact[] = [];
   private readonly indexByPath = new Map<string, number>();
+  /** Display paths of zip entries, and the zips they are in: only these are nested artifacts. */
+  private readonly members = new Map<string, ArchiveMember>();
+
+  constructor(private readonly baseDir: string) {}
+
+  /** Lists a validated document; `archive` tells a zip entry from a folder that merely ends in `.zip!`. */
+  add(path: string, archive?: ArchiveMember): void {
+    if (archive) this.members.set(path, archive);
+    this.indexOf(path);
+  }
 
   /** The artifactLocation for a display path, adding it (and its zip) to the table if new. */
-  locate(path: string): { uri: string; index: number } {
+  locate(path: string): ArtifactLocation & { index: number } {
     const index = this.indexOf(path);
-    return { uri: this.entries[index].location.uri, index };
+    return { ...this.entries[index].location, index };
   }
 
   private indexOf(path: string): number {
     const known = this.indexByPath.get(path);
     if (known !== undefined) return known;
-    const split = splitArchivePath(path);
-    const artifact: SarifArtifact = split
-      ? { location: { uri: entryUri(split.entry) }, parentIndex: this.indexOf(split.archive) }
-      : { location: { uri: fileUri(path) } };
+    const member = this.members.get(path) ?? this.noteMember(path);
+    const artifact: SarifArtifact = member
+      ? { location: { uri: entryUri(member.entry) }, parentIndex: this.indexOf(member.path) }
+      : { location: fileLocation(path, this.baseDir) };
     this.entries.push(artifact);
     this.indexByPath.set(path, this.entries.length - 1);
     return this.entries.length - 1;
   }
-}
 
-/**
- * Splits `dir/archive.zip!/folder/entry.xml` at its last archive separator. Only `!/` right
- * after a `.zip` name counts, so a folder that merely ends in `!` is not mistaken for a zip.
- */
-export function splitArchivePath(path: string): { archive: string; entry: string } | undefined {
-  const matches = [...path.matchAll(/\.zip!\//gi)];
-  const last = matches[matches.length - 1];
-  if (last?.index === undefined) return undefined;
-  const cut = last.index + '.zip'.length;
-  return { archive: path.slice(0, cut), entry: path.slice(cut + 2) };
-}
-
-/**
- * A path as given on the command line, as a URI reference: relative paths stay relative,
- * absolute ones (POSIX, `C:\`, UNC) become `file:` URIs.
- */
-export function fileUri(path: string): string {
-  const slashed = path.replace(/\\/g, '/');
-  const drive = /^([A-Za-z]):\//.exec(slashed);
-  if (drive) return `file:///${drive[1]}:/${encodeSegments(slashed.slice(3))}`;
-  if (slashed.startsWith('//')) {
-    const [host, ...rest] = slashed.slice(2).split('/');
-    return `file://${encodeURIComponent(host)}/${encodeSegments(rest.join('/'))}`;
+  /** A note names a skipped entry of a zip that was read: `zip!/entry` with that zip's path only. */
+  private noteMember(path: string): ArchiveMember | undefined {
+    for (const member of this.members.values()) {
+      const prefix = `${member.path}!/`;
+      if (path.startsWith(prefix)) return { path: member.path, entry: path.slice(prefix.length) };
+    }
+    return undefined;
   }
-  if (slashed.startsWith('/')) return `file://${encodeSegments(slashed)}`;
-  return encodeSegments(slashed);
+}
+
+/**
+ * Where a path as given on the command line is, for a viewer: relative to SRCROOT when it lies
+ * inside the working directory, else an absolute `file:` URI.
+ */
+export function fileLocation(path: string, baseDir: string): ArtifactLocation {
+  const slashed = path.replace(/\\/g, '/');
+  const inside = !isAbsolute(path) && !/^[A-Za-z]:\//.test(slashed) && !slashed.split('/').includes('..');
+  if (inside) return { uri: encodeSegments(slashed.replace(/^(\.\/)+/, '')), uriBaseId: BASE_ID };
+  return { uri: pathToFileURL(resolve(baseDir, path)).href };
+}
+
+function directoryUri(dir: string): string {
+  const href = pathToFileURL(resolve(dir)).href;
+  return href.endsWith('/') ? href : `${href}/`;
 }
 
 function entryUri(entry: string): string {
@@ -161,4 +188,8 @@ function entryUri(entry: string): string {
 
 function encodeSegments(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
+}
+
+function indent(json: string, spaces: number): string {
+  return json.replace(/\n/g, `\n${' '.repeat(spaces)}`);
 }

@@ -1,8 +1,8 @@
-import { expandInputs, validateInputs, type InputNote, type SetResult } from '../engine';
+import { expandInputs, validateInputs, type InputNote, type SetResult, type Severity } from '../engine';
 import { UsageError, type ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { jsonReport } from './formatJson';
-import { formatSarif } from './formatSarif';
+import { sarifReport } from './formatSarif';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
 import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
@@ -26,7 +26,8 @@ export const validateCommand: Command = {
     { name: 'strict', help: 'report empty values as errors' },
     { name: 'format', takesValue: true, valueName: 'FORMAT', choices: FORMATS, help: 'text (default), json or sarif' },
     { name: 'no-progress', help: 'never draw the progress line' },
-    { name: 'quiet', help: 'report errors only (no warnings, infos, notes or progress); print nothing when there are none' },
+    { name: 'quiet', help: 'report errors and warnings only (no infos, notes or progress); print nothing when there are none' },
+    { name: 'errors-only', help: 'report errors only (no warnings, infos, notes or progress); print nothing when there are none' },
   ],
   run: runValidate,
 };
@@ -36,7 +37,8 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
     throw new UsageError('validate needs at least one file, folder or zip', 'validate');
   }
   const format = (args.options.get('format') ?? 'text') as Format;
-  const quiet = args.options.has('quiet');
+  const errorsOnly = args.options.has('errors-only');
+  const quiet = errorsOnly || args.options.has('quiet');
 
   const { settings } = await profileFromArgs(args, context.cwd, 'validate');
   // `-` reads standard input, for pipelines (`unzip -p feed.zip a.xml | alma-sis validate -`).
@@ -55,22 +57,23 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
   }
 
   const notes = quiet ? [] : inputs.notes;
-  writeInBatches(report(format, quiet ? errorsOnly(result) : result, { notes, quiet, version: context.version }), context);
+  const shown = errorsOnly ? onlySeverities(result, ['error']) : quiet ? onlySeverities(result, ['error', 'warning']) : result;
+  writeInBatches(report(format, shown, { notes, quiet, version: context.version, cwd: context.cwd }), context);
   // The JSON report's shape is fixed, so notes about the input go beside it rather than into it.
   if (format === 'json') for (const note of notes) context.err(`${formatNote(note)}\n`);
 
   return result.summary.errors > 0 ? ExitCode.findings : ExitCode.clean;
 }
 
-function report(format: Format, result: SetResult, how: { notes: InputNote[]; quiet: boolean; version: string }): Iterable<string> {
+function report(format: Format, result: SetResult, how: { notes: InputNote[]; quiet: boolean; version: string; cwd: string }): Iterable<string> {
   switch (format) {
     case 'json':
       return jsonReport(result);
     case 'sarif':
-      return [formatSarif(result, { toolVersion: how.version, notes: how.notes })];
+      return sarifReport(result, { toolVersion: how.version, notes: how.notes, baseDir: how.cwd });
     case 'text':
-      // A quiet run that found no error prints nothing at all.
-      return textReport(result, { notes: how.notes, summary: !how.quiet || result.summary.errors > 0 });
+      // A quiet run that shows nothing prints nothing at all.
+      return textReport(result, { notes: how.notes, summary: !how.quiet || result.documents.some((d) => d.findings.length > 0) });
   }
 }
 
@@ -87,10 +90,10 @@ function writeInBatches(pieces: Iterable<string>, context: CommandContext): void
   if (batch !== '') context.out(batch);
 }
 
-/** The result as `--quiet` shows it: error findings only, the summary still counting everything. */
-function errorsOnly(result: SetResult): SetResult {
+/** The result as `--quiet` or `--errors-only` shows it: some severities only, the summary still counting everything. */
+function onlySeverities(result: SetResult, severities: readonly Severity[]): SetResult {
   return {
-    documents: result.documents.map((doc) => ({ ...doc, findings: doc.findings.filter((f) => f.severity === 'error') })),
+    documents: result.documents.map((doc) => ({ ...doc, findings: doc.findings.filter((f) => severities.includes(f.severity)) })),
     summary: result.summary,
   };
 }

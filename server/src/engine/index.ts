@@ -7,7 +7,7 @@ export { validateInputs, type ValidateSetOptions } from './validation/validateSe
 export { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DiagnosticData } from './validation/lspDiagnostics';
 export type { DocumentResult, SetResult, Summary, Progress } from './validation/results';
 export { expandInputs, type ExpandedInputs } from './files/inputs';
-export { InputError, type InputDocument, type InputNote } from './files/inputDocument';
+export { InputError, type InputDocument, type InputNote, type ArchiveMember } from './files/inputDocument';
 export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
 export { loadCodeTables, resolveCodeTablesPath } from './config/codeTables';
 export { resolveProfile, type ProfileRequest, type ResolvedProfile } from './config/resolveProfile';
@@ -18,19 +18,6 @@ export { v1Vocabulary, v2Vocabulary } from './schema/models';
 export type { Finding, Severity, RelatedLocation } from './rules/finding';
 export type { Position, Range } from './text/span';
 export * as languageService from './languageService/index';
-export { dryRun, LOADER_REJECTS, type DryRunOptions, type DryRunProgress } from './dryRun/dryRun';
-export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine, rejectionsByDocument, type RejectionMark } from './dryRun/formatReport';
-export {
-  ALERT_THRESHOLD,
-  REJECT_REASONS,
-  type DryRunMode,
-  type DryRunOutcome,
-  type DryRunReport,
-  type DryRunSummary,
-  type DryRunUser,
-  type FieldChange,
-  type RejectReason,
-} from './dryRun/types';
 export {
   uploadZip,
   remoteFolder,
@@ -46,3 +33,34 @@ export {
   type SftpCredentials,
 } from './upload/sftpUpload';
 export { hostKeyFingerprint } from './upload/hostKey';
+export {
+  createZipPackage,
+  defaultZipName,
+  PackagingRefused,
+  type ZipPackageRequest,
+  type ZipPackageOptions,
+  type ZipPackageProgress,
+  type ZipPackageResult,
+  type PackagedEntry,
+} from './packaging/zipPackage';
+export { dryRun, LOADER_REJECTS, type DryRunOptions, type DryRunProgress } from './dryRun/dryRun';
+export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine, rejectionsByDocument, type RejectionMark } from './dryRun/formatReport';
+export {
+  ALERT_THRESHOLD,
+  REJECT_REASONS,
+  type DryRunMode,
+  type DryRunOutcome,
+  type DryRunReport,
+  type DryRunSummary,
+  type DryRunUser,
+  type FieldChange,
+  type RejectReason,
+} from './dryRun/types';
+export {
+  IncrementalDocument,
+  NO_EARLIER_FILES,
+  type EarlierFiles,
+  type UserIdentifiers,
+  type IncrementalStats,
+} from './incremental/incrementalDocument';
+export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';

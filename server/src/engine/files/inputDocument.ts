@@ -6,6 +6,8 @@
 export interface InputDocument {
   /** Display path: as given by the user, or `archive.zip!/entry.xml` for a zip entry. */
   path: string;
+  /** For a zip entry: the zip as given and the entry's name in it (the display path alone is ambiguous: a folder may be named `x.zip!`). */
+  archive?: ArchiveMember;
   /** Uncompressed size in bytes when known (for progress). */
   size?: number;
   /**
@@ -13,6 +15,11 @@ export interface InputDocument {
    * valid only until the next one is requested (the buffer may be refilled): copy what you keep.
    */
   read(): AsyncIterable<Uint8Array>;
+}
+
+export interface ArchiveMember {
+  path: string;
+  entry: string;
 }
 
 /** A problem with the input itself (missing file, unreadable folder, corrupt zip): CLI exit code 2. */

@@ -122,6 +122,7 @@ async function addZip(zipPath: string, expanded: ExpandedInputs): Promise<void> 
   for (const entry of xmlEntries) {
     expanded.documents.push({
       path: entryDisplayPath(zipPath, entry.name),
+      archive: { path: zipPath, entry: entry.name },
       size: entry.uncompressedSize,
       read: () => archive.read(entry),
     });

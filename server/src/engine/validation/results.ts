@@ -1,9 +1,12 @@
 import type { Finding } from '../rules/finding';
+import type { ArchiveMember } from '../files/inputDocument';
 
 /** The outcome of validating one XML document (a file, an open editor buffer, or a zip entry). */
 export interface DocumentResult {
   /** Display path: as given on the command line, or `archive.zip!/entry.xml` for a zip entry. */
   path: string;
+  /** Set when the document is an entry of a zip. */
+  archive?: ArchiveMember;
   /** Detected User XSD version; null when the root was not recognised (or there was none). */
   schemaVersion: 1 | 2 | null;
   /** Number of user records seen (<user> or <userRecord>). */

@@ -38,7 +38,9 @@ export async function validateInputs(
       options.signal?.throwIfAborted();
     }
     scanner.end();
-    results.push(checker.result());
+    const result = checker.result();
+    if (doc.archive) result.archive = doc.archive;
+    results.push(result);
   }
   return { documents: results, summary: summarize(results) };
 }
