@@ -92,3 +92,20 @@ describe('findings without bound in the input', () => {
     assert.ok(long, JSON.stringify(result.findings.map((f) => f.rule)));
   });
 });
+
+describe('positions far along one line', () => {
+  it('a duplicated element past column 2^21 on a one-line file points back at the first one exactly', () => {
+    const padding = `<job_description>${'x'.repeat(200)}</job_description>`;
+    // Many users on one line push the duplicated child far right; the first stays in the same user.
+    const filler = Array.from({ length: 11_000 }, (_, k) => `<user><primary_id>p${k}</primary_id>${padding}</user>`).join('');
+    const last = '<user><primary_id>last</primary_id><user_group>A</user_group><user_group>B</user_group></user>';
+    const text = `<users>${filler}${last}</users>`;
+    const firstGroup = text.indexOf('<user_group>') + 1;
+    assert.ok(firstGroup > 1 << 21, `column ${firstGroup}`);
+    const result = validateText(text, 'one-line.xml', DEFAULT_SETTINGS);
+    const duplicate = result.findings.find((f) => f.rule === 'duplicate-element');
+    assert.ok(duplicate, JSON.stringify(result.findings.map((f) => f.rule)));
+    assert.deepEqual(duplicate.related[0].range.start, { line: 0, character: firstGroup });
+    assert.equal(duplicate.range.start.character, text.indexOf('<user_group>', firstGroup) + 1);
+  });
+});
