@@ -64,6 +64,17 @@ describe('formatJson', () => {
     assert.deepEqual(Object.keys(parsed.files[0].diagnostics[0]), ['rule', 'severity', 'message', 'range', 'related']);
   });
 
+  it('says how many places a collapsed finding stands for, and how many a capped rule left out', () => {
+    const collapsed = { ...finding('profile-field', 'info', '<record_type> is set by the profile.', range(2, 4, 2, 15)), occurrences: 300 };
+    const notice = { ...finding('xml-syntax', 'error', '57 more xml-syntax findings from here on are not listed.', range(9, 0, 9, 1)), omitted: 57 };
+    const parsed = JSON.parse(formatJson(setResult(doc('feed.xml', [collapsed, notice]))));
+    const [first, second] = parsed.files[0].diagnostics;
+    assert.equal(first.occurrences, 300);
+    assert.equal(first.omitted, undefined);
+    assert.equal(second.omitted, 57);
+    assert.equal(second.occurrences, undefined);
+  });
+
   it('writes an empty set as empty lists and zero counts', () => {
     assert.deepEqual(JSON.parse(formatJson(setResult())), { files: [], summary: { files: 0, users: 0, errors: 0, warnings: 0, infos: 0 } });
   });

@@ -48,6 +48,10 @@ function diagnostic(finding: Finding) {
     message: finding.message,
     range: range(finding.range),
     related: finding.related.map((r) => ({ path: r.path, range: range(r.range), message: r.message })),
+    // Present only when they apply: how many places a collapsed finding stands for, and how many
+    // findings of the rule a cap left out.
+    ...(finding.occurrences !== undefined ? { occurrences: finding.occurrences } : {}),
+    ...(finding.omitted !== undefined ? { omitted: finding.omitted } : {}),
   };
 }
 
