@@ -211,6 +211,10 @@ test('a tag with 100,000 attributes: the first MAX_ATTRIBUTES are kept, the rest
   // Duplicates among the kept ones are still found, and the next tag starts afresh.
   const dup = scan(utf8('<users a="1" b="2" a="3"><u a="1"/></users>'));
   assert.deepEqual(dup.problems.map((p) => p.replace(/^\S+ \S+ /, '')), ['Attribute a appears twice on <users>.']);
+  // One attribute repeated 100,000 times (duplicates are not kept, so never reach the cap above).
+  const flood = scan(utf8(`<users${' a="v"'.repeat(100_000)}/>`));
+  assert.equal(flood.problems.length, MAX_SCAN_PROBLEMS);
+  assert.match(flood.problems.at(-1)!, new RegExp(`appears twice on <users>\\. \\(${MAX_SCAN_PROBLEMS} well-formedness problems reported; ${100_000 - 1 - MAX_SCAN_PROBLEMS} later ones`));
 });
 
 test('past MAX_SCAN_PROBLEMS nothing is formatted; the last problem reported says how many followed', () => {

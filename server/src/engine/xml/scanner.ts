@@ -112,7 +112,7 @@ export const MAX_KEPT_BYTES = 1 << 20;
  * more is even formatted, and the last one reported says how many followed. No more than a
  * report lists of one rule (validation/findingCollector.ts), so that closing remark is listed.
  */
-export const MAX_SCAN_PROBLEMS = 200;
+export const MAX_SCAN_PROBLEMS = 1000;
 
 /**
  * Open elements tracked. Alma's records are under 10 deep; deeper elements are reported once and
@@ -752,7 +752,8 @@ export class XmlScanner {
     let twice = false;
     for (let k = 0; k < this.attributeCount && !twice; k++) twice = this.attributePool[k].name === name;
     if (twice) {
-      this.problem('xml-syntax', this.attrSpan(), `Attribute ${excerpt(name)} appears twice on <${excerpt(this.tagName)}>.`);
+      // Duplicates are not kept, so a tag may repeat one a million times: past the cap, format nothing.
+      if (!this.muted()) this.problem('xml-syntax', this.attrSpan(), `Attribute ${excerpt(name)} appears twice on <${excerpt(this.tagName)}>.`);
     } else {
       const k = this.attributeCount++;
       const attribute = this.attributePool[k] ?? (this.attributePool[k] = new Attribute());
