@@ -218,7 +218,7 @@ for (const name of ['common-mistakes.xml', 'element-case.xml', 'attribute-case.x
     const after = applyWorkspaceEdit(document, action.edit);
     const remaining = diagnosticsOf(after, settings);
     assert.ok(remaining.length < before.length, `nothing fixed:\n${describe(remaining)}`);
-    assert.deepEqual(certainFixes(after, remaining, settings).map((f) => f.title), [], `fixable findings remain:\n${describe(remaining)}`);
+    assert.deepEqual(certainFixes(after, remaining, settings).fixes.map((f) => f.title), [], `fixable findings remain:\n${describe(remaining)}`);
     assert.ok(remaining.filter((d) => d.code === 'xml-syntax').length <= before.filter((d) => d.code === 'xml-syntax').length);
   });
 }
@@ -251,7 +251,8 @@ test('no source.fixAll action is offered unless asked for', () => {
 test('fixes whose edits overlap are not combined: the first in the document wins', () => {
   const fix = (title: string, start: number, end: number) => ({ title, edits: [{ start, end, newText: 'x' }], certain: true, preferred: true });
   const chosen = compatibleFixes([fix('b', 5, 9), fix('a', 0, 6), fix('c', 9, 12), fix('d', 12, 12), fix('e', 12, 12)]);
-  assert.deepEqual(chosen.map((f) => f.title), ['a', 'c', 'd']);
+  assert.deepEqual(chosen.fixes.map((f) => f.title), ['a', 'c', 'd']);
+  assert.equal(chosen.edits.length, 3);
 });
 
 /** The first quick fix for the first finding of `rule`, applied; the document after it. */
@@ -289,4 +290,26 @@ test('CRLF files get CRLF in what a fix inserts', () => {
   const after = applyFirstFix(text, 'missing-element').getText();
   assert.ok(!/[^\r]\n/.test(after), JSON.stringify(after));
   assert.match(after, / {8}<id_type><\/id_type>\r\n {6}<\/user_identifier>/);
+});
+
+test('fix all reorders contact_info and fixes the names inside it in one go', () => {
+  const document = doc(`<users>
+  <user>
+    <primary_id>a1</primary_id>
+    <contact_info>
+      <phones>
+        <phone Preferred="true"><phone_number>1</phone_number><phone_types><phone_type>home</phone_type></phone_types></phone>
+      </phones>
+      <emails>
+        <email segment_type="external"><email_address>a@b.c</email_address><Email_Types><email_type>work</email_type></Email_Types></email>
+      </emails>
+    </contact_info>
+  </user>
+</users>
+`);
+  const before = diagnosticsOf(document, SAMPLE_SETTINGS);
+  assert.deepEqual(before.map((d) => d.code).sort(), ['attribute-case', 'attribute-value', 'element-case', 'element-order']);
+  const after = applyWorkspaceEdit(document, fixAll(document, SAMPLE_SETTINGS)!.edit);
+  assert.deepEqual(diagnosticsOf(after, SAMPLE_SETTINGS), [], after.getText());
+  assert.match(after.getText(), /<contact_info>\n {6}<emails>\n {8}<email segment_type="External">/);
 });

@@ -37,30 +37,55 @@ function workspaceEdit(document: TextDocument, edits: readonly OffsetEdit[]): Wo
   };
 }
 
+/** The fixes chosen to go together, and the edits that apply them. */
+export interface FixSet {
+  fixes: Fix[];
+  edits: OffsetEdit[];
+}
+
+function overlaps(a: OffsetEdit, b: OffsetEdit): boolean {
+  if (a.start === b.start) return true; // two inserts at one place: their order would be a guess
+  if (a.start === a.end) return a.start > b.start && a.start < b.end;
+  if (b.start === b.end) return b.start > a.start && b.start < a.end;
+  return a.start < b.end && b.start < a.end;
+}
+
 /**
- * The fixes that can be applied together: certain ones, taken in document order, each dropped
- * when one of its edits overlaps an edit already taken (a fix's edits go in together or not at all).
+ * The fixes that can be applied together, taken in document order. A fix whose edits overlap an
+ * edit already taken is dropped (its edits go in together or not at all), unless that edit moves
+ * whole pieces of text (a reorder) and can carry the fix's edits inside them.
  */
-export function compatibleFixes(fixes: readonly Fix[]): Fix[] {
-  const ordered = [...fixes].sort((a, b) => Math.min(...a.edits.map((e) => e.start)) - Math.min(...b.edits.map((e) => e.start)));
-  const taken: OffsetEdit[] = [];
+export function compatibleFixes(fixes: readonly Fix[]): FixSet {
+  const first = (f: Fix): number => Math.min(...f.edits.map((e) => e.start));
+  const ordered = [...fixes].sort((a, b) => first(a) - first(b));
+  const edits: OffsetEdit[] = [];
+  const carried = new Map<OffsetEdit, OffsetEdit[]>();
   const chosen: Fix[] = [];
-  const overlaps = (a: OffsetEdit, b: OffsetEdit): boolean =>
-    a.start < b.end && b.start < a.end || a.start === b.start || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
   for (const fix of ordered) {
-    if (fix.edits.some((e) => taken.some((t) => overlaps(e, t)))) continue;
-    taken.push(...fix.edits);
+    const hit = edits.filter((t) => fix.edits.some((e) => overlaps(e, t)));
+    if (hit.length === 0) {
+      edits.push(...fix.edits.map((e) => ({ ...e })));
+      chosen.push(fix);
+      continue;
+    }
+    const container = hit.length === 1 ? hit[0] : undefined;
+    if (!container?.compose || !fix.edits.every((e) => container.start <= e.start && e.end <= container.end)) continue;
+    const inner = [...(carried.get(container) ?? []), ...fix.edits];
+    const newText = container.compose(inner);
+    if (newText === undefined) continue;
+    container.newText = newText;
+    carried.set(container, inner);
     chosen.push(fix);
   }
-  return chosen;
+  return { fixes: chosen, edits };
 }
 
-function combined(document: TextDocument, title: string, kind: string, fixes: readonly Fix[]): CodeAction {
-  return CodeAction.create(title, workspaceEdit(document, fixes.flatMap((f) => f.edits)), kind);
+function combined(document: TextDocument, title: string, kind: string, set: FixSet): CodeAction {
+  return CodeAction.create(title, workspaceEdit(document, set.edits), kind);
 }
 
-/** Every certain fix for the given diagnostics, as one non-overlapping set. */
-export function certainFixes(document: TextDocument, diagnostics: readonly Diagnostic[], settings: ValidationSettings): Fix[] {
+/** Every certain fix for the given diagnostics, as one set that can be applied at once. */
+export function certainFixes(document: TextDocument, diagnostics: readonly Diagnostic[], settings: ValidationSettings): FixSet {
   const text = document.getText();
   const root = lazyRoot(text);
   const fixes: Fix[] = [];
@@ -109,15 +134,15 @@ export function getCodeActions(
         kindsDone.add(rule);
         const same = allDiagnostics.filter((d) => isOurs(d) && d.code === rule);
         if (same.length > 1) {
-          const fixes = certainFixes(document, same, settings);
-          if (fixes.length > 1) actions.push(combined(document, `Fix all ${rule} problems in the file (${fixes.length})`, CodeActionKind.QuickFix, fixes));
+          const set = certainFixes(document, same, settings);
+          if (set.fixes.length > 1) actions.push(combined(document, `Fix all ${rule} problems in the file (${set.fixes.length})`, CodeActionKind.QuickFix, set));
         }
       }
     }
   }
   if (context.only && wants(context, CodeActionKind.SourceFixAll)) {
-    const fixes = certainFixes(document, documentDiagnostics(document, settings, allDiagnostics), settings);
-    if (fixes.length > 0) actions.push(combined(document, `Fix all certain Alma SIS problems (${fixes.length})`, CodeActionKind.SourceFixAll, fixes));
+    const set = certainFixes(document, documentDiagnostics(document, settings, allDiagnostics), settings);
+    if (set.fixes.length > 0) actions.push(combined(document, `Fix all certain Alma SIS problems (${set.fixes.length})`, CodeActionKind.SourceFixAll, set));
   }
   return actions;
 }

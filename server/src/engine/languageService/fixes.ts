@@ -19,6 +19,21 @@ export interface OffsetEdit {
   start: number;
   end: number;
   newText: string;
+  /**
+   * For an edit that moves whole pieces of the original text (a reorder): its new text with
+   * smaller edits inside those pieces applied (offsets in the original text), or undefined when
+   * one falls outside them. Lets "fix all" fix a name inside <contact_info> and reorder it at once.
+   */
+  compose?: (inner: readonly OffsetEdit[]) => string | undefined;
+}
+
+/** `text` (which starts at offset `base` of the document) with `edits` applied; they lie inside it and do not overlap. */
+export function applyInside(text: string, base: number, edits: readonly OffsetEdit[]): string {
+  let result = text;
+  for (const edit of [...edits].sort((a, b) => b.start - a.start)) {
+    result = result.slice(0, edit.start - base) + edit.newText + result.slice(edit.end - base);
+  }
+  return result;
 }
 
 export interface Fix {
@@ -189,12 +204,19 @@ const elementOrder: Fixer = (input) => {
     gaps.push(gap);
   }
   const sorted = children.map((e, k) => ({ e, k, r: rank(e) })).sort((a, b) => a.r - b.r || a.k - b.k).map((x) => x.e);
-  let newText = '';
-  sorted.forEach((e, k) => {
-    newText += (k > 0 ? gaps[k - 1] : '') + input.text.slice(e.start, e.end);
-  });
+  // The children in order, the white space between them where it was; edits inside a child move with it.
+  const build = (inner: readonly OffsetEdit[]): string | undefined => {
+    if (inner.some((edit) => !children.some((e) => e.start <= edit.start && edit.end <= e.end))) return undefined;
+    let newText = '';
+    sorted.forEach((e, k) => {
+      const own = inner.filter((edit) => e.start <= edit.start && edit.end <= e.end);
+      newText += (k > 0 ? gaps[k - 1] : '') + applyInside(input.text.slice(e.start, e.end), e.start, own);
+    });
+    return newText;
+  };
   const order = parentDef.children.map((c) => c.name).join(', ');
-  return [fix(`Put the children of <${parent.name}> in order (${order})`, [{ start: children[0].start, end: children[children.length - 1].end, newText }], true)];
+  const edit: OffsetEdit = { start: children[0].start, end: children[children.length - 1].end, newText: build([])!, compose: build };
+  return [fix(`Put the children of <${parent.name}> in order (${order})`, [edit], true)];
 };
 
 const BOOLEAN_WORDS: Record<string, string> = { yes: 'true', y: 'true', no: 'false', n: 'false' };
