@@ -1,0 +1,85 @@
+import { Diagnostic, DiagnosticSeverity, type Range } from 'vscode-languageserver';
+import { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DocumentResult, type Finding, type ConfigError } from '../engine';
+
+/**
+ * Where a rule is documented: the rule table of the README on the project's page. The one place
+ * that names the URL; `codeDescription.href` of every diagnostic starts with it.
+ */
+export const RULE_DOCUMENTATION_URL = 'https://github.com/alma-sis-toolkit/alma-sis-toolkit/blob/main/README.md#rules';
+
+export const DEFAULT_MAX_PROBLEMS = 1000;
+
+export interface Counts {
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/** What a result stands for: a collapsed finding counts every place, a cap notice what it left out. */
+export function countFindings(findings: readonly Finding[]): Counts {
+  const counts: Counts = { errors: 0, warnings: 0, infos: 0 };
+  for (const f of findings) {
+    const n = f.omitted ?? f.occurrences ?? 1;
+    if (f.severity === 'error') counts.errors += n;
+    else if (f.severity === 'warning') counts.warnings += n;
+    else counts.infos += n;
+  }
+  return counts;
+}
+
+const RANK = { error: 0, warning: 1, info: 2 } as const;
+
+/**
+ * The diagnostics an editor shows for a result: at most `maxProblems`, errors first, then one
+ * more that says how many were left out (an editor slows down with tens of thousands).
+ */
+export function toDiagnostics(result: DocumentResult, uriOf: (path: string) => string, maxProblems = DEFAULT_MAX_PROBLEMS): Diagnostic[] {
+  let findings = result.findings;
+  let leftOut: Finding[] = [];
+  const cap = Math.max(0, Math.floor(maxProblems));
+  if (findings.length > cap) {
+    // A stable sort keeps position order within a severity.
+    const ranked = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+    findings = ranked.slice(0, cap);
+    leftOut = ranked.slice(cap);
+  }
+  const diagnostics = findings.map((f) => withDocumentation(toLspDiagnostic(f, uriOf)));
+  if (leftOut.length > 0) diagnostics.push(leftOutNotice(leftOut, cap));
+  return diagnostics;
+}
+
+function withDocumentation(diagnostic: Diagnostic): Diagnostic {
+  if (typeof diagnostic.code === 'string') diagnostic.codeDescription = { href: RULE_DOCUMENTATION_URL };
+  return diagnostic;
+}
+
+function leftOutNotice(leftOut: readonly Finding[], cap: number): Diagnostic {
+  const counts = countFindings(leftOut);
+  const parts = [
+    counts.errors > 0 ? `${counts.errors.toLocaleString('en-US')} errors` : '',
+    counts.warnings > 0 ? `${counts.warnings.toLocaleString('en-US')} warnings` : '',
+    counts.infos > 0 ? `${counts.infos.toLocaleString('en-US')} infos` : '',
+  ].filter(Boolean);
+  const first = leftOut.reduce((a, b) => (comparePosition(b.range, a.range) < 0 ? b : a));
+  const severity = counts.errors > 0 ? DiagnosticSeverity.Error : counts.warnings > 0 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
+  return Diagnostic.create(
+    first.range,
+    `${leftOut.length.toLocaleString('en-US')} more problems are not shown (${parts.join(', ')}): the editor shows at most ${cap.toLocaleString('en-US')} per file (setting alma-sis.maxProblems). \`alma-sis validate\` lists them all.`,
+    severity,
+    undefined,
+    DIAGNOSTIC_SOURCE,
+  );
+}
+
+function comparePosition(a: Range, b: Range): number {
+  return a.start.line - b.start.line || a.start.character - b.start.character;
+}
+
+/** A configuration that cannot be used, as diagnostics in that file (ConfigError lines and columns are 1-based). */
+export function configErrorDiagnostics(error: ConfigError): Diagnostic[] {
+  return error.problems.map((problem) => {
+    const line = Math.max(0, (problem.line ?? 1) - 1);
+    const character = Math.max(0, (problem.column ?? 1) - 1);
+    return Diagnostic.create({ start: { line, character }, end: { line, character: character + 1 } }, problem.message, DiagnosticSeverity.Error, 'config', DIAGNOSTIC_SOURCE);
+  });
+}

@@ -1,0 +1,132 @@
+import { dirname, relative } from 'node:path';
+import {
+  expandInputs,
+  indexIdentifiers,
+  earlierFilesOf,
+  NO_EARLIER_FILES,
+  type EarlierFiles,
+  type FileIdentifiers,
+  type InputDocument,
+  type ValidationSettings,
+} from '../engine';
+
+/** What the set index needs from the server. */
+export interface FolderSetHost {
+  /** The users of a document open in the editor (its buffer wins over the disk), if it is open. */
+  openUsers(path: string): FileIdentifiers | undefined;
+  /** Reports indexing progress; returns a function that ends it. */
+  progress(title: string): Promise<{ report(message: string, percentage: number): void; done(): void }>;
+  log(message: string): void;
+  /** The folder's index is ready or changed: the open documents in it are validated again. */
+  folderChanged(folder: string): void;
+}
+
+interface FolderIndex {
+  folder: string;
+  /** The set's documents in load order (the CLI's folder order: paths sorted in byte order, zip entries in stored order). */
+  order: string[];
+  disk: Map<string, FileIdentifiers>;
+  ready: boolean;
+  building: Promise<void>;
+}
+
+/**
+ * The files of one folder are a set: an identifier held by a user of an earlier file (in the CLI's
+ * folder order) is taken for the later files. The index streams every file of the folder once, in
+ * the background, keeping only identifiers; files open in the editor count with their buffer.
+ *
+ * Simplified: a folder is indexed with the settings of the first document that asked for it; a
+ * file changed on disk is indexed again when the client reports the change (didChangeWatchedFiles);
+ * files added to or removed from the folder are seen when the folder is indexed again (reindex()).
+ */
+export class FolderSets {
+  private readonly folders = new Map<string, FolderIndex>();
+
+  constructor(private readonly host: FolderSetHost) {}
+
+  /** The set a document belongs to; starts indexing its folder when it is new. */
+  earlierFiles(path: string, settings: ValidationSettings): EarlierFiles {
+    const folder = dirname(path);
+    const index = this.folders.get(folder) ?? this.build(folder, settings);
+    if (!index.ready) return NO_EARLIER_FILES;
+    const files: FileIdentifiers[] = [];
+    for (const member of index.order) {
+      if (member === path) break;
+      if (!isBefore(member, path)) break;
+      const users = this.host.openUsers(member) ?? index.disk.get(member);
+      if (users) files.push({ ...users, path: this.displayPath(folder, member) });
+    }
+    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
+  }
+
+  /** How messages and related information name a file of the set: relative to its folder. */
+  displayPath(folder: string, path: string): string {
+    return relative(folder, path) || path;
+  }
+
+  /** The open documents later in the set than `path` (they depend on its identifiers). */
+  later(path: string, open: Iterable<string>): string[] {
+    const folder = dirname(path);
+    if (!this.folders.get(folder)?.ready) return [];
+    return [...open].filter((other) => other !== path && dirname(other) === folder && isBefore(path, other));
+  }
+
+  /** A file of an indexed folder changed on disk (or was created or deleted): index it again. */
+  async fileChanged(path: string, settings: ValidationSettings): Promise<void> {
+    const folder = dirname(path);
+    const index = this.folders.get(folder);
+    if (!index) return;
+    await index.building;
+    this.reindex(folder, settings);
+  }
+
+  reindex(folder: string, settings: ValidationSettings): void {
+    this.folders.delete(folder);
+    this.build(folder, settings);
+  }
+
+  private build(folder: string, settings: ValidationSettings): FolderIndex {
+    const index: FolderIndex = { folder, order: [], disk: new Map(), ready: false, building: Promise.resolve() };
+    this.folders.set(folder, index);
+    index.building = this.index(index, settings).catch((error: unknown) => {
+      this.host.log(`indexing ${folder}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return index;
+  }
+
+  private async index(index: FolderIndex, settings: ValidationSettings): Promise<void> {
+    const expanded = await expandInputs([index.folder]);
+    const documents = expanded.documents;
+    index.order = documents.map((d) => d.path);
+    const total = documents.reduce((sum, d) => sum + (d.size ?? 0), 0);
+    const progress = await this.host.progress(`Alma SIS: indexing identifiers in ${index.folder}`);
+    let done = 0;
+    try {
+      for (const document of documents) {
+        if (this.folders.get(index.folder) !== index) return; // indexed again meanwhile
+        progress.report(document.path, total > 0 ? Math.round((done / total) * 100) : 0);
+        index.disk.set(document.path, await this.indexOne(document, settings));
+        done += document.size ?? 0;
+      }
+    } finally {
+      progress.done();
+    }
+    index.ready = true;
+    this.host.log(`indexed ${documents.length} files of ${index.folder}`);
+    this.host.folderChanged(index.folder);
+  }
+
+  private async indexOne(document: InputDocument, settings: ValidationSettings): Promise<FileIdentifiers> {
+    try {
+      return await indexIdentifiers(document, settings);
+    } catch (error) {
+      this.host.log(`indexing ${document.path}: ${error instanceof Error ? error.message : String(error)}`);
+      return { path: document.path, version: null, users: [] };
+    }
+  }
+}
+
+/** Load order inside a folder: paths in byte order (expandInputs sorts them so). */
+function isBefore(a: string, b: string): boolean {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
+}

@@ -1,0 +1,550 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import {
+  TextDocuments,
+  TextDocumentSyncKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  ResponseError,
+  ErrorCodes,
+  LSPErrorCodes,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  type Diagnostic,
+  type CancellationToken,
+  type TextDocumentsConfiguration,
+  type DocumentDiagnosticReport,
+  type ServerCapabilities,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  IncrementalDocument,
+  expandInputs,
+  validateInputs,
+  languageService,
+  type DocumentResult,
+  type FileIdentifiers,
+  type EarlierFiles,
+  type ValidationSettings,
+} from '../engine';
+import {
+  CONFIGURATION_SECTION,
+  DOCUMENT_STATUS,
+  VALIDATE_FILE_ON_DISK,
+  type DocumentStatusParams,
+  type ValidateFileOnDiskParams,
+  type ValidateFileOnDiskResult,
+} from './protocol';
+import { toDiagnostics, countFindings, configErrorDiagnostics } from './diagnostics';
+import { readClientSettings, resolveSettings, isAlmaUserFile, type ClientSettings, type ResolvedSettings } from './documentSettings';
+import { FolderSets } from './folderSets';
+
+/** One open document the server follows. */
+interface OpenDocument {
+  uri: string;
+  /** File system path for file: URIs, else undefined (untitled buffers). */
+  fsPath?: string;
+  incremental: IncrementalDocument | null;
+  /** Whether the last look at the content found an Alma user file. */
+  alma: boolean;
+  timer: NodeJS.Timeout | undefined;
+  /** Version of the last published validation, and its diagnostics (for code actions and pulls). */
+  validatedVersion: number;
+  diagnostics: Diagnostic[];
+  /** Resolves when the document's current version has been validated. */
+  waiters: (() => void)[];
+  settings?: ResolvedSettings;
+  client?: ClientSettings;
+  /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
+  identifierSignature: string;
+  /** What the incremental document was last configured with. */
+  configuredWith?: { settings: ResolvedSettings; earlier: string };
+}
+
+/** Files over this size are not synced by VS Code; a document of this size or more is still validated when it is. */
+const WATCHED_FILES = ['**/alma-sis.config.json', '**/*.codetables.json', '**/*code-tables*.json', '**/*.xml'];
+
+/**
+ * The Alma SIS language server: a thin adapter from LSP to the engine. Diagnostics (pushed, or
+ * pulled when the client offers it), incremental validation while typing, sets across the files
+ * of a folder, validation of files on disk, and the language service (completion, hover, quick
+ * fixes, outline, folding). Every handler is guarded: a failure is logged and answered.
+ */
+export class AlmaSisServer {
+  private readonly open = new Map<string, OpenDocument>();
+  private readonly documents: TextDocuments<TextDocument>;
+  private readonly sets: FolderSets;
+  private workspaceRoot: string | undefined;
+  private supportsConfiguration = false;
+  private supportsPull = false;
+  private supportsRefresh = false;
+  private supportsProgress = false;
+  private supportsWatchRegistration = false;
+  private globalClient: ClientSettings = readClientSettings({});
+  /** Configuration files that currently show problems, to clear them once fixed. */
+  private readonly configProblemUris = new Set<string>();
+  /** For tests and the benchmark: how validations went. */
+  readonly counters = { validations: 0, published: 0 };
+
+  constructor(private readonly connection: Connection) {
+    const server = this;
+    // The documents follow the client's edits through IncrementalDocument, which sees each change.
+    const config: TextDocumentsConfiguration<TextDocument> = {
+      create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
+      update: (document, changes, version) => server.applyChanges(document, changes, version),
+    };
+    this.documents = new TextDocuments(config);
+    this.sets = new FolderSets({
+      openUsers: (path) => this.openUsers(path),
+      progress: (title) => this.beginProgress(title),
+      log: (message) => this.log(message),
+      folderChanged: (folder) => this.revalidateWhere((d) => d.fsPath !== undefined && d.fsPath.startsWith(folder)),
+    });
+  }
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => this.guard('initialized', () => this.initialized(), undefined));
+    this.documents.onDidOpen((e) => this.guard('didOpen', () => this.opened(e.document), undefined));
+    this.documents.onDidChangeContent((e) => this.guard('didChange', () => this.changed(e.document), undefined));
+    this.documents.onDidSave((e) => this.guard('didSave', () => this.saved(e.document), undefined));
+    this.documents.onDidClose((e) => this.guard('didClose', () => this.closed(e.document), undefined));
+    c.onDidChangeConfiguration((params) => this.guard('didChangeConfiguration', () => this.configurationChanged(params.settings), undefined));
+    c.onDidChangeWatchedFiles((params) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(params.changes.map((ch) => ch.uri)), undefined));
+    c.onRequest(VALIDATE_FILE_ON_DISK, (params: ValidateFileOnDiskParams, token: CancellationToken) => this.validateFileOnDisk(params, token));
+    c.languages.diagnostics.on((params) => this.pullDiagnostics(params.textDocument.uri));
+    c.onCompletion((params) => this.guard('completion', () => {
+      const doc = this.almaDocument(params.textDocument.uri);
+      return doc ? languageService.doComplete(doc.document, params.position, this.settingsOf(doc.uri)) : null;
+    }, null));
+    c.onHover((params) => this.guard('hover', () => {
+      const doc = this.almaDocument(params.textDocument.uri);
+      return doc ? languageService.doHover(doc.document, params.position, this.settingsOf(doc.uri)) : null;
+    }, null));
+    c.onCodeAction((params) => this.guard('codeAction', () => {
+      const doc = this.almaDocument(params.textDocument.uri);
+      if (!doc) return null;
+      return languageService.getCodeActions(doc.document, params.range, params.context, this.settingsOf(doc.uri), doc.state.diagnostics);
+    }, null));
+    c.onDocumentSymbol((params) => this.guard('documentSymbol', () => {
+      const doc = this.almaDocument(params.textDocument.uri);
+      return doc ? languageService.findDocumentSymbols(doc.document) : null;
+    }, null));
+    c.onFoldingRanges((params) => this.guard('foldingRange', () => {
+      const doc = this.almaDocument(params.textDocument.uri);
+      return doc ? languageService.getFoldingRanges(doc.document) : null;
+    }, null));
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Lifecycle
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const caps = params.capabilities;
+    this.supportsConfiguration = caps.workspace?.configuration === true;
+    this.supportsPull = caps.textDocument?.diagnostic !== undefined;
+    this.supportsRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
+    this.supportsProgress = caps.window?.workDoneProgress === true;
+    this.supportsWatchRegistration = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    this.workspaceRoot = folder ? fsPathOf(folder) : undefined;
+    this.globalClient = readClientSettings((params.initializationOptions as Record<string, unknown> | undefined)?.settings);
+    const capabilities: ServerCapabilities = {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+      completionProvider: { triggerCharacters: languageService.COMPLETION_TRIGGER_CHARACTERS, resolveProvider: false },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: languageService.CODE_ACTION_KINDS },
+      documentSymbolProvider: true,
+      foldingRangeProvider: true,
+    };
+    if (this.supportsPull) capabilities.diagnosticProvider = { identifier: 'alma-sis', interFileDependencies: true, workspaceDiagnostics: false };
+    return { capabilities, serverInfo: { name: 'alma-sis-language-server', version: '0.1.0' } };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.supportsConfiguration) {
+      await this.connection.client.register(DidChangeConfigurationNotification.type, { section: CONFIGURATION_SECTION }).catch(() => undefined);
+    }
+    if (this.supportsWatchRegistration) {
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_FILES.map((globPattern) => ({ globPattern })) })
+        .catch((error: unknown) => this.log(`registering file watchers: ${String(error)}`));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Documents
+
+  private applyChanges(document: TextDocument, changes: Parameters<TextDocumentsConfiguration<TextDocument>['update']>[1], version: number): TextDocument {
+    const state = this.open.get(document.uri);
+    if (state?.incremental && state.incremental.document === document) {
+      try {
+        return state.incremental.update(changes, version);
+      } catch (error) {
+        this.log(`incremental update of ${document.uri} failed, validating it whole: ${String(error)}`);
+        state.incremental = null;
+      }
+    }
+    return TextDocument.update(document, changes, version);
+  }
+
+  private opened(document: TextDocument): void {
+    const state: OpenDocument = {
+      uri: document.uri,
+      fsPath: document.uri.startsWith('file:') ? fsPathOf(document.uri) : undefined,
+      incremental: null,
+      alma: false,
+      timer: undefined,
+      validatedVersion: -1,
+      diagnostics: [],
+      waiters: [],
+      identifierSignature: '',
+    };
+    this.open.set(document.uri, state);
+    this.schedule(state, 0);
+  }
+
+  private changed(document: TextDocument): void {
+    const state = this.open.get(document.uri);
+    if (!state || state.validatedVersion === -1 && state.timer !== undefined) return; // the open's validation is pending
+    const client = state.client ?? this.globalClient;
+    if (client.validate === 'onSave') return;
+    this.schedule(state, client.debounceMs);
+  }
+
+  private saved(document: TextDocument): void {
+    const state = this.open.get(document.uri);
+    if (state && (state.client ?? this.globalClient).validate === 'onSave') this.schedule(state, 0);
+  }
+
+  private closed(document: TextDocument): void {
+    const state = this.open.get(document.uri);
+    if (!state) return;
+    clearTimeout(state.timer);
+    this.open.delete(document.uri);
+    for (const wake of state.waiters) wake();
+    if (state.alma && !this.supportsPull) void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+  }
+
+  private schedule(state: OpenDocument, delay: number): void {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      this.guard('validate', () => this.validate(state), undefined);
+    }, delay);
+  }
+
+  /**
+   * Validates the document's current version and publishes the result, unless the version moved
+   * on meanwhile (a newer run is then scheduled and this one's result would be stale).
+   */
+  private async validate(state: OpenDocument): Promise<void> {
+    const document = this.documents.get(state.uri);
+    if (!document || this.open.get(state.uri) !== state) return;
+    const version = document.version;
+    state.client ??= await this.clientSettings(state.uri);
+    state.settings ??= await this.resolve(state);
+    if (this.documents.get(state.uri)?.version !== version || this.open.get(state.uri) !== state) return;
+    const current = this.documents.get(state.uri)!;
+    if (!state.incremental) {
+      state.alma = isAlmaUserFile(current.getText());
+      if (!state.alma) {
+        this.finish(state, version, []);
+        return;
+      }
+      state.incremental = new IncrementalDocument(current, this.displayPath(state), state.settings.settings, this.earlierFiles(state));
+      state.configuredWith = { settings: state.settings, earlier: earlierKey(this.earlierFiles(state)) };
+    } else {
+      // Only a change of settings or of the earlier files of the set makes the next validation whole.
+      const earlier = this.earlierFiles(state);
+      const key = earlierKey(earlier);
+      if (state.configuredWith?.settings !== state.settings || state.configuredWith.earlier !== key) {
+        state.incremental.reconfigure(state.settings.settings, earlier);
+        state.configuredWith = { settings: state.settings, earlier: key };
+      }
+    }
+    const started = performance.now();
+    let result: DocumentResult;
+    try {
+      result = state.incremental.validate();
+    } catch (error) {
+      // The engine never should; if it does, the document is validated afresh next time.
+      state.incremental = null;
+      throw error;
+    }
+    const ms = performance.now() - started;
+    this.counters.validations++;
+    const diagnostics = toDiagnostics(result, (p) => this.uriOf(state, p), state.client.maxProblems);
+    this.finish(state, version, diagnostics);
+    const counts = countFindings(result.findings);
+    const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10 };
+    void this.connection.sendNotification(DOCUMENT_STATUS, status);
+    this.identifiersValidated(state);
+  }
+
+  private finish(state: OpenDocument, version: number, diagnostics: Diagnostic[]): void {
+    const hadDiagnostics = state.diagnostics.length > 0;
+    state.validatedVersion = version;
+    state.diagnostics = diagnostics;
+    if (!this.supportsPull && (state.alma || hadDiagnostics)) {
+      this.counters.published++;
+      void this.connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
+    }
+    const waiters = state.waiters;
+    state.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private async pullDiagnostics(uri: string): Promise<DocumentDiagnosticReport> {
+    try {
+      const state = this.open.get(uri);
+      if (!state) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+      const document = this.documents.get(uri);
+      if (document && state.validatedVersion !== document.version) {
+        await new Promise<void>((resolve) => {
+          state.waiters.push(resolve);
+          if (state.timer === undefined) this.schedule(state, 0);
+        });
+      }
+      return { kind: DocumentDiagnosticReportKind.Full, items: state.diagnostics };
+    } catch (error) {
+      this.log(`diagnostic pull for ${uri} failed: ${describe(error)}`);
+      return { kind: DocumentDiagnosticReportKind.Full, items: [] };
+    }
+  }
+
+  /** The open document for a request, when it is an Alma user file. */
+  private almaDocument(uri: string): { uri: string; document: TextDocument; state: OpenDocument } | undefined {
+    const state = this.open.get(uri);
+    const document = this.documents.get(uri);
+    if (!state || !document) return undefined;
+    if (!state.alma && state.validatedVersion === -1) state.alma = isAlmaUserFile(document.getText());
+    return state.alma ? { uri, document, state } : undefined;
+  }
+
+  private settingsOf(uri: string): ValidationSettings {
+    return this.open.get(uri)?.settings?.settings ?? { rules: {}, strict: false };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Settings and configuration files
+
+  private async clientSettings(uri: string): Promise<ClientSettings> {
+    if (!this.supportsConfiguration) return this.globalClient;
+    try {
+      const raw: unknown = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: CONFIGURATION_SECTION });
+      return readClientSettings(raw);
+    } catch (error) {
+      this.log(`reading settings: ${describe(error)}`);
+      return this.globalClient;
+    }
+  }
+
+  private async resolve(state: OpenDocument): Promise<ResolvedSettings> {
+    const resolved = await resolveSettings(state.fsPath, state.client ?? this.globalClient, this.workspaceRoot);
+    if (resolved.configError) {
+      const uri = pathToFileURL(resolved.configError.path).href;
+      this.configProblemUris.add(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: configErrorDiagnostics(resolved.configError) });
+      this.log(resolved.configError.message);
+    } else if (resolved.configPath) {
+      const uri = pathToFileURL(resolved.configPath).href;
+      if (this.configProblemUris.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+    return resolved;
+  }
+
+  /** Clients without workspace/configuration (Neovim's default) push the settings here. */
+  private configurationChanged(settings: unknown): void {
+    const pushed = settings && typeof settings === 'object' ? (settings as Record<string, unknown>)[CONFIGURATION_SECTION] : undefined;
+    if (pushed !== undefined) this.globalClient = readClientSettings(pushed);
+    for (const state of this.open.values()) state.client = undefined;
+    this.revalidateWhere(() => true, true);
+  }
+
+  private watchedFilesChanged(uris: string[]): void {
+    let configuration = false;
+    for (const uri of uris) {
+      if (/\.json$/i.test(uri)) configuration = true;
+      else if (/\.(xml|zip)$/i.test(uri) && uri.startsWith('file:') && !this.open.has(uri)) {
+        const path = fsPathOf(uri);
+        void this.sets.fileChanged(path, this.anySettings());
+      }
+    }
+    if (configuration) {
+      // Cleared now, shown again by the next validation when still broken.
+      for (const uri of this.configProblemUris) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      this.configProblemUris.clear();
+      this.revalidateWhere(() => true, true);
+    }
+  }
+
+  /** Validates again the open documents that match; `resettle` resolves their settings anew. */
+  private revalidateWhere(match: (state: OpenDocument) => boolean, resettle = false): void {
+    for (const state of this.open.values()) {
+      if (!match(state)) continue;
+      if (resettle) state.settings = undefined;
+      this.schedule(state, 0);
+    }
+    if (this.supportsPull && this.supportsRefresh) void this.connection.languages.diagnostics.refresh();
+  }
+
+  private anySettings(): ValidationSettings {
+    for (const state of this.open.values()) if (state.settings) return state.settings.settings;
+    return { rules: {}, strict: false };
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Sets across the files of a folder
+
+  private displayPath(state: OpenDocument): string {
+    return state.fsPath ? this.sets.displayPath(dirnameOf(state.fsPath), state.fsPath) : state.uri;
+  }
+
+  private uriOf(state: OpenDocument, path: string): string {
+    if (path === this.displayPath(state) || !state.fsPath) return state.uri;
+    const [file] = path.split('!/');
+    return pathToFileURL(joinPath(dirnameOf(state.fsPath), file)).href;
+  }
+
+  private earlierFiles(state: OpenDocument) {
+    if (!state.fsPath || !state.settings) return undefined;
+    return this.sets.earlierFiles(state.fsPath, state.settings.settings);
+  }
+
+  private openUsers(path: string): FileIdentifiers | undefined {
+    for (const state of this.open.values()) {
+      if (state.fsPath === path && state.incremental) return { path, version: null, users: state.incremental.users() };
+    }
+    return undefined;
+  }
+
+  /** When a document's identifiers changed, the later open files of its set are validated again. */
+  private identifiersValidated(state: OpenDocument): void {
+    if (!state.fsPath || !state.incremental) return;
+    const signature = state.incremental.users().map((u) => `${u.repeats ? '!' : ''}${u.uses.map((x) => x.key).join(' ')}`).join('\n');
+    if (signature === state.identifierSignature) return;
+    const first = state.identifierSignature === '';
+    state.identifierSignature = signature;
+    if (first) return;
+    const later = new Set(this.sets.later(state.fsPath, [...this.open.values()].flatMap((s) => (s.fsPath ? [s.fsPath] : []))));
+    if (later.size > 0) this.revalidateWhere((s) => s.fsPath !== undefined && later.has(s.fsPath));
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Validate File on Disk
+
+  private async validateFileOnDisk(params: ValidateFileOnDiskParams, token: CancellationToken): Promise<ValidateFileOnDiskResult | ResponseError<void>> {
+    const started = performance.now();
+    let progress: { report(message: string, percentage: number): void; done(): void } | undefined;
+    try {
+      if (!params || typeof params.uri !== 'string' || !params.uri.startsWith('file:')) {
+        return new ResponseError(ErrorCodes.InvalidParams, 'almaSis/validateFileOnDisk needs { uri } with a file: URI');
+      }
+      const path = fsPathOf(params.uri);
+      const client = await this.clientSettings(params.uri);
+      const resolved = await resolveSettings(path, client, this.workspaceRoot);
+      const { documents } = await expandInputs([path]);
+      const abort = new AbortController();
+      const cancelled = token.onCancellationRequested(() => abort.abort());
+      progress = await this.beginProgress(`Alma SIS: validating ${path}`);
+      const doneProgress = progress;
+      let lastPercent = -1;
+      try {
+        const set = await validateInputs(documents, resolved.settings, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            const percent = p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 100) : 0;
+            if (percent !== lastPercent) {
+              lastPercent = percent;
+              doneProgress.report(`${Math.round(p.bytesDone / 1048576)} of ${Math.round(p.bytesTotal / 1048576)} MB`, percent);
+            }
+          },
+        });
+        const result = set.documents[0];
+        const ms = Math.round(performance.now() - started);
+        if (result) {
+          const diagnostics = toDiagnostics(result, (p) => (p === result.path ? params.uri : pathToFileURL(p).href), client.maxProblems);
+          void this.connection.sendDiagnostics({ uri: params.uri, diagnostics });
+        }
+        const counts = countFindings(set.documents.flatMap((d) => d.findings));
+        return { users: set.summary.users, ...counts, ms };
+      } finally {
+        cancelled.dispose();
+      }
+    } catch (error) {
+      if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      this.log(`validateFileOnDisk ${params?.uri}: ${describe(error)}`);
+      return new ResponseError(ErrorCodes.InternalError, describe(error));
+    } finally {
+      progress?.done();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Plumbing
+
+  private async beginProgress(title: string): Promise<{ report(message: string, percentage: number): void; done(): void }> {
+    if (!this.supportsProgress) return { report: () => undefined, done: () => undefined };
+    try {
+      const reporter = await this.connection.window.createWorkDoneProgress();
+      reporter.begin(title, 0, undefined, false);
+      return { report: (message, percentage) => reporter.report(percentage, message), done: () => reporter.done() };
+    } catch {
+      return { report: () => undefined, done: () => undefined };
+    }
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  /** Runs a handler so that a failure is logged and answered with `fallback`, never thrown. */
+  private guard<T>(name: string, run: () => T | Promise<T>, fallback: T): T | Promise<T> {
+    try {
+      const value = run();
+      if (value instanceof Promise) {
+        return value.catch((error: unknown) => {
+          this.connection.console.error(`${name} failed: ${describe(error)}`);
+          return fallback;
+        });
+      }
+      return value;
+    } catch (error) {
+      this.connection.console.error(`${name} failed: ${describe(error)}`);
+      return fallback;
+    }
+  }
+}
+
+/** Identifies what the earlier files of a set leave behind, positions included (related information shows them). */
+function earlierKey(earlier: EarlierFiles | undefined): string {
+  if (!earlier || earlier.paths.length === 0) return '';
+  const holders = earlier.holders.map((h) => `${h.key}@${h.documentIndex}:${h.line}:${h.col}:${h.userLabel}`).join(',');
+  return `${earlier.paths.join('|')}#${earlier.version ?? ''}#${holders}`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.message}${error.stack ? `\n${error.stack}` : ''}` : String(error);
+}
+
+function fsPathOf(uri: string): string {
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return uri;
+  }
+}
+
+function dirnameOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i > 0 ? path.slice(0, i) : '/';
+}
+
+function joinPath(folder: string, relativePath: string): string {
+  return relativePath.startsWith('/') ? relativePath : `${folder}/${relativePath}`;
+}

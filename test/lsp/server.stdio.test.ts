@@ -1,0 +1,281 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  CodeActionRequest,
+  CompletionRequest,
+  HoverRequest,
+  DocumentSymbolRequest,
+  DocumentDiagnosticRequest,
+  DiagnosticSeverity,
+  type CodeAction,
+  type CompletionList,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Hover,
+  type DocumentDiagnosticReport,
+  type TextEdit,
+} from 'vscode-languageserver-protocol';
+import { validateText, DEFAULT_SETTINGS } from '../../server/src/engine';
+import { repoRoot } from '../helpers/repoRoot';
+import { StdioClient } from './stdioClient';
+import { RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
+import { DOCUMENT_STATUS, VALIDATE_FILE_ON_DISK, type DocumentStatusParams, type ValidateFileOnDiskResult } from '../../server/src/lsp/protocol';
+
+/*
+ * The bundled server (dist/server.js, built by scripts/build.mjs) spawned with --stdio and driven
+ * by an independent client over JSON-RPC. Each scenario has its own folder: the files of a folder
+ * are a set, and the sample configuration applies where it is copied.
+ */
+
+const samples = join(repoRoot(), 'samples');
+let work: string;
+let client: StdioClient;
+
+function folder(name: string, withConfig: boolean): string {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  if (withConfig) {
+    copyFileSync(join(samples, 'alma-sis.config.json'), join(dir, 'alma-sis.config.json'));
+    copyFileSync(join(samples, 'code-tables.json'), join(dir, 'code-tables.json'));
+  }
+  return dir;
+}
+
+function place(dir: string, sample: string, name = sample.split('/').pop()!): { uri: string; text: string; path: string } {
+  const path = join(dir, name);
+  copyFileSync(join(samples, sample), path);
+  return { uri: pathToFileURL(path).href, text: readFileSync(path, 'utf8'), path };
+}
+
+/** The `expect: rule L:C-L:C` lines of a sample (1-based). */
+function expectations(text: string): { rule: string; line: number; col: number }[] {
+  return [...text.matchAll(/expect: ([\w-]+) (\d+):(\d+)-/g)].map((m) => ({ rule: m[1], line: Number(m[2]) - 1, col: Number(m[3]) - 1 }));
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'alma-sis-lsp-'));
+  client = new StdioClient();
+  const capabilities = await client.initialize({}, work);
+  assert.ok(capabilities.textDocumentSync, 'the server syncs documents');
+});
+
+after(async () => {
+  await client.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('common mistakes: diagnostics with rule ids, documentation links and related information, at the lines the sample expects', async () => {
+  const doc = place(folder('mistakes', true), 'invalid/common-mistakes.xml');
+  await client.open(doc.uri, doc.text);
+  const diagnostics = await client.diagnostics(doc.uri);
+  for (const want of expectations(doc.text)) {
+    assert.ok(
+      diagnostics.some((d) => d.code === want.rule && d.range.start.line === want.line && d.range.start.character === want.col),
+      `${want.rule} at ${want.line + 1}:${want.col + 1} in ${JSON.stringify(diagnostics.map((d) => `${d.code} ${d.range.start.line + 1}:${d.range.start.character + 1}`))}`,
+    );
+  }
+  for (const d of diagnostics) {
+    assert.equal(d.source, 'alma-sis');
+    assert.equal(d.codeDescription?.href, RULE_DOCUMENTATION_URL);
+  }
+  const duplicate = diagnostics.find((d) => d.code === 'duplicate-identifier');
+  assert.equal(duplicate?.relatedInformation?.[0].location.uri, doc.uri, 'the first holder is in the same file');
+  const status = await client.waitFor(() => client.notifications.find((n) => n.method === DOCUMENT_STATUS && (n.params as DocumentStatusParams).uri === doc.uri), 5000);
+  assert.ok(status, 'a document status notification follows the validation');
+  const params = status.params as DocumentStatusParams;
+  assert.equal(params.schemaVersion, 2);
+  assert.equal(params.users, 5);
+  assert.ok(params.errors > 0);
+});
+
+test('a quick fix for Preferred="true" applied as an edit removes the diagnostic', async () => {
+  const doc = place(folder('quickfix', false), 'invalid/attribute-case.xml');
+  await client.open(doc.uri, doc.text);
+  const diagnostics = await client.diagnostics(doc.uri);
+  const preferred = diagnostics.find((d) => d.code === 'attribute-case' && d.range.start.line === 16 && d.range.start.character === 17);
+  assert.ok(preferred, 'the attribute-case diagnostic on Preferred');
+  const actions = (await client.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: doc.uri },
+    range: preferred.range,
+    context: { diagnostics: [preferred], only: ['quickfix'] },
+  })) as CodeAction[];
+  const fix = actions.find((a) => a.edit?.changes?.[doc.uri] || a.edit?.documentChanges);
+  assert.ok(fix, `a quick fix with an edit among ${JSON.stringify(actions.map((a) => a.title))}`);
+  const edits: TextEdit[] = fix.edit!.changes?.[doc.uri]
+    ?? (fix.edit!.documentChanges as { edits: TextEdit[] }[]).flatMap((c) => c.edits);
+  const before = TextDocument.create(doc.uri, 'xml', 1, doc.text);
+  const fixed = TextDocument.applyEdits(before, edits);
+  assert.match(fixed.split('\n')[16], /preferred="true"/);
+  const from = client.published.length;
+  const version = await client.change(doc.uri, edits.map((e) => ({ range: e.range, text: e.newText })));
+  const after = await client.diagnostics(doc.uri, (p) => p.version === version, 20_000, from);
+  assert.ok(!after.some((d) => d.code === 'attribute-case' && d.range.start.line === 16 && d.range.start.character === 17), 'the Preferred diagnostic is gone');
+  assert.ok(after.some((d) => d.code === 'attribute-case'), 'Segment_Type is still reported');
+});
+
+test('completion offers elements and coded values; hover explains a field; the outline lists users by primary_id', async () => {
+  const dir = folder('features', true);
+  const doc = place(dir, 'valid/users-v2.xml');
+  await client.open(doc.uri, doc.text);
+  await client.diagnostics(doc.uri);
+  const lines = doc.text.split('\n');
+
+  const scratchText = '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <\n    <status></status>\n  </user>\n</users>\n';
+  const scratch = pathToFileURL(join(dir, 'scratch.xml')).href;
+  await client.open(scratch, scratchText);
+  const elements = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: scratch }, position: { line: 3, character: 5 } })) as CompletionList;
+  assert.ok(elements.items.some((i) => i.label === 'primary_id' || String(i.label).includes('primary_id')), 'primary_id is offered');
+  const values = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: scratch }, position: { line: 4, character: 12 } })) as CompletionList;
+  assert.ok(values.items.some((i) => String(i.label) === 'ACTIVE'), `ACTIVE among ${JSON.stringify(values.items.map((i) => i.label))}`);
+
+  const idLine = lines.findIndex((l) => l.includes('<primary_id>'));
+  const hover = (await client.connection.sendRequest(HoverRequest.type, {
+    textDocument: { uri: doc.uri },
+    position: { line: idLine, character: lines[idLine].indexOf('primary_id') + 2 },
+  })) as Hover | null;
+  assert.ok(hover, 'a hover on primary_id');
+  assert.match(JSON.stringify(hover.contents), /primary/i);
+
+  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: doc.uri } })) as DocumentSymbol[];
+  const ids = [...doc.text.matchAll(/<primary_id>([^<]+)<\/primary_id>/g)].map((m) => m[1]);
+  assert.deepEqual(symbols.map((s) => s.name), ids);
+});
+
+test('a clean file has no error or warning', async () => {
+  const doc = place(folder('clean', true), 'valid/users-v2.xml');
+  await client.open(doc.uri, doc.text);
+  const diagnostics = await client.diagnostics(doc.uri);
+  const loud = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning);
+  assert.deepEqual(loud, []);
+});
+
+test('an XML file that is not an Alma user file gets nothing', async () => {
+  const dir = folder('other', false);
+  const other = pathToFileURL(join(dir, 'pom.xml')).href;
+  await client.open(other, '<?xml version="1.0"?>\n<project><modelVersion>4.0.0</modelVersion><oops></project>\n');
+  // A document opened after it is validated after it: once that one is published, the first had its turn.
+  const alma = place(dir, 'valid/users-v2.xml');
+  await client.open(alma.uri, alma.text);
+  await client.diagnostics(alma.uri);
+  assert.equal(client.published.filter((p) => p.uri === other).length, 0);
+  const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: other }, position: { line: 1, character: 3 } });
+  assert.equal(hover, null);
+  const symbols = await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: other } });
+  assert.equal(symbols, null);
+});
+
+test('a sequence of edits ends with the diagnostics of a fresh validation of the final text', async () => {
+  const doc = place(folder('edits', false), 'valid/users-v2.xml');
+  await client.open(doc.uri, doc.text);
+  await client.diagnostics(doc.uri);
+  let text = TextDocument.create(doc.uri, 'xml', 1, doc.text);
+  const ids = [...doc.text.matchAll(/<primary_id>([^<]+)<\/primary_id>/g)];
+  const edits = [
+    // the second user takes the first user's primary_id (a duplicate appears)...
+    { at: ids[1].index! + '<primary_id>'.length, remove: ids[1][1].length, insert: ids[0][1] },
+    // ...a line is added in the first user...
+    { at: ids[0].index!, remove: 0, insert: '<!-- a note -->\n    ' },
+    // ...and a value is broken.
+    { at: doc.text.indexOf('</status>'), remove: 0, insert: 'X' },
+  ];
+  let version = 1;
+  let offsetShift = 0;
+  for (const e of edits) {
+    const at = e.at + offsetShift;
+    const range = { start: text.positionAt(at), end: text.positionAt(at + e.remove) };
+    version = await client.change(doc.uri, [{ range, text: e.insert }]);
+    text = TextDocument.update(text, [{ range, text: e.insert }], version);
+    if (e.at <= edits[edits.length - 1].at) offsetShift += e.insert.length - e.remove;
+  }
+  const published = await client.diagnostics(doc.uri, (p) => p.version === version);
+  const want = validateText(text.getText(), 'users-v2.xml', DEFAULT_SETTINGS).findings;
+  assert.deepEqual(
+    published.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character} ${d.message}`),
+    want.map((f) => `${f.rule} ${f.range.start.line}:${f.range.start.character} ${f.message}`),
+  );
+  assert.ok(published.some((d) => d.code === 'duplicate-identifier'));
+});
+
+test('the files of a folder are a set: a duplicate of an earlier file shows on the later one, pointing at it', async () => {
+  const dir = folder('set', false);
+  const user = (id: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n    <user_group>STUDENT</user_group>\n  </user>\n</users>\n`;
+  writeFileSync(join(dir, 'a.xml'), user('shared.id'));
+  const later = join(dir, 'b.xml');
+  writeFileSync(later, user('shared.id'));
+  const uri = pathToFileURL(later).href;
+  await client.open(uri, readFileSync(later, 'utf8'));
+  const diagnostics = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'duplicate-identifier'));
+  const duplicate = diagnostics.find((d) => d.code === 'duplicate-identifier')!;
+  assert.equal(duplicate.relatedInformation?.[0].location.uri, pathToFileURL(join(dir, 'a.xml')).href);
+  assert.match(duplicate.message, /a\.xml/);
+});
+
+test('Validate File on Disk streams a file that is not open and publishes its diagnostics', async () => {
+  const doc = place(folder('disk', false), 'invalid/common-mistakes.xml');
+  const result = (await client.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: doc.uri })) as ValidateFileOnDiskResult;
+  assert.equal(result.users, 5);
+  assert.ok(result.errors > 0);
+  const diagnostics = await client.diagnostics(doc.uri);
+  assert.ok(diagnostics.some((d) => d.code === 'duplicate-identifier'));
+});
+
+test('a broken configuration shows its problems in the configuration file, and the users file is still validated', async () => {
+  const dir = folder('badconfig', false);
+  const configPath = join(dir, 'alma-sis.config.json');
+  writeFileSync(configPath, '{\n  "profiles": [\n    { "code": "X", "xsdVersion": 7 }\n  ],\n  "bogus": true\n}\n');
+  const doc = place(dir, 'invalid/attribute-case.xml');
+  await client.open(doc.uri, doc.text);
+  const configDiagnostics = await client.diagnostics(pathToFileURL(configPath).href);
+  assert.ok(configDiagnostics.length > 0);
+  assert.ok(configDiagnostics.every((d) => d.range.start.line >= 0 && d.range.start.line < 6));
+  const diagnostics = await client.diagnostics(doc.uri);
+  assert.ok(diagnostics.some((d) => d.code === 'attribute-case'));
+});
+
+test('alma-sis.maxProblems caps a document\'s diagnostics, errors first, with one that counts the rest', async () => {
+  const capped = new StdioClient();
+  try {
+    await capped.initialize({}, work, { settings: { maxProblems: 2 } });
+    const doc = place(folder('capped', false), 'invalid/common-mistakes.xml');
+    await capped.open(doc.uri, doc.text);
+    const diagnostics = await capped.diagnostics(doc.uri);
+    assert.equal(diagnostics.length, 3);
+    assert.equal(diagnostics[0].severity, DiagnosticSeverity.Error);
+    assert.equal(diagnostics[1].severity, DiagnosticSeverity.Error);
+    assert.match(diagnostics[2].message, /more problems are not shown/);
+  } finally {
+    await capped.stop();
+  }
+});
+
+test('a client that pulls diagnostics gets them from textDocument/diagnostic', async () => {
+  const pulling = new StdioClient();
+  try {
+    const capabilities = await pulling.initialize({ textDocument: { diagnostic: { dynamicRegistration: false } } }, work);
+    assert.ok(capabilities.diagnosticProvider, 'the server offers pull diagnostics');
+    const doc = place(folder('pull', false), 'invalid/attribute-case.xml');
+    await pulling.open(doc.uri, doc.text);
+    const report = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri: doc.uri } })) as DocumentDiagnosticReport;
+    assert.equal(report.kind, 'full');
+    const items = (report as { items: Diagnostic[] }).items;
+    assert.ok(items.some((d) => d.code === 'attribute-case'));
+    assert.equal(pulling.published.filter((p) => p.uri === doc.uri).length, 0, 'nothing pushed to a pulling client');
+  } finally {
+    await pulling.stop();
+  }
+});
+
+test('the server survives nonsense: a bad request is answered and it goes on serving', async () => {
+  const bad = await client.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: 42 }).then(() => 'answered', (e: Error) => `error: ${e.message}`);
+  assert.match(bad, /error/);
+  const doc = place(folder('after-nonsense', false), 'invalid/attribute-case.xml');
+  await client.open(doc.uri, '\u0000\u0001<users><user>');
+  await client.change(doc.uri, [{ text: doc.text }]);
+  const diagnostics = await client.diagnostics(doc.uri, (p) => p.diagnostics.some((d) => d.code === 'attribute-case'));
+  assert.ok(diagnostics.length > 0);
+});

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  InitializeRequest,
+  InitializedNotification,
+  PublishDiagnosticsNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  ShutdownRequest,
+  ExitNotification,
+  type ClientCapabilities,
+  type Diagnostic,
+  type PublishDiagnosticsParams,
+  type TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol';
+import { repoRoot } from '../helpers/repoRoot';
+
+export const SERVER_PATH = join(repoRoot(), 'dist', 'server.js');
+
+/**
+ * An independent LSP client for the bundled server, spoken to over stdio with
+ * vscode-languageserver-protocol: it records every publishDiagnostics and notification, and
+ * answers the server's requests the way a plain editor would (no configuration, no progress).
+ */
+export class StdioClient {
+  readonly connection: MessageConnection;
+  readonly process: ChildProcess;
+  readonly published: PublishDiagnosticsParams[] = [];
+  readonly notifications: { method: string; params: unknown }[] = [];
+  readonly stderr: string[] = [];
+  private listeners: (() => void)[] = [];
+  private versions = new Map<string, number>();
+
+  constructor(args: string[] = ['--stdio']) {
+    this.process = spawn(process.execPath, [SERVER_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      this.published.push(params);
+      this.wake();
+    });
+    this.connection.onNotification((method, params) => {
+      this.notifications.push({ method, params });
+      this.wake();
+    });
+    this.connection.onRequest((method) => {
+      if (method === 'workspace/configuration') return [null];
+      return null;
+    });
+    this.connection.listen();
+  }
+
+  async initialize(capabilities: ClientCapabilities = {}, rootPath?: string, initializationOptions?: unknown): Promise<Record<string, unknown>> {
+    const result = await this.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: rootPath ? pathToFileURL(rootPath).href : null,
+      capabilities,
+      initializationOptions,
+    });
+    await this.connection.sendNotification(InitializedNotification.type, {});
+    return result.capabilities as Record<string, unknown>;
+  }
+
+  async open(uri: string, text: string, languageId = 'xml'): Promise<void> {
+    this.versions.set(uri, 1);
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+  }
+
+  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+    return version;
+  }
+
+  async close(uri: string): Promise<void> {
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+  }
+
+  /** The diagnostics of the first publication for `uri` that satisfies `accept`, waiting up to `timeoutMs`. */
+  async diagnostics(uri: string, accept: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 20_000, from = 0): Promise<Diagnostic[]> {
+    const found = await this.waitFor(() => this.published.slice(from).find((p) => p.uri === uri && accept(p)), timeoutMs);
+    if (!found) throw new Error(`no diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${this.stderr.join('')}`);
+    return found.diagnostics;
+  }
+
+  async waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 100));
+        this.listeners.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private wake(): void {
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const l of listeners) l();
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 3000))]);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // already gone
+    }
+    await Promise.race([new Promise((r) => this.process.once('exit', r)), new Promise((r) => setTimeout(r, 3000))]);
+    if (this.process.exitCode === null) this.process.kill();
+    this.connection.dispose();
+  }
+}
