@@ -39,6 +39,14 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 
+// The language server: one bundle that any editor starts with --stdio (VS Code forks it over IPC).
+await build({
+  ...common,
+  entryPoints: { server: 'server/src/lsp/main.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+});
+
 // The VS Code extension: `vscode` is provided by the editor at run time.
 await build({
   ...common,

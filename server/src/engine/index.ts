@@ -64,3 +64,11 @@ export {
   type IncrementalStats,
 } from './incremental/incrementalDocument';
 export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
+export {
+  IncrementalDocument,
+  NO_EARLIER_FILES,
+  type EarlierFiles,
+  type UserIdentifiers,
+  type IncrementalStats,
+} from './incremental/incrementalDocument';
+export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
