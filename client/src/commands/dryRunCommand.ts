@@ -65,6 +65,7 @@ async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.D
           settings: resolved.settings,
           matchIdType: resolved.profile?.matchIdType,
           unmatched: resolved.profile?.unmatched,
+          baselinePaths: [baseline],
           signal: abort.signal,
           onProgress: (p) => {
             const percent = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone * 100) / p.bytesTotal);

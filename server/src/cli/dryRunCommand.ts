@@ -51,6 +51,7 @@ async function runDryRun(args: ParsedArgs, context: CommandContext): Promise<num
       mode,
       matchIdType: profile?.matchIdType,
       unmatched: profile?.unmatched,
+      baselinePaths: [baselinePath],
       signal: context.signal,
       onProgress: progress && ((p) => progress.update(p)),
     });

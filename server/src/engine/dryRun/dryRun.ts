@@ -1,4 +1,4 @@
-import { XmlScanner, type ScanSink } from '../xml/scanner';
+import type { ScanSink } from '../xml/scanner';
 import type { ValidationSettings } from '../config/types';
 import { InputError, type InputDocument } from '../files/inputDocument';
 import { DocumentChecker } from '../validation/documentChecker';
@@ -9,6 +9,7 @@ import type { Finding } from '../rules/finding';
 import type { RuleId } from '../rules/ruleTable';
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
 import { compareUsers } from './compareUsers';
+import { identifierKeys, matchKey, readBaseline, scanDocument, type BaselineIndex, type Holder } from './baselineIndex';
 import {
   ALERT_THRESHOLD,
   type DryRunMode,
@@ -29,6 +30,11 @@ export interface DryRunOptions {
   unmatched?: 'add' | 'reject';
   signal?: AbortSignal;
   onProgress?: (progress: DryRunProgress) => void;
+  /**
+   * The paths the baseline documents were expanded from. With them the baseline is read on a
+   * worker thread, in parallel with the input, when the bundle ships the worker (dist/).
+   */
+  baselinePaths?: readonly string[];
 }
 
 export interface DryRunProgress {
@@ -65,23 +71,6 @@ export const LOADER_REJECTS: ReadonlySet<RuleId> = new Set<RuleId>([
 /** Errors that make Alma reject the whole file ("Could not parse file", an aborted job). */
 const FILE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['xml-syntax', 'encoding', 'invalid-char', 'doctype', 'root-element', 'schema-version']);
 
-/** Who holds an identifier value while the feed is replayed: an existing user, or an earlier input user. */
-interface Holder {
-  /** The existing user, or null for a user the feed creates. */
-  existing: CollectedUser | null;
-  /** Index in the report of the input user that created or updated it; -1 while untouched. */
-  claimedBy: number;
-  label: string;
-}
-
-interface BaselineIndex {
-  byMatch: Map<string, CollectedUser>;
-  holders: Map<string, Holder>;
-  /** Each existing user's holder, for identifiers freed or taken by an update. */
-  holderOf: Map<CollectedUser, Holder>;
-  users: number;
-}
-
 /**
  * What Alma's synchronize (or import) would do with `inputs` given the users in `baseline` (the
  * Export Users job's output), user by user in load order. Both sides stream through the scanner;
@@ -98,21 +87,35 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   const collectorOptions: CollectorOptions = { includeResearcher: options.settings.usedFor !== undefined && options.settings.usedFor !== 'users' };
   const progress = new ProgressCounter(options, baseline, inputs);
 
-  const index = await indexBaseline(baseline, matchIdType, collectorOptions, progress, options.signal);
-  const replay = new Replay(index, { mode, matchIdType, unmatched });
+  const reading = readBaseline({
+    documents: baseline,
+    sourcePaths: options.baselinePaths,
+    matchIdType,
+    collector: collectorOptions,
+    onBytes: progress.phase('baseline'),
+    signal: options.signal,
+  });
+  // Awaited only after the first input document: until then a failure must not go unhandled.
+  reading.catch(() => undefined);
+  let replay: Replay | undefined;
   const registry = new IdentifierRegistry();
   const set = newSetState();
+  const onInputBytes = progress.phase('input');
   for (const doc of inputs) {
     const collector = new UserCollector(collectorOptions);
     const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set);
-    await scanDocument(doc, new TeeSink(collector, checker), progress.phase('input'), options.signal);
+    await scanDocument(doc, new TeeSink(collector, checker), (bytes) => onInputBytes(doc.path, bytes), options.signal);
     const result = checker.result();
     const fileError = result.findings.find((f) => f.severity === 'error' && FILE_RULES.has(f.rule));
     if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
     if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
     const rejections = loaderRejections(collector.users, result);
-    collector.users.forEach((user, k) => replay.add(user, doc.path, rejections[k]));
+    replay ??= new Replay(await reading, { mode, matchIdType, unmatched });
+    const current = replay;
+    collector.users.forEach((user, k) => current.add(user, doc.path, rejections[k]));
   }
+  const index = await reading;
+  replay ??= new Replay(index, { mode, matchIdType, unmatched });
   return {
     summary: summarize(replay.users),
     users: replay.users,
@@ -122,39 +125,6 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     baseline: { paths: baseline.map((d) => d.path), users: index.users },
     inputs: inputs.map((d) => d.path),
   };
-}
-
-async function indexBaseline(
-  documents: readonly InputDocument[],
-  matchIdType: string,
-  collectorOptions: CollectorOptions,
-  progress: ProgressCounter,
-  signal: AbortSignal | undefined,
-): Promise<BaselineIndex> {
-  if (documents.length === 0) throw new InputError('no baseline given: name the Export Users file (XML or zip)', '');
-  const index: BaselineIndex = { byMatch: new Map(), holders: new Map(), holderOf: new Map(), users: 0 };
-  for (const doc of documents) {
-    const collector = new UserCollector(collectorOptions);
-    await scanDocument(doc, collector, progress.phase('baseline'), signal);
-    const fatal = collector.fatal;
-    if (fatal) {
-      throw new InputError(`${doc.path}:${fatal.span.line + 1}:${fatal.span.col + 1}: the baseline is not well-formed XML: ${fatal.detail}`, doc.path);
-    }
-    if (collector.version === null) {
-      const what = collector.badRoot === null ? 'it holds no XML element' : `its root is <${collector.badRoot}>`;
-      throw new InputError(`${doc.path}: the baseline is not an Export Users file: ${what}, not <users> or <userRecords>`, doc.path);
-    }
-    for (const user of collector.users) {
-      index.users++;
-      const holder: Holder = { existing: user, claimedBy: -1, label: describeExisting(user, doc.path) };
-      index.holderOf.set(user, holder);
-      const match = matchKey(user, matchIdType);
-      // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
-      if (match !== null && !index.byMatch.has(match)) index.byMatch.set(match, user);
-      for (const key of identifierKeys(user).keys()) if (!index.holders.has(key)) index.holders.set(key, holder);
-    }
-  }
-  return index;
 }
 
 /** Replays the feed against the index in load order, as the job would, one input user at a time. */
@@ -239,31 +209,8 @@ class Replay {
   }
 }
 
-/** The lower-cased keys of a user's identifiers (primary and additional), with their values. */
-function identifierKeys(user: CollectedUser, externalOnly = false): Map<string, string> {
-  const keys = new Map<string, string>();
-  if (user.primaryId !== null) keys.set(user.primaryId.toLowerCase(), `primary_id ${user.primaryId}`);
-  for (const id of user.identifiers) {
-    if (externalOnly && id.internal) continue;
-    const key = id.value.toLowerCase();
-    if (!keys.has(key)) keys.set(key, `${id.type} ${id.value}`);
-  }
-  return keys;
-}
-
-/** The value a user is matched by; primary_id and identifiers compare without regard to case. */
-function matchKey(user: CollectedUser, matchIdType: string): string | null {
-  if (matchIdType === 'primary_id') return user.primaryId === null ? null : user.primaryId.toLowerCase();
-  const id = user.identifiers.find((i) => i.type === matchIdType);
-  return id === undefined ? null : id.value.toLowerCase();
-}
-
 function describeMatch(matchIdType: string): string {
   return matchIdType === 'primary_id' ? 'primary_id' : `identifier ${matchIdType}`;
-}
-
-function describeExisting(user: CollectedUser, path: string): string {
-  return `existing user ${user.primaryId ?? '(no primary_id)'} (${path}:${user.line + 1})`;
 }
 
 /** For each user of a document, the first error finding inside it that makes the loader reject it. */
@@ -302,17 +249,6 @@ export function summarize(users: readonly DryRunUser[]): DryRunSummary {
   summary.failureRate = summary.total === 0 ? 0 : summary.rejected / summary.total;
   summary.alert = summary.total > 0 && summary.failureRate >= ALERT_THRESHOLD;
   return summary;
-}
-
-async function scanDocument(doc: InputDocument, sink: ScanSink, onChunk: (path: string, bytes: number) => void, signal: AbortSignal | undefined): Promise<void> {
-  signal?.throwIfAborted();
-  const scanner = new XmlScanner(sink);
-  for await (const chunk of doc.read()) {
-    scanner.write(chunk);
-    onChunk(doc.path, chunk.length);
-    signal?.throwIfAborted();
-  }
-  scanner.end();
 }
 
 /** One scan feeds two sinks: the collector and the checker read the input in a single pass. */

@@ -89,20 +89,40 @@ interface Plan {
   rank: number;
   /** How a field is named inside its segment's description: `phone_types`, not `phone_types/phone_type`. */
   label: string;
+  /** Plans of the children seen so far, by element name. */
+  children: Map<string, Plan>;
 }
 
-// One table per researcher setting: the same node is skipped under one and walked under the other.
-const plans = [new WeakMap<ElementNode, Plan>(), new WeakMap<ElementNode, Plan>()];
 let nextRank = 0;
 
-function planOf(node: ElementNode, parent: Plan, options: CollectorOptions): Plan {
-  const table = plans[options.includeResearcher ? 1 : 0];
-  let plan = table.get(node);
-  if (plan) return plan;
+function newPlan(kind: Kind, node: ElementNode, path: string): Plan {
+  return { kind, node, path, rank: nextRank++, label: path.split('/')[0], children: new Map() };
+}
+
+/**
+ * The plan of a child element, from its parent's: a known child's plan is made once and kept in
+ * the parent (one map lookup per start tag); names the model does not know are not kept, so a
+ * hostile file cannot grow the table.
+ */
+function childPlan(parent: Plan, name: string, options: CollectorOptions): Plan | null {
+  const known = parent.children.get(name);
+  if (known !== undefined) return known;
+  const hit = parent.node.index.exact.get(name);
+  if (!hit) return null;
+  const node = hit.def;
   const prefix = parent.kind === Kind.Group || parent.kind === Kind.SegmentGroup ? `${parent.path}/` : '';
-  const path = prefix + node.name;
-  plan = { kind: kindOf(node, parent, options), node, path, rank: nextRank++, label: path.split('/')[0] };
-  table.set(node, plan);
+  const plan = newPlan(kindOf(node, parent, options), node, prefix + node.name);
+  parent.children.set(name, plan);
+  return plan;
+}
+
+/** Root plans by version and researcher setting: the plan trees grow from them and are shared by every collector. */
+const rootPlans = new Map<string, Plan>();
+
+function rootPlan(version: 1 | 2, options: CollectorOptions): Plan {
+  const key = `${version}:${options.includeResearcher}`;
+  let plan = rootPlans.get(key);
+  if (!plan) rootPlans.set(key, (plan = newPlan(Kind.Root, compiledModel(version).root, '')));
   return plan;
 }
 
@@ -188,9 +208,8 @@ export class UserCollector implements ScanSink {
       this.frames[depth] = null;
       return;
     }
-    const hit = parent.node.index.exact.get(tag.name);
     // Names the model does not know (or knows in another case) are not loaded: the checker reports them.
-    const plan = hit ? planOf(hit.def, parent, this.options) : null;
+    const plan = childPlan(parent, tag.name, this.options);
     this.frames[depth] = plan;
     if (plan === null) return;
     switch (plan.kind) {
@@ -254,8 +273,7 @@ export class UserCollector implements ScanSink {
 
   private useVersion(version: 1 | 2): Plan {
     this.version = version;
-    const root = compiledModel(version).root;
-    return { kind: Kind.Root, node: root, path: '', rank: 0, label: '' };
+    return rootPlan(version, this.options);
   }
 
   private decideRoot(firstChild: string): void {

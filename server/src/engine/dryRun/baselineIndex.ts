@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { XmlScanner, type ScanSink } from '../xml/scanner';
+import { InputError, type InputDocument } from '../files/inputDocument';
+import { UserCollector, type CollectedUser, type CollectorOptions, type FatalProblem } from './userCollector';
+
+/**
+ * The existing users, as Alma's Export Users job wrote them, indexed for the replay: by match
+ * key, and by every identifier value (who holds it). Built from collector batches, so the same
+ * code serves a baseline read on this thread and one read on a worker thread.
+ */
+
+/** Who holds an identifier value while the feed is replayed: an existing user, or an earlier input user. */
+export interface Holder {
+  /** The existing user, or null for a user the feed creates. */
+  existing: CollectedUser | null;
+  /** Index in the report of the input user that created or updated it; -1 while untouched. */
+  claimedBy: number;
+  label: string;
+}
+
+export class BaselineIndex {
+  readonly byMatch = new Map<string, CollectedUser>();
+  readonly holders = new Map<string, Holder>();
+  /** Each existing user's holder, for identifiers freed or taken by an update. */
+  readonly holderOf = new Map<CollectedUser, Holder>();
+  users = 0;
+
+  constructor(private readonly matchIdType: string) {}
+
+  add(path: string, users: readonly CollectedUser[]): void {
+    for (const user of users) {
+      this.users++;
+      const holder: Holder = { existing: user, claimedBy: -1, label: `existing user ${user.primaryId ?? '(no primary_id)'} (${path}:${user.line + 1})` };
+      this.holderOf.set(user, holder);
+      const match = matchKey(user, this.matchIdType);
+      // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
+      if (match !== null && !this.byMatch.has(match)) this.byMatch.set(match, user);
+      for (const key of identifierKeys(user).keys()) if (!this.holders.has(key)) this.holders.set(key, holder);
+    }
+  }
+}
+
+/** The end of one baseline document: what makes it unusable, if anything. */
+export interface BaselineDocumentEnd {
+  path: string;
+  fatal: FatalProblem | null;
+  version: 1 | 2 | null;
+  badRoot: string | null;
+}
+
+/** Throws the InputError a document deserves: a baseline that is not well-formed or not a users file is refused. */
+export function checkBaselineDocument(end: BaselineDocumentEnd): void {
+  const { path, fatal } = end;
+  if (fatal) throw new InputError(`${path}:${fatal.span.line + 1}:${fatal.span.col + 1}: the baseline is not well-formed XML: ${fatal.detail}`, path);
+  if (end.version === null) {
+    const what = end.badRoot === null ? 'it holds no XML element' : `its root is <${end.badRoot}>`;
+    throw new InputError(`${path}: the baseline is not an Export Users file: ${what}, not <users> or <userRecords>`, path);
+  }
+}
+
+/** The lower-cased keys of a user's identifiers (primary and additional), with how to name each. */
+export function identifierKeys(user: CollectedUser, externalOnly = false): Map<string, string> {
+  const keys = new Map<string, string>();
+  if (user.primaryId !== null) keys.set(user.primaryId.toLowerCase(), `primary_id ${user.primaryId}`);
+  for (const id of user.identifiers) {
+    if (externalOnly && id.internal) continue;
+    const key = id.value.toLowerCase();
+    if (!keys.has(key)) keys.set(key, `${id.type} ${id.value}`);
+  }
+  return keys;
+}
+
+/** The value a user is matched by; primary_id and identifiers compare without regard to case. */
+export function matchKey(user: CollectedUser, matchIdType: string): string | null {
+  if (matchIdType === 'primary_id') return user.primaryId === null ? null : user.primaryId.toLowerCase();
+  const id = user.identifiers.find((i) => i.type === matchIdType);
+  return id === undefined ? null : id.value.toLowerCase();
+}
+
+export async function scanDocument(doc: InputDocument, sink: ScanSink, onChunk: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const scanner = new XmlScanner(sink);
+  for await (const chunk of doc.read()) {
+    scanner.write(chunk);
+    onChunk(chunk.length);
+    signal?.throwIfAborted();
+  }
+  scanner.end();
+}
+
+export interface BaselineRead {
+  documents: readonly InputDocument[];
+  /** The paths the documents were expanded from: a worker thread can open them again. */
+  sourcePaths?: readonly string[];
+  matchIdType: string;
+  collector: CollectorOptions;
+  onBytes: (path: string, bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Reads and indexes the baseline: on a worker thread when the bundle ships one, else here. */
+export function readBaseline(read: BaselineRead): Promise<BaselineIndex> {
+  if (read.documents.length === 0) return Promise.reject(new InputError('no baseline given: name the Export Users file (XML or zip)', ''));
+  const script = join(__dirname, WORKER_SCRIPT);
+  if (read.sourcePaths && read.sourcePaths.length > 0 && existsSync(script)) return readOnWorker(script, read);
+  return readHere(read);
+}
+
+async function readHere(read: BaselineRead): Promise<BaselineIndex> {
+  const index = new BaselineIndex(read.matchIdType);
+  for (const doc of read.documents) {
+    const collector = new UserCollector(read.collector);
+    await scanDocument(doc, collector, (bytes) => read.onBytes(doc.path, bytes), read.signal);
+    checkBaselineDocument({ path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
+    index.add(doc.path, collector.users);
+  }
+  return index;
+}
+
+/** The worker's bundle, next to the CLI's and the extension's in dist/ (see scripts/build.mjs). */
+export const WORKER_SCRIPT = 'dryRunWorker.js';
+
+export interface WorkerRequest {
+  paths: readonly string[];
+  collector: CollectorOptions;
+}
+
+export type WorkerMessage =
+  | { kind: 'users'; path: string; users: CollectedUser[] }
+  | { kind: 'bytes'; path: string; bytes: number }
+  | ({ kind: 'end' } & BaselineDocumentEnd)
+  | { kind: 'done' }
+  | { kind: 'error'; message: string; path: string; input: boolean };
+
+/**
+ * The baseline on a second core while this thread scans and validates the input: the two
+ * sides are independent until the replay. Users arrive in batches and are indexed between the
+ * input's chunks; a cancelled run terminates the worker.
+ */
+function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex> {
+  return new Promise((resolve, reject) => {
+    const index = new BaselineIndex(read.matchIdType);
+    const request: WorkerRequest = { paths: read.sourcePaths!, collector: read.collector };
+    const worker = new Worker(script, { workerData: request });
+    let settled = false;
+    const finish = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      read.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(index);
+    };
+    const onAbort = (): void => finish(read.signal!.reason instanceof Error ? read.signal!.reason : new Error('aborted'));
+    read.signal?.addEventListener('abort', onAbort);
+    worker.on('message', (message: WorkerMessage) => {
+      if (settled) return;
+      try {
+        switch (message.kind) {
+          case 'users':
+            index.add(message.path, message.users);
+            break;
+          case 'bytes':
+            read.onBytes(message.path, message.bytes);
+            break;
+          case 'end':
+            checkBaselineDocument(message);
+            break;
+          case 'done':
+            finish(null);
+            break;
+          case 'error':
+            finish(message.input ? new InputError(message.message, message.path) : new Error(message.message));
+            break;
+        }
+      } catch (error) {
+        finish(error as Error);
+      }
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`the baseline reader stopped unexpectedly (exit code ${code})`)));
+  });
+}
