@@ -34,7 +34,8 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { cli: 'server/src/cli/main.ts' },
+  // dryRunWorker: the dry-run reads the baseline on a worker thread (engine/dryRun/baselineIndex.ts).
+  entryPoints: { cli: 'server/src/cli/main.ts', dryRunWorker: 'server/src/engine/dryRun/baselineWorker.ts' },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
 });
