@@ -7,9 +7,9 @@ import { compareRanges, type Range } from '../text/span';
  * A real file with a systematic problem says it clearly within this many; a hostile one would
  * otherwise fill memory with millions of findings.
  */
-export const MAX_FINDINGS_PER_RULE = 200;
+export const MAX_FINDINGS_PER_RULE = 1000;
 /** Findings listed per document, all rules together (the per-rule notices come on top). */
-export const MAX_FINDINGS_PER_DOCUMENT = 2000;
+export const MAX_FINDINGS_PER_DOCUMENT = 5000;
 
 interface Dropped {
   rule: RuleId;
