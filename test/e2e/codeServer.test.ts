@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../helpers/repoRoot';
 import {
   goToPosition, launchBrowser, missingForCodeServer, openWorkbench, paletteMatches, problemCounts, problemRows,
-  chooseAction, quickOpen, startCodeServer, waitFor, type Browser, type CodeServer,
+  chooseAction, quickOpen, runCommand, startCodeServer, waitFor, waitForToast, type Browser, type CodeServer,
 } from './codeServerHarness';
 
 /*
@@ -149,4 +149,15 @@ test('every command the package contributes is in the command palette', { skip, 
   }
   assert.deepEqual(missing, []);
   await page.keyboard.press('Control+Shift+M');
+});
+
+test('Validate File on Disk streams the saved file through the server and reports its summary', { skip, timeout: 120_000 }, async () => {
+  const page = browser!.page;
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+S'); // the edits above (one user more), so disk and editor agree
+  const counts = await problemCounts(page);
+  await runCommand(page, 'Alma SIS: Validate File on Disk');
+  const toast = await waitForToast(page, `${FILE} on disk`);
+  const infos = `${counts.infos} info${counts.infos === 1 ? '' : 's'}`;
+  assert.match(toast, new RegExp(`^Alma SIS: ${FILE} on disk: 6 users: ${counts.errors} errors, ${counts.warnings} warnings, ${infos}; validated in`));
 });

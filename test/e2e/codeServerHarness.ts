@@ -256,3 +256,21 @@ export async function chooseAction(page: Page, text: string): Promise<void> {
   }
   throw new Error(`no quick fix "${text}" in ${JSON.stringify(await actions.allInnerTexts())}`);
 }
+
+/** Runs a command by its palette title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for a notification containing `text`; returns its text once it has slid in (for screenshots). */
+export async function waitForToast(page: Page, text: string, timeout = 30_000): Promise<string> {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await toast.waitFor({ timeout });
+  await page.waitForTimeout(800);
+  return toast.innerText();
+}

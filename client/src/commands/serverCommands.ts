@@ -54,9 +54,9 @@ async function validateOnDisk(client: LanguageClient, log: vscode.LogOutputChann
           workDoneToken,
         };
         const result = await client.sendRequest<ValidateFileOnDiskResult>(VALIDATE_FILE_ON_DISK, params, token);
-        const { text, detail } = formatStatus(result);
-        log.info(`${uri.fsPath}: ${detail}`);
-        void vscode.window.showInformationMessage(`${text} ${name}: ${detail}`);
+        const { detail } = formatStatus(result);
+        log.info(`${uri.fsPath} on disk: ${detail}`);
+        void vscode.window.showInformationMessage(`Alma SIS: ${name} on disk: ${detail}`);
       } catch (error) {
         if (token.isCancellationRequested || (error instanceof ResponseError && error.code === LSPErrorCodes.RequestCancelled)) {
           log.info(`${uri.fsPath}: validation cancelled`);
