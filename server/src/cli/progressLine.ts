@@ -13,6 +13,8 @@ export interface ProgressLineOptions {
   /** At most one redraw per interval: redrawing on every chunk would cost more than the reading. */
   intervalMs?: number;
   now?: () => number;
+  /** What is being done, the line's first word: `validating` unless told. */
+  label?: string;
 }
 
 const CLEAR_LINE = '\r\x1b[K';
@@ -25,6 +27,7 @@ export class ProgressLine {
   private readonly minBytes: number;
   private readonly intervalMs: number;
   private readonly now: () => number;
+  private readonly label: string | undefined;
   private lastDraw = -Infinity;
   private shown = false;
 
@@ -32,6 +35,7 @@ export class ProgressLine {
     this.minBytes = options.minBytes ?? 4 * 1024 * 1024;
     this.intervalMs = options.intervalMs ?? 100;
     this.now = options.now ?? Date.now;
+    this.label = options.label;
   }
 
   update(progress: Progress): void {
@@ -43,7 +47,7 @@ export class ProgressLine {
     // and a wrapped line can no longer be overwritten with `\r`. A terminal that never got a
     // size reports 0 columns.
     const width = Math.max(20, (this.terminal.columns || 80) - 1);
-    this.terminal.write(CLEAR_LINE + fitWidth(renderProgress(progress), width));
+    this.terminal.write(CLEAR_LINE + fitWidth(renderProgress(progress, this.label), width));
     this.shown = true;
   }
 
@@ -55,12 +59,12 @@ export class ProgressLine {
 }
 
 /** `validating  42%  12.3/29.0 MB  students.xml`. */
-export function renderProgress(progress: Progress): string {
+export function renderProgress(progress: Progress, label = 'validating'): string {
   const total = Math.max(progress.bytesTotal, 0);
   const done = Math.min(Math.max(progress.bytesDone, 0), total);
   const percent = total === 0 ? 100 : Math.floor((done * 100) / total);
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-  return `validating ${String(percent).padStart(3)}%  ${mb(done)}/${mb(total)} MB  ${visible(progress.path)}`;
+  return `${label} ${String(percent).padStart(3)}%  ${mb(done)}/${mb(total)} MB  ${visible(progress.path)}`;
 }
 
 /** Shortens from the left so that the end of a long path (the file name) stays visible. */
