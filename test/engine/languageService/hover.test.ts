@@ -79,3 +79,19 @@ test('every element of the valid samples has a hover with notes', () => {
     assert.deepEqual(known, [], `${name}: elements without notes`);
   }
 });
+
+test('inside a section SIS does not load, a field says so', () => {
+  const text = hoverText(USER('    <user_roles><user_role><role_t|ype>32</role_type></user_role></user_roles>'));
+  assert.match(text, /inside <user_roles>, which SIS does not load/);
+  assert.match(text, /not changed by SIS/);
+});
+
+test('researcher fields are loaded by researcher profiles only', () => {
+  assert.match(hoverText(USER('    <researcher><researcher_first_n|ame>A</researcher_first_name></researcher>')), /profiles used for researchers/);
+});
+
+test('the root has no SIS or synchronize line', () => {
+  const text = hoverText('<us|ers>\n  <user><primary_id>a</primary_id></user>\n</users>\n');
+  assert.match(text, /root of a version 2 file/);
+  assert.doesNotMatch(text, /Synchronize/);
+});

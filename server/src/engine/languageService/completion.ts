@@ -17,7 +17,7 @@ import {
 } from 'vscode-languageserver-types';
 import type { ValidationSettings } from '../config/types';
 import type { ElementNode } from '../schema/compiledModel';
-import { contextAt, defOf, detectRoot, rootDef, type PositionContext } from './documentContext';
+import { contextAt, defChain, defOf, detectRoot, rootDef, type PositionContext } from './documentContext';
 import { attributeSummary, codesFor, describeAttribute, describeElement, occurrence, typeSummary } from './fieldInfo';
 import { indentUnitOf, lineIndent, requiredChildren } from './skeleton';
 import { nameEnd, readTag, TokenKind, type Tag } from './xmlTokens';
@@ -91,9 +91,9 @@ function elementOfTag(ctx: PositionContext, tag: Tag): XmlElement | null {
   return found;
 }
 
-/** The definition of the element that holds new children: the user tree's element, or the root. */
-function holderDef(ctx: PositionContext, holder: XmlElement | null): ElementNode | undefined {
-  return holder ? defOf(holder, ctx.root.version) : rootDef(ctx.root.version);
+/** The definitions down to the element that holds new children: in the user's tree, or the root. */
+function holderChain(ctx: PositionContext, holder: XmlElement | null): ElementNode[] {
+  return holder ? defChain(holder, ctx.root.version) : [rootDef(ctx.root.version)];
 }
 
 /**
@@ -104,7 +104,8 @@ function holderDef(ctx: PositionContext, holder: XmlElement | null): ElementNode
 function elementItems(where: Where, holder: XmlElement | null, self: XmlElement | null, openTag: boolean, withBracket: boolean): CompletionItem[] {
   const { ctx, text } = where;
   if (!holder && ctx.root.name === '') return rootItems(where, withBracket || openTag, withBracket);
-  const def = holderDef(ctx, holder);
+  const chain = holderChain(ctx, holder);
+  const def = chain[chain.length - 1];
   if (!def || def.content === 'simple') return [];
   const present = new Map<string, number>();
   for (const child of holder?.children ?? []) {
@@ -120,7 +121,7 @@ function elementItems(where: Where, holder: XmlElement | null, self: XmlElement 
       label: child.name,
       kind: child.content === 'simple' ? CompletionItemKind.Field : CompletionItemKind.Module,
       detail: `${typeSummary(child)} · ${occurrence(child)}`,
-      documentation: { kind: MarkupKind.Markdown, value: describeElement(child, def, ctx.root.version) },
+      documentation: { kind: MarkupKind.Markdown, value: describeElement([...chain, child], ctx.root.version) },
       sortText: `${required ? 0 : 1}${String(position).padStart(3, '0')}`,
     };
     if (openTag || withBracket) {

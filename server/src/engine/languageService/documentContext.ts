@@ -127,15 +127,25 @@ export function childDef(parent: ElementNode, name: string): ElementNode | undef
 }
 
 /**
- * The model definition of an element of a user's tree: the user record's definition, then down
- * by name. Undefined for an element the model does not know (or inside one).
+ * The model definitions from the user record down to `element` (one per level), or [] when the
+ * model does not know one of them.
  */
+export function defChain(element: XmlElement, version: 1 | 2): ElementNode[] {
+  const path: XmlElement[] = [];
+  for (let e: XmlElement | null = element; e; e = e.parent) path.unshift(e);
+  const chain: ElementNode[] = [userDef(version)];
+  for (let k = 1; k < path.length; k++) {
+    const def = childDef(chain[k - 1], path[k].name);
+    if (!def) return [];
+    chain.push(def);
+  }
+  return chain;
+}
+
+/** The model definition of an element of a user's tree; undefined for one the model does not know. */
 export function defOf(element: XmlElement, version: 1 | 2): ElementNode | undefined {
-  const chain: XmlElement[] = [];
-  for (let e: XmlElement | null = element; e; e = e.parent) chain.unshift(e);
-  let def: ElementNode | undefined = userDef(version);
-  for (let k = 1; k < chain.length && def; k++) def = childDef(def, chain[k].name);
-  return def;
+  const chain = defChain(element, version);
+  return chain[chain.length - 1];
 }
 
 /** The definition of the root element (users / userRecords). */
@@ -151,9 +161,9 @@ export function tagAround(text: string, offset: number): Tag | null {
   return offset < tag.end || (!tag.terminated && offset <= tag.end) ? tag : null;
 }
 
-/** The definition of an element of the context's user tree, or of the root/user tag outside it. */
-export function defAt(element: XmlElement | null, tag: Tag | null, root: RootInfo): ElementNode | undefined {
-  if (element) return defOf(element, root.version);
-  if (tag && tag.name === root.name && !root.rootIsUser) return rootDef(root.version);
-  return undefined;
+/** The definitions down to the element at the position: in the user's tree, or the root tag outside it. */
+export function chainAt(element: XmlElement | null, tag: Tag | null, root: RootInfo): ElementNode[] {
+  if (element) return defChain(element, root.version);
+  if (tag && tag.name === root.name && !root.rootIsUser) return [rootDef(root.version)];
+  return [];
 }

@@ -40,7 +40,12 @@ export function occurrence(def: ElementNode): string {
   return def.max > 1 ? `${base}, repeatable` : base;
 }
 
-function sisWords(def: ElementNode): string {
+/**
+ * What SIS does with the element; `outer` is an enclosing element SIS does not load, if any, and
+ * `researcher` says the element is researcher (Esploro) data or inside it.
+ */
+function sisWords(def: ElementNode, outer: ElementNode | undefined, researcher: boolean): string {
+  if (outer && outer !== def) return `not loaded: it is inside <${outer.name}>, which SIS does not load.`;
   switch (def.sis) {
     case 'ignored':
       return `not loaded: it ${def.sisNote ?? 'is not read by the SIS load.'}`;
@@ -49,7 +54,7 @@ function sisWords(def: ElementNode): string {
     case 'profile':
       return 'not loaded: the integration profile sets it.';
     default:
-      return def.researcher ? 'loaded by profiles used for researchers (Esploro).' : 'loaded.';
+      return researcher ? 'loaded by profiles used for researchers (Esploro).' : 'loaded.';
   }
 }
 
@@ -76,15 +81,22 @@ export function syncEffect(def: ElementNode, parent: ElementNode | undefined, ve
   return 'segment-part';
 }
 
-/** Markdown about an element: what it is, its type and limit, SIS, synchronize. */
-export function describeElement(def: ElementNode, parent: ElementNode | undefined, version: 1 | 2): string {
+/**
+ * Markdown about an element: what it is, its type and limit, SIS, synchronize. `chain` holds the
+ * definitions from the user record (or the root) down to the element.
+ */
+export function describeElement(chain: readonly ElementNode[], version: 1 | 2): string {
+  const def = chain[chain.length - 1];
+  const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
   const doc = fieldDoc(def.name, parent?.name, version);
   const lines = [`**<${def.name}>** · ${typeSummary(def)} · ${occurrence(def)}`];
   if (doc) lines.push('', doc.about + (doc.note ? ` ${doc.note}` : ''));
   if (def.role === 'user') {
     lines.push('', '**Synchronize:** the user is found by the profile\'s match identifier and all its External data is replaced by the file\'s (swap all): what the file leaves out is deleted.');
-  } else {
-    lines.push('', `**SIS:** ${sisWords(def)}`, `**Synchronize:** ${SYNC_WORDS[syncEffect(def, parent, version, parent?.name)]}`);
+  } else if (parent) {
+    const outer = chain.find((d) => d.sis === 'ignored' || d.sis === 'output');
+    const effect = outer && outer !== def ? 'untouched' : syncEffect(def, parent, version, parent.name);
+    lines.push('', `**SIS:** ${sisWords(def, outer, chain.some((d) => d.researcher))}`, `**Synchronize:** ${SYNC_WORDS[effect]}`);
   }
   if (def.attributes.length > 0) lines.push('', `Attributes: ${def.attributes.map((a) => a.name).join(', ')}.`);
   return lines.join('\n');

@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { MarkupKind, Range, type Hover, type Position } from 'vscode-languageserver-types';
 import type { ValidationSettings } from '../config/types';
-import { contextAt, defAt, tagAround } from './documentContext';
+import { chainAt, contextAt, tagAround } from './documentContext';
 import { codesFor, describeAttribute, describeElement } from './fieldInfo';
 import { TokenKind } from './xmlTokens';
 import { trimmedTextRange } from './xmlTree';
@@ -23,13 +23,13 @@ export function doHover(document: TextDocument, position: Position, settings: Va
   const ctx = contextAt(text, offset);
   const tag = tagAround(text, offset);
   if (tag && tag.kind === TokenKind.Other) return null;
-  const def = defAt(ctx.element, tag, ctx.root);
+  const chain = chainAt(ctx.element, tag, ctx.root);
+  const def = chain[chain.length - 1];
   if (!def) return null;
-  const parentDef = ctx.element?.parent ? defAt(ctx.element.parent, null, ctx.root) : undefined;
   const version = ctx.root.version;
   if (tag) {
     if (offset >= tag.nameStart && offset <= tag.nameEnd) {
-      return hover(document, describeElement(def, parentDef, version), tag.nameStart, tag.nameEnd);
+      return hover(document, describeElement(chain, version), tag.nameStart, tag.nameEnd);
     }
     for (const attribute of tag.attributes) {
       const inName = offset >= attribute.nameStart && offset <= attribute.nameEnd;
@@ -55,7 +55,7 @@ export function doHover(document: TextDocument, position: Position, settings: Va
     const words = !entry ? `**${value}** is not in ${table}.`
       : entry.code !== value ? `**${value}** matches **${entry.code}** of ${table} only when case is ignored${entry.description ? `: ${entry.description}` : ''}.`
       : `**${value}**${entry.description ? `: ${entry.description}` : ''} (${table}).`;
-    return hover(document, `${words}\n\n---\n\n${describeElement(def, parentDef, version)}`, span.start, span.end);
+    return hover(document, `${words}\n\n---\n\n${describeElement(chain, version)}`, span.start, span.end);
   }
-  return hover(document, describeElement(def, parentDef, version), span.start, span.end);
+  return hover(document, describeElement(chain, version), span.start, span.end);
 }
