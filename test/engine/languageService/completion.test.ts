@@ -153,3 +153,10 @@ ${body}
 test('nothing inside a comment', () => {
   assert.deepEqual(complete(USER('    <!-- a comment | -->')), []);
 });
+
+test('contact_info: only what keeps the order addresses, emails, phones', () => {
+  const body = (inside: string): string => USER(`    <contact_info>\n${inside}\n    </contact_info>`);
+  assert.deepEqual(labels(complete(body('      |\n      <emails></emails>'))), ['addresses']);
+  assert.deepEqual(labels(complete(body('      <emails></emails>\n      |'))), ['phones']);
+  assert.deepEqual(labels(complete(body('      <addresses></addresses>\n      |\n      <phones></phones>'))), ['emails']);
+});

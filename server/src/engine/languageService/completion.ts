@@ -113,9 +113,10 @@ function elementItems(where: Where, holder: XmlElement | null, self: XmlElement 
   }
   const indent = lineIndent(text, self?.start ?? where.document.offsetAt(where.range.start));
   const unit = indentUnitOf(text, ctx.user);
+  const [lowest, highest] = sequenceWindow(def, holder, self, where.document.offsetAt(where.range.start));
   const items: CompletionItem[] = [];
   def.children.forEach((child, position) => {
-    if ((present.get(child.name) ?? 0) >= child.max) return;
+    if ((present.get(child.name) ?? 0) >= child.max || position < lowest || position > highest) return;
     const required = child.min >= 1 || child.documentedMandatory;
     const item: CompletionItem = {
       label: child.name,
@@ -135,6 +136,24 @@ function elementItems(where: Where, holder: XmlElement | null, self: XmlElement 
     items.push(item);
   });
   return items;
+}
+
+/**
+ * For a sequence (contact_info): the model positions that may stand at `offset` without breaking
+ * the order of the children already there. Any position for other content.
+ */
+function sequenceWindow(def: ElementNode, holder: XmlElement | null, self: XmlElement | null, offset: number): [number, number] {
+  if (def.content !== 'sequence' || !holder) return [0, Infinity];
+  let lowest = 0;
+  let highest = Infinity;
+  for (const child of holder.children) {
+    if (child === self) continue;
+    const position = def.children.findIndex((c) => c.name === child.name);
+    if (position < 0) continue;
+    if (child.start < offset) lowest = Math.max(lowest, position);
+    else highest = Math.min(highest, position);
+  }
+  return [lowest, highest];
 }
 
 /** An empty document: the root of a v2 file with one user. */
