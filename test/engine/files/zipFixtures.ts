@@ -1,6 +1,6 @@
 // Real zips for the files tests, written by the `zip` tool and python3's zipfile into a tmp dir.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
@@ -10,6 +10,17 @@ export function tmpFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'alma-sis-files-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A function that makes a fresh folder per call, all in one tmp folder removed when the test file ends. */
+export function freshFolders(): () => string {
+  const dir = tmpFolder();
+  let counter = 0;
+  return () => {
+    const folder = join(dir, `case-${++counter}`);
+    mkdirSync(folder);
+    return folder;
+  };
 }
 
 /** Runs a python3 script; `args` arrive as sys.argv[1:]. */

@@ -14,15 +14,9 @@ import {
   type ZipPackageRequest,
 } from '../../../server/src/engine/packaging/zipPackage';
 import { missingTool } from '../../helpers/prerequisites';
-import { readAll, tmpFolder } from '../files/zipFixtures';
+import { freshFolders, readAll } from '../files/zipFixtures';
 
-const dir = tmpFolder();
-let counter = 0;
-function freshFolder(): string {
-  const folder = join(dir, `case-${++counter}`);
-  mkdirSync(folder);
-  return folder;
-}
+const freshFolder = freshFolders();
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 function v2File(...ids: string[]): string {
