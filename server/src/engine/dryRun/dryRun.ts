@@ -4,7 +4,8 @@ import { InputError, type InputDocument } from '../files/inputDocument';
 import { DocumentChecker } from '../validation/documentChecker';
 import { IdentifierRegistry } from '../validation/identifiers';
 import { newSetState } from '../validation/validateDocument';
-import type { DocumentResult } from '../validation/results';
+import { FindingCollector } from '../validation/findingCollector';
+import { compareRanges } from '../text/span';
 import type { Finding } from '../rules/finding';
 import type { RuleId } from '../rules/ruleTable';
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
@@ -103,16 +104,16 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   const onInputBytes = progress.phase('input');
   for (const doc of inputs) {
     const collector = new UserCollector(collectorOptions);
-    const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set);
-    await scanDocument(doc, new TeeSink(collector, checker), (bytes) => onInputBytes(doc.path, bytes), options.signal);
-    const result = checker.result();
-    const fileError = result.findings.find((f) => f.severity === 'error' && FILE_RULES.has(f.rule));
+    // The user in progress is the next one the collector will add (the checker hears each event first).
+    const rejections = new RejectionFindings(() => collector.users.length);
+    const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections });
+    await scanDocument(doc, new TeeSink(checker, collector), (bytes) => onInputBytes(doc.path, bytes), options.signal);
+    const fileError = firstFileError(checker.result().findings);
     if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
     if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
-    const rejections = loaderRejections(collector.users, result);
     replay ??= new Replay(await reading, { mode, matchIdType, unmatched });
     const current = replay;
-    collector.users.forEach((user, k) => current.add(user, doc.path, rejections[k]));
+    collector.users.forEach((user, k) => current.add(user, doc.path, rejections.byUser[k]));
   }
   const index = await reading;
   replay ??= new Replay(index, { mode, matchIdType, unmatched });
@@ -213,34 +214,37 @@ function describeMatch(matchIdType: string): string {
   return matchIdType === 'primary_id' ? 'primary_id' : `identifier ${matchIdType}`;
 }
 
-/** For each user of a document, the first error finding inside it that makes the loader reject it. */
-function loaderRejections(users: readonly CollectedUser[], result: DocumentResult): (Finding | undefined)[] {
-  const rejections: (Finding | undefined)[] = new Array(users.length);
-  if (users.length === 0) return rejections;
-  for (const finding of result.findings) {
-    if (finding.severity !== 'error' || !LOADER_REJECTS.has(finding.rule)) continue;
-    const k = userAt(users, finding.range.start.line, finding.range.start.character);
-    if (k >= 0 && rejections[k] === undefined) rejections[k] = finding;
+/**
+ * Receives the checker's findings as they are reported, while the collector is inside the user
+ * they are about: the checker's own report collapses repeated findings and caps each rule per
+ * file, so it cannot say which of 100k users had an invalid date. The report still gets them all.
+ */
+class RejectionFindings extends FindingCollector {
+  /** The first loader-rejecting error of each user, by the user's index in the document. */
+  readonly byUser: (Finding | undefined)[] = [];
+
+  constructor(private readonly currentUser: () => number) {
+    super();
   }
-  return rejections;
+
+  override add(finding: Finding): void {
+    if (finding.severity === 'error' && LOADER_REJECTS.has(finding.rule)) this.byUser[this.currentUser()] ??= finding;
+    super.add(finding);
+  }
+
+  override isFull(rule: RuleId): boolean {
+    return !LOADER_REJECTS.has(rule) && super.isFull(rule);
+  }
 }
 
-/** The last user whose start tag is at or before (line, col): findings of a user lie before the next one starts. */
-function userAt(users: readonly CollectedUser[], line: number, col: number): number {
-  let lo = 0;
-  let hi = users.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const u = users[mid];
-    if (u.line < line || (u.line === line && u.col <= col)) {
-      found = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
+/** The first (in the file) error that makes Alma refuse the whole file. */
+function firstFileError(findings: readonly Finding[]): Finding | undefined {
+  let first: Finding | undefined;
+  for (const f of findings) {
+    if (f.severity !== 'error' || !FILE_RULES.has(f.rule)) continue;
+    if (!first || compareRanges(f.range, first.range) < 0) first = f;
   }
-  return found;
+  return first;
 }
 
 export function summarize(users: readonly DryRunUser[]): DryRunSummary {
