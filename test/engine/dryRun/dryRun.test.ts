@@ -135,7 +135,7 @@ describe('dry-run rejections', () => {
     assert.deepEqual([report.users[0].line, report.users[1].line], [2, 3]);
   });
 
-  it('every user with a loader error is rejected, though the validator's report collapses and caps repeated findings', async () => {
+  it('every user with a loader error is rejected, though the validator report collapses and caps repeated findings', async () => {
     // The same message five times (collapsed into one finding), then more distinct ones than a rule may list.
     const same = Array.from({ length: 5 }, (_, k) => user(`same${k}`, '<birth_date>1999-02-30</birth_date>'));
     const distinct = Array.from({ length: 1005 }, (_, k) => user(`d${k}`, `<birth_date>x${k}</birth_date>`));
