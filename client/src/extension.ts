@@ -50,10 +50,11 @@ export function activate(context: vscode.ExtensionContext): void {
     if (before.configPath !== settings.configPath) void watchers.refresh();
   }));
 
-  const activated = performance.now() - started;
+  // The e2e test reads these two lines (their timestamps, against the extension host's log).
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   languageClient.start().then(
     () => {
-      log.info(`activated in ${activated.toFixed(1)} ms; language server ready after ${(performance.now() - started).toFixed(0)} ms`);
+      log.info(`language server ready ${(performance.now() - started).toFixed(0)} ms after activation`);
       void watchers.refresh().catch((error: unknown) => log.error(`watching configuration files: ${String(error)}`));
     },
     (error: unknown) => log.error(`the language server did not start: ${String(error)}`),
