@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { getCodeActions, certainFixes, compatibleFixes } from '../../../server/src/engine/languageService/codeActions';
+import { getCodeActions, certainFixes, compatibleFixes, resolveCodeAction } from '../../../server/src/engine/languageService/codeActions';
 import type { ValidationSettings } from '../../../server/src/engine/config/types';
 import { SAMPLE_SETTINGS, applyWorkspaceEdit, diagnosticsOf, doc, fixture } from './serviceFixtures';
 
@@ -223,12 +223,31 @@ for (const name of ['common-mistakes.xml', 'element-case.xml', 'attribute-case.x
   });
 }
 
-test('source.fixAll uses the diagnostics it is given instead of validating again', () => {
+test('a finding collapsed into one diagnostic: fix all of its kind fixes every place', () => {
+  const users = [1, 2, 3].map((k) => `  <user>\n    <Primary_ID>u${k}</Primary_ID>\n  </user>`).join('\n');
+  const document = doc(`<users>\n${users}\n</users>\n`);
+  const all = diagnosticsOf(document, SAMPLE_SETTINGS).filter((d) => d.code === 'element-case');
+  assert.equal(all.length, 1, 'the validator collapses the three');
+  const actions = quickFixes(document, all[0], SAMPLE_SETTINGS, all);
+  const batch = actions.find((a) => a.title.startsWith('Fix all element-case'));
+  assert.ok(batch, actions.map((a) => a.title).join(', '));
+  assert.match(batch.title, /\(3\)$/);
+  assert.deepEqual(diagnosticsOf(applyWorkspaceEdit(document, batch.edit), SAMPLE_SETTINGS), []);
+  const all2 = fixAll(document, SAMPLE_SETTINGS, all)!;
+  assert.deepEqual(diagnosticsOf(applyWorkspaceEdit(document, all2.edit), SAMPLE_SETTINGS), []);
+});
+
+test('with resolve support, fix all of a kind comes without an edit until resolved', () => {
   const { document, settings } = fixture('element-case.xml');
   const all = diagnosticsOf(document, settings);
-  const onlyFirst = fixAll(document, settings, all.slice(0, 1))!;
-  assert.equal(onlyFirst.edit!.changes![document.uri].length, 2);
-  assert.ok(fixAll(document, settings, all)!.edit!.changes![document.uri].length > 2);
+  const actions = getCodeActions(document, all[0].range, { diagnostics: [all[0]] }, settings, all, { resolveSupport: true });
+  const lazy = actions.find((a) => a.title.startsWith('Fix all element-case'))!;
+  assert.equal(lazy.edit, undefined);
+  const resolved = resolveCodeAction(document, lazy, settings);
+  const remaining = diagnosticsOf(applyWorkspaceEdit(document, resolved.edit), settings);
+  assert.deepEqual(remaining.filter((d) => d.code === 'element-case'), []);
+  const single = actions.find((a) => a.edit)!;
+  assert.equal(resolveCodeAction(document, single, settings), single);
 });
 
 test('"fix all of this kind" is offered beside a fix when the file has more of the kind', () => {

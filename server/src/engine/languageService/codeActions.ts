@@ -15,7 +15,7 @@ import {
 } from 'vscode-languageserver-types';
 import type { ValidationSettings } from '../config/types';
 import { DIAGNOSTIC_SOURCE, toLspDiagnostic } from '../validation/lspDiagnostics';
-import { validateText } from '../validation/validateDocument';
+import { fixableFindings } from './fixableFindings';
 import { fixesFor, lazyRoot, RULES_WITH_CERTAIN_FIXES, type Fix, type OffsetEdit } from './fixes';
 
 export const CODE_ACTION_KINDS = [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll];
@@ -98,15 +98,36 @@ export function certainFixes(document: TextDocument, diagnostics: readonly Diagn
   return compatibleFixes(fixes);
 }
 
-/** The document's diagnostics: those the caller holds, or one validation of the text. */
-function documentDiagnostics(document: TextDocument, settings: ValidationSettings, allDiagnostics?: readonly Diagnostic[]): readonly Diagnostic[] {
-  if (allDiagnostics) return allDiagnostics;
-  return validateText(document.getText(), document.uri, settings).findings.map((f) => toLspDiagnostic(f, (p) => p));
+/** Every place in the document where one of `rules` has a finding, as diagnostics. */
+function placesOf(document: TextDocument, settings: ValidationSettings, rules: ReadonlySet<string>): Diagnostic[] {
+  return fixableFindings(document.getText(), document.uri, settings, rules).map((f) => toLspDiagnostic(f, (p) => p));
+}
+
+/** A finding the validator reported once for many places ("The same in 12 more places..."). */
+const COLLAPSED = /\(The same in [\d,]+ more places?\b/;
+
+/** What an action to be resolved later carries. */
+interface FixAllData {
+  fixAllRule: string;
+}
+
+export interface CodeActionOptions {
+  /**
+   * The client resolves code actions (codeAction/resolve with `edit`): "fix all of this kind"
+   * comes without its edit, computed by resolveCodeAction only when chosen.
+   */
+  resolveSupport?: boolean;
+}
+
+function fixAllOfRule(document: TextDocument, settings: ValidationSettings, rule: string): FixSet {
+  return certainFixes(document, placesOf(document, settings, new Set([rule])), settings);
 }
 
 /**
  * Quick fixes for the diagnostics in the context, and "fix all" when asked. `range` is part of
  * the LSP request but not needed: the client puts the diagnostics at that range in the context.
+ * `allDiagnostics` (the document's current ones) tells whether a rule has more places than the
+ * one at hand; a finding collapsed into one diagnostic says so itself.
  */
 export function getCodeActions(
   document: TextDocument,
@@ -114,6 +135,7 @@ export function getCodeActions(
   context: CodeActionContext,
   settings: ValidationSettings,
   allDiagnostics?: readonly Diagnostic[],
+  options: CodeActionOptions = {},
 ): CodeAction[] {
   void range;
   const actions: CodeAction[] = [];
@@ -123,26 +145,41 @@ export function getCodeActions(
     const kindsDone = new Set<string>();
     for (const diagnostic of context.diagnostics) {
       if (!isOurs(diagnostic)) continue;
-      for (const fix of fixesFor(document, text, diagnostic, settings, root)) {
+      const fixes = fixesFor(document, text, diagnostic, settings, root);
+      for (const fix of fixes) {
         const action = CodeAction.create(fix.title, workspaceEdit(document, fix.edits), CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
         if (fix.preferred) action.isPreferred = true;
         actions.push(action);
       }
       const rule = diagnostic.code as string;
-      if (allDiagnostics && !kindsDone.has(rule) && RULES_WITH_CERTAIN_FIXES.has(rule)) {
-        kindsDone.add(rule);
-        const same = allDiagnostics.filter((d) => isOurs(d) && d.code === rule);
-        if (same.length > 1) {
-          const set = certainFixes(document, same, settings);
-          if (set.fixes.length > 1) actions.push(combined(document, `Fix all ${rule} problems in the file (${set.fixes.length})`, CodeActionKind.QuickFix, set));
-        }
+      if (kindsDone.has(rule) || !RULES_WITH_CERTAIN_FIXES.has(rule) || !fixes.some((f) => f.certain)) continue;
+      kindsDone.add(rule);
+      const message = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
+      const more = COLLAPSED.test(message) || (allDiagnostics?.filter((d) => isOurs(d) && d.code === rule).length ?? 0) > 1;
+      if (!more) continue;
+      const title = `Fix all ${rule} problems in the file`;
+      if (options.resolveSupport) {
+        const action = CodeAction.create(title, CodeActionKind.QuickFix);
+        action.data = { fixAllRule: rule } satisfies FixAllData;
+        actions.push(action);
+      } else {
+        const set = fixAllOfRule(document, settings, rule);
+        if (set.fixes.length > 1) actions.push(combined(document, `${title} (${set.fixes.length})`, CodeActionKind.QuickFix, set));
       }
     }
   }
   if (context.only && wants(context, CodeActionKind.SourceFixAll)) {
-    const set = certainFixes(document, documentDiagnostics(document, settings, allDiagnostics), settings);
+    const set = certainFixes(document, placesOf(document, settings, RULES_WITH_CERTAIN_FIXES), settings);
     if (set.fixes.length > 0) actions.push(combined(document, `Fix all certain Alma SIS problems (${set.fixes.length})`, CodeActionKind.SourceFixAll, set));
   }
   return actions;
+}
+
+/** Fills in the edit of an action getCodeActions left to be resolved; other actions come back as they are. */
+export function resolveCodeAction(document: TextDocument, action: CodeAction, settings: ValidationSettings): CodeAction {
+  const data = action.data as Partial<FixAllData> | undefined;
+  if (action.edit || typeof data?.fixAllRule !== 'string') return action;
+  const set = fixAllOfRule(document, settings, data.fixAllRule);
+  return { ...action, edit: workspaceEdit(document, set.edits) };
 }

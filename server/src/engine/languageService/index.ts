@@ -12,11 +12,17 @@
  *   doHover(document, position, settings): Hover | null
  *     An element or attribute name: what it is, type and length limit, whether SIS loads it, what
  *     a synchronize does to it. A coded value: its description from the code tables.
- *   getCodeActions(document, range, context, settings, allDiagnostics?): CodeAction[]
- *     Quick fixes for context.diagnostics (our own, recognised by `source` and `code`), and
- *     `source.fixAll` when context.only asks for it (or offers no filter). Pass the document's
- *     current diagnostics as `allDiagnostics` so "fix all" needs no re-validation; without them
- *     it validates the document once. Kinds to advertise: CODE_ACTION_KINDS.
+ *   getCodeActions(document, range, context, settings, allDiagnostics?, options?): CodeAction[]
+ *     Quick fixes for context.diagnostics (our own, recognised by `source` "alma-sis" and `code`,
+ *     reading `data.suggestions`); beside a certain fix, "Fix all <rule> problems in the file"
+ *     when the rule has more places (`allDiagnostics`, the document's current diagnostics, holds
+ *     more of it, or the diagnostic is a collapsed one); and `source.fixAll` when context.only
+ *     asks for `source` or `source.fixAll` (every certain fix at once). Both "fix all" kinds find
+ *     their places with one validation of the text (collapsed and capped diagnostics do not list
+ *     them all). With `options.resolveSupport` (the client resolves `edit`), "fix all of a kind"
+ *     comes without its edit and costs nothing until chosen. Kinds: CODE_ACTION_KINDS.
+ *   resolveCodeAction(document, action, settings): CodeAction
+ *     For codeAction/resolve: fills in the edit of such an action.
  *   findDocumentSymbols(document, options?): DocumentSymbol[]
  *     One symbol per user (primary id, name as detail), its sections as children; capped
  *     (default 5,000 users) with a final notice symbol.
@@ -24,12 +30,12 @@
  *     Users, sections and segments.
  *
  * Cost: completion, hover and quick fixes read only the user record around the position (found by
- * searching backwards in the text); outline and folding make one linear pass over the tags; fix
- * all touches the text of the findings it fixes.
+ * searching backwards in the text); outline and folding make one linear pass over the tags; the
+ * two "fix all" actions validate the text once.
  */
 export { doComplete, COMPLETION_TRIGGER_CHARACTERS } from './completion';
 export { doHover } from './hover';
-export { getCodeActions, CODE_ACTION_KINDS } from './codeActions';
+export { getCodeActions, resolveCodeAction, CODE_ACTION_KINDS, type CodeActionOptions } from './codeActions';
 export {
   documentSymbols as findDocumentSymbols,
   foldingRanges as getFoldingRanges,
