@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import { activateDryRun } from './dryRunCommand';
+import { activateCreateZip } from './zipCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -7,4 +8,4 @@ import { activateDryRun } from './dryRunCommand';
  */
 export type CommandActivator = (context: vscode.ExtensionContext) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip];
