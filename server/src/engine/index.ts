@@ -72,3 +72,5 @@ export {
   type IncrementalStats,
 } from './incremental/incrementalDocument';
 export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
+export { sampleChunks, sampleText, writeSample, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
+export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';
