@@ -332,3 +332,10 @@ test('fix all reorders contact_info and fixes the names inside it in one go', ()
   assert.deepEqual(diagnosticsOf(after, SAMPLE_SETTINGS), [], after.getText());
   assert.match(after.getText(), /<contact_info>\n {6}<emails>\n {8}<email segment_type="External">/);
 });
+
+test('an action left to resolve names its document', () => {
+  const { document, settings } = fixture('element-case.xml');
+  const all = diagnosticsOf(document, settings);
+  const lazy = getCodeActions(document, all[0].range, { diagnostics: [all[0]] }, settings, all, { resolveSupport: true }).find((a) => !a.edit)!;
+  assert.deepEqual(lazy.data, { fixAllRule: 'element-case', uri: document.uri });
+});

@@ -106,9 +106,10 @@ function placesOf(document: TextDocument, settings: ValidationSettings, rules: R
 /** A finding the validator reported once for many places ("The same in 12 more places..."). */
 const COLLAPSED = /\(The same in [\d,]+ more places?\b/;
 
-/** What an action to be resolved later carries. */
-interface FixAllData {
+/** What an action to be resolved later carries; `uri` lets the server find the document again. */
+export interface FixAllData {
   fixAllRule: string;
+  uri: string;
 }
 
 export interface CodeActionOptions {
@@ -161,7 +162,7 @@ export function getCodeActions(
       const title = `Fix all ${rule} problems in the file`;
       if (options.resolveSupport) {
         const action = CodeAction.create(title, CodeActionKind.QuickFix);
-        action.data = { fixAllRule: rule } satisfies FixAllData;
+        action.data = { fixAllRule: rule, uri: document.uri } satisfies FixAllData;
         actions.push(action);
       } else {
         const set = fixAllOfRule(document, settings, rule);

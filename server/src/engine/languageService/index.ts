@@ -22,7 +22,8 @@
  *     them all). With `options.resolveSupport` (the client resolves `edit`), "fix all of a kind"
  *     comes without its edit and costs nothing until chosen. Kinds: CODE_ACTION_KINDS.
  *   resolveCodeAction(document, action, settings): CodeAction
- *     For codeAction/resolve: fills in the edit of such an action.
+ *     For codeAction/resolve: fills in the edit of such an action; its `data.uri` (FixAllData)
+ *     names the document.
  *   findDocumentSymbols(document, options?): DocumentSymbol[]
  *     One symbol per user (primary id, name as detail), its sections as children; capped
  *     (default 5,000 users) with a final notice symbol.
@@ -35,7 +36,7 @@
  */
 export { doComplete, COMPLETION_TRIGGER_CHARACTERS } from './completion';
 export { doHover } from './hover';
-export { getCodeActions, resolveCodeAction, CODE_ACTION_KINDS, type CodeActionOptions } from './codeActions';
+export { getCodeActions, resolveCodeAction, CODE_ACTION_KINDS, type CodeActionOptions, type FixAllData } from './codeActions';
 export {
   documentSymbols as findDocumentSymbols,
   foldingRanges as getFoldingRanges,
