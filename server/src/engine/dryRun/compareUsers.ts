@@ -12,8 +12,9 @@ import type { FieldChange } from './types';
  * `added` or `removed`.
  */
 export function compareUsers(existingCanon: string, inputCanon: string): FieldChange[] {
-  const before = parseCanon(existingCanon);
-  const after = parseCanon(inputCanon);
+  // Canonical strings are in model order; the merge below walks both sides in path order.
+  const before = parseCanon(existingCanon).sort(byPathThenValue);
+  const after = parseCanon(inputCanon).sort(byPathThenValue);
   const changes: FieldChange[] = [];
   let i = 0;
   let j = 0;
@@ -28,7 +29,11 @@ export function compareUsers(existingCanon: string, inputCanon: string): FieldCh
   return changes;
 }
 
-/** Both lists are sorted (the canonical string is). */
+function byPathThenValue(a: [string, string], b: [string, string]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+}
+
+/** Both lists are sorted. */
 function diffValues(path: string, olds: string[], news: string[], changes: FieldChange[]): void {
   const removed: string[] = [];
   const added: string[] = [];

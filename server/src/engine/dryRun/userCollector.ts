@@ -10,8 +10,8 @@ import { V1_NAMESPACE } from '../schema/v1';
  * out), so that two users compare equal exactly when a synchronize would leave the record alone.
  * No DOM: a user is a handful of strings, and the walk follows the compiled record model.
  *
- * A user's fields become one canonical string: `path\u0001value` entries, sorted, joined by
- * `\u0002` (XML 1.0 forbids both characters in content, so they cannot occur in a value). A
+ * A user's fields become one canonical string: `path\u0001value` entries in model order (then by
+ * text), joined by `\u0002` (XML 1.0 forbids both characters in content, so they cannot occur in a value). A
  * repeatable element (phone, identifier, note...) is a segment: one entry whose value describes the
  * whole segment, so that swap-all's replacement of a list compares as a multiset of segments.
  */
@@ -93,10 +93,27 @@ interface Plan {
   children: Map<string, Plan>;
 }
 
-let nextRank = 0;
+/**
+ * Each model element's position in a walk of the model: the order of a user's fields and of a
+ * segment's parts. Derived from the model alone, so a worker thread and this one agree.
+ */
+const ranks = new Map<ElementNode, number>();
+
+function rankOf(node: ElementNode): number {
+  if (ranks.size === 0) {
+    const walk = (n: ElementNode): void => {
+      if (ranks.has(n)) return;
+      ranks.set(n, ranks.size);
+      for (const child of n.children) walk(child);
+    };
+    walk(compiledModel(2).root);
+    walk(compiledModel(1).root);
+  }
+  return ranks.get(node) ?? ranks.size;
+}
 
 function newPlan(kind: Kind, node: ElementNode, path: string): Plan {
-  return { kind, node, path, rank: nextRank++, label: path.split('/')[0], children: new Map() };
+  return { kind, node, path, rank: rankOf(node), label: path.split('/')[0], children: new Map() };
 }
 
 /**
@@ -172,6 +189,7 @@ export class UserCollector implements ScanSink {
   // The user being read.
   private inUser = false;
   private entries: string[] = [];
+  private entryRanks: number[] = [];
   private primaryId: string | null = null;
   private identifiers: CollectedIdentifier[] = [];
   private internalAccount = false;
@@ -284,6 +302,7 @@ export class UserCollector implements ScanSink {
   private beginUser(tag: ScanStartTag): void {
     this.inUser = true;
     this.entries = [];
+    this.entryRanks = [];
     this.primaryId = null;
     this.identifiers = [];
     this.internalAccount = false;
@@ -300,6 +319,7 @@ export class UserCollector implements ScanSink {
     const value = normalise(plan.node, text);
     if (plan.node.role === 'primaryId') this.primaryId = value;
     this.entries.push(plan.path + FIELD_SEPARATOR + value);
+    this.entryRanks.push(plan.rank);
   }
 
   private beginSegment(plan: Plan, tag: ScanStartTag): void {
@@ -350,12 +370,13 @@ export class UserCollector implements ScanSink {
       return;
     }
     this.entries.push(path + FIELD_SEPARATOR + describeSegment(this.segmentFields));
+    this.entryRanks.push(plan.rank);
   }
 
   private endUser(): void {
     this.inUser = false;
     const entries = this.entries;
-    entries.sort();
+    sortEntries(this.entryRanks, entries);
     const canon = entries.join(ENTRY_SEPARATOR);
     this.users.push({
       primaryId: this.primaryId,
@@ -369,6 +390,27 @@ export class UserCollector implements ScanSink {
       nameLength: this.userNameLength,
     });
     this.entries = [];
+    this.entryRanks = [];
+  }
+}
+
+/**
+ * By model rank, then text. An insertion sort: producers write a user's fields in one fixed order,
+ * usually the model's, so this is close to one pass; a string sort of every entry of every user
+ * was a tenth of the run.
+ */
+function sortEntries(entryRanks: number[], entries: string[]): void {
+  for (let k = 1; k < entries.length; k++) {
+    const rank = entryRanks[k];
+    const entry = entries[k];
+    let at = k - 1;
+    while (at >= 0 && (entryRanks[at] > rank || (entryRanks[at] === rank && entries[at] > entry))) {
+      entryRanks[at + 1] = entryRanks[at];
+      entries[at + 1] = entries[at];
+      at--;
+    }
+    entryRanks[at + 1] = rank;
+    entries[at + 1] = entry;
   }
 }
 
