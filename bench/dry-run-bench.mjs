@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { generateUsers, GENERATOR_VERSION } from './generate-users.mjs';
+import { generateUsers, GENERATOR_VERSION, mulberry32 } from './generate-users.mjs';
 import { dataDir, repoRoot } from './unique.xsd.mjs';
 import { pickRssMeter, timeTool } from './measure.mjs';
 
@@ -48,18 +48,6 @@ function parseArgs(argv) {
 }
 
 const progress = (message) => process.stderr.write(`${message}\n`);
-
-/** mulberry32, as the generator uses: the plan is reproducible for a seed. */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * What each generated user becomes, by share: absent from the export (new in the feed), changed

@@ -18,7 +18,7 @@ export const GENERATOR_VERSION = 2;
 const CHUNK_CHARS = 1 << 20;
 
 /** mulberry32: tiny, fast and good enough to make varied but reproducible records. */
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
