@@ -13,7 +13,7 @@ interface Manifest {
   activationEvents: string[];
   capabilities: { untrustedWorkspaces: { supported: string | boolean } };
   contributes: {
-    commands: { command: string; title: string; category?: string }[];
+    commands: { command: string; title: string; category?: string; enablement?: string }[];
     configuration: { properties: Record<string, { default?: unknown; enum?: string[]; properties?: Record<string, { enum: string[] }> }> };
     languages: { id: string; configuration: string }[];
     grammars: { language: string; path: string }[];
@@ -70,4 +70,13 @@ test('the Alma language has its grammar and language configuration in syntaxes/'
   const grammar = manifest.contributes.grammars.find((g) => g.language === ALMA_LANGUAGE_ID);
   assert.ok(language && grammar);
   assert.ok(existsSync(join(root, language.configuration)) && existsSync(join(root, grammar.path)));
+});
+
+const upload = manifest.contributes.commands.find((c) => c.command === 'almaSis.upload');
+
+test('in an untrusted workspace the upload is disabled', {
+  skip: upload === undefined ? 'almaSis.upload is not contributed (yet)' : undefined,
+}, () => {
+  assert.match(upload?.enablement ?? '', /\bisWorkspaceTrusted\b/);
+  assert.match(JSON.stringify(manifest.capabilities.untrustedWorkspaces), /Upload/);
 });
