@@ -17,27 +17,40 @@ export interface Holder {
   existing: CollectedUser | null;
   /** Index in the report of the input user that created or updated it; -1 while untouched. */
   claimedBy: number;
-  label: string;
+  /** The baseline document of an existing user. */
+  path: string;
+}
+
+/** How messages name an existing user. */
+export function describeHolder(holder: Holder): string {
+  return `existing user ${holder.existing?.primaryId ?? '(no primary_id)'} (${holder.path}:${(holder.existing?.line ?? 0) + 1})`;
 }
 
 export class BaselineIndex {
-  readonly byMatch = new Map<string, CollectedUser>();
+  /** Existing users by match key. */
+  readonly byMatch = new Map<string, Holder>();
+  /** Every identifier value (lower-cased) of every existing user, and later of the feed's users. */
   readonly holders = new Map<string, Holder>();
-  /** Each existing user's holder, for identifiers freed or taken by an update. */
-  readonly holderOf = new Map<CollectedUser, Holder>();
   users = 0;
 
   constructor(private readonly matchIdType: string) {}
 
   add(path: string, users: readonly CollectedUser[]): void {
+    const holders = this.holders;
     for (const user of users) {
       this.users++;
-      const holder: Holder = { existing: user, claimedBy: -1, label: `existing user ${user.primaryId ?? '(no primary_id)'} (${path}:${user.line + 1})` };
-      this.holderOf.set(user, holder);
+      const holder: Holder = { existing: user, claimedBy: -1, path };
       const match = matchKey(user, this.matchIdType);
       // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
-      if (match !== null && !this.byMatch.has(match)) this.byMatch.set(match, user);
-      for (const key of identifierKeys(user).keys()) if (!this.holders.has(key)) this.holders.set(key, holder);
+      if (match !== null && !this.byMatch.has(match)) this.byMatch.set(match, holder);
+      if (user.primaryId !== null) {
+        const key = user.primaryId.toLowerCase();
+        if (!holders.has(key)) holders.set(key, holder);
+      }
+      for (const id of user.identifiers) {
+        const key = id.value.toLowerCase();
+        if (!holders.has(key)) holders.set(key, holder);
+      }
     }
   }
 }

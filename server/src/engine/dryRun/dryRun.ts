@@ -10,7 +10,7 @@ import type { Finding } from '../rules/finding';
 import type { RuleId } from '../rules/ruleTable';
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
 import { compareUsers } from './compareUsers';
-import { identifierKeys, matchKey, readBaseline, scanDocument, type BaselineIndex, type Holder } from './baselineIndex';
+import { describeHolder, identifierKeys, matchKey, readBaseline, scanDocument, type BaselineIndex, type Holder } from './baselineIndex';
 import {
   ALERT_THRESHOLD,
   type DryRunMode,
@@ -163,8 +163,8 @@ class Replay {
     }
     if (rejection) return reject('invalid', `${rejection.rule}: ${rejection.message}`);
 
-    const existing = this.index.byMatch.get(match) ?? null;
-    const existingHolder = existing ? this.index.holderOf.get(existing)! : null;
+    const existingHolder = this.index.byMatch.get(match) ?? null;
+    const existing = existingHolder?.existing ?? null;
     const keys = identifierKeys(user);
     // An identifier (the match included) that an earlier input user created or updated: the first wins.
     for (const [key, value] of keys) {
@@ -173,14 +173,14 @@ class Replay {
       const first = this.users[holder.claimedBy];
       return reject('duplicate-in-feed', `${value} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
     }
-    if (existing && mode === 'import') return reject('exists', `${existingHolder!.label} already exists: import adds new users only`);
+    if (existing && mode === 'import') return reject('exists', `${describeHolder(existingHolder!)} already exists: import adds new users only`);
     if (existing && existing.internalAccount) {
-      return reject('internal-user', `it matches ${existingHolder!.label}, an internal account: SIS never updates internal users ("User is not external")`);
+      return reject('internal-user', `it matches ${describeHolder(existingHolder!)}, an internal account: SIS never updates internal users ("User is not external")`);
     }
     for (const [key, value] of keys) {
       const holder = this.index.holders.get(key);
       if (holder !== undefined && holder !== existingHolder) {
-        return reject('identifier-taken', `${value} belongs to ${holder.label}`);
+        return reject('identifier-taken', `${value} belongs to ${describeHolder(holder)}`);
       }
     }
     if (!existing && mode === 'synchronize' && unmatched === 'reject') {
@@ -190,7 +190,7 @@ class Replay {
     const at = this.users.length - 1;
     if (!existing) {
       entry.outcome = 'new';
-      const holder: Holder = { existing: null, claimedBy: at, label: `input user ${user.primaryId ?? ''}` };
+      const holder: Holder = { existing: null, claimedBy: at, path };
       for (const [key] of keys) this.index.holders.set(key, holder);
       return;
     }
