@@ -280,6 +280,7 @@ export class ZipArchive {
       throw fromYauzl(error, this.path, entry);
     }
     if (data.length < entry.compressedSize) throw fromYauzl(new Error('unexpected EOF'), this.path, entry);
+    if (data.length === 0) return; // an empty stored entry
     if (entry.method === STORED) {
       yield data;
       return;
@@ -488,6 +489,7 @@ class ArchiveFile extends yauzl.RandomAccessReader {
     const size = (await fstatAsync(fd)).size;
     if (this.size !== 0 && size < this.presentedSize) {
       this.users--;
+      this.closeNow();
       throw new InputError(`${this.path}: the zip is truncated (it shrank from ${this.size} to ${size} bytes while being read)`, this.path);
     }
     this.size = size;
