@@ -62,4 +62,11 @@ describe('renderProgress', () => {
     assert.equal(renderProgress({ path: 'a.xml', bytesDone: 3 * MB, bytesTotal: 2 * MB }), 'validating 100%  2.0/2.0 MB  a.xml');
     assert.equal(renderProgress({ path: 'a.xml', bytesDone: 0, bytesTotal: 0 }), 'validating 100%  0.0/0.0 MB  a.xml');
   });
+
+  it('names what is being done when told (the zip command draws a writing line)', () => {
+    const t = terminal(80);
+    const line = new ProgressLine(t.sink, { minBytes: 0, now: t.now, label: 'writing' });
+    line.update({ path: 'a.xml', bytesDone: 1 * MB, bytesTotal: 4 * MB });
+    assert.equal(t.writes[0], '\r\x1b[Kwriting  25%  1.0/4.0 MB  a.xml');
+  });
 });
