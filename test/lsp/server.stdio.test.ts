@@ -212,7 +212,7 @@ test('the files of a folder are a set: a duplicate of an earlier file shows on t
   const diagnostics = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === 'duplicate-identifier'));
   const duplicate = diagnostics.find((d) => d.code === 'duplicate-identifier')!;
   assert.equal(duplicate.relatedInformation?.[0].location.uri, pathToFileURL(join(dir, 'a.xml')).href);
-  assert.match(duplicate.message, /a\.xml/);
+  assert.match(String(duplicate.message), /a\.xml/);
 });
 
 test('Validate File on Disk streams a file that is not open and publishes its diagnostics', async () => {
@@ -247,7 +247,7 @@ test('alma-sis.maxProblems caps a document\'s diagnostics, errors first, with on
     assert.equal(diagnostics.length, 3);
     assert.equal(diagnostics[0].severity, DiagnosticSeverity.Error);
     assert.equal(diagnostics[1].severity, DiagnosticSeverity.Error);
-    assert.match(diagnostics[2].message, /more problems are not shown/);
+    assert.match(String(diagnostics[2].message), /more problems are not shown/);
   } finally {
     await capped.stop();
   }

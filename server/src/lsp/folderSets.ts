@@ -99,13 +99,20 @@ export class FolderSets {
     const documents = expanded.documents;
     index.order = documents.map((d) => d.path);
     const total = documents.reduce((sum, d) => sum + (d.size ?? 0), 0);
+    if (total > MAX_INDEXED_BYTES) {
+      this.host.log(`${index.folder} holds ${Math.round(total / 1048576)} MB of XML: identifiers across its files are not checked in the editor (alma-sis validate checks them)`);
+      index.order = [];
+      index.ready = true;
+      return;
+    }
     const progress = await this.host.progress(`Alma SIS: indexing identifiers in ${index.folder}`);
     let done = 0;
     try {
       for (const document of documents) {
         if (this.folders.get(index.folder) !== index) return; // indexed again meanwhile
         progress.report(document.path, total > 0 ? Math.round((done / total) * 100) : 0);
-        index.disk.set(document.path, await this.indexOne(document, settings));
+        // An open file counts with its buffer; it is read from disk when it is closed (fileChanged).
+        if (!this.host.openUsers(document.path)) index.disk.set(document.path, await this.indexOne(document, settings));
         done += document.size ?? 0;
       }
     } finally {
@@ -118,13 +125,19 @@ export class FolderSets {
 
   private async indexOne(document: InputDocument, settings: ValidationSettings): Promise<FileIdentifiers> {
     try {
-      return await indexIdentifiers(document, settings);
+      return await indexIdentifiers(document, settings, { sliceBytes: SLICE_BYTES });
     } catch (error) {
       this.host.log(`indexing ${document.path}: ${error instanceof Error ? error.message : String(error)}`);
       return { path: document.path, version: null, users: [] };
     }
   }
 }
+
+/** Indexing yields to the editor's requests after this many bytes (about a millisecond of scanning). */
+const SLICE_BYTES = 64 * 1024;
+
+/** A folder holding more than this is not indexed (its set is not checked across files): say so, do not stall. */
+export const MAX_INDEXED_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** Load order inside a folder: paths in byte order (expandInputs sorts them so). */
 function isBefore(a: string, b: string): boolean {

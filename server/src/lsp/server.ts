@@ -18,9 +18,10 @@ import {
   type DocumentDiagnosticReport,
   type ServerCapabilities,
 } from 'vscode-languageserver';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   IncrementalDocument,
+  EditableText,
   expandInputs,
   validateInputs,
   languageService,
@@ -74,7 +75,7 @@ const WATCHED_FILES = ['**/alma-sis.config.json', '**/*.codetables.json', '**/*c
  */
 export class AlmaSisServer {
   private readonly open = new Map<string, OpenDocument>();
-  private readonly documents: TextDocuments<TextDocument>;
+  private readonly documents: TextDocuments<EditableText>;
   private readonly sets: FolderSets;
   private workspaceRoot: string | undefined;
   private supportsConfiguration = false;
@@ -91,8 +92,8 @@ export class AlmaSisServer {
   constructor(private readonly connection: Connection) {
     const server = this;
     // The documents follow the client's edits through IncrementalDocument, which sees each change.
-    const config: TextDocumentsConfiguration<TextDocument> = {
-      create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
+    const config: TextDocumentsConfiguration<EditableText> = {
+      create: (uri, languageId, version, content) => new EditableText(uri, languageId, version, content),
       update: (document, changes, version) => server.applyChanges(document, changes, version),
     };
     this.documents = new TextDocuments(config);
@@ -179,17 +180,11 @@ export class AlmaSisServer {
   // -------------------------------------------------------------------------------------
   // Documents
 
-  private applyChanges(document: TextDocument, changes: Parameters<TextDocumentsConfiguration<TextDocument>['update']>[1], version: number): TextDocument {
+  private applyChanges(document: EditableText, changes: Parameters<TextDocumentsConfiguration<EditableText>['update']>[1], version: number): EditableText {
     const state = this.open.get(document.uri);
-    if (state?.incremental && state.incremental.document === document) {
-      try {
-        return state.incremental.update(changes, version);
-      } catch (error) {
-        this.log(`incremental update of ${document.uri} failed, validating it whole: ${String(error)}`);
-        state.incremental = null;
-      }
-    }
-    return TextDocument.update(document, changes, version);
+    if (state?.incremental && state.incremental.document === document) return state.incremental.update(changes, version);
+    for (const change of changes) document.apply(change, version);
+    return document;
   }
 
   private opened(document: TextDocument): void {
@@ -228,6 +223,8 @@ export class AlmaSisServer {
     this.open.delete(document.uri);
     for (const wake of state.waiters) wake();
     if (state.alma && !this.supportsPull) void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+    // Its set now reads it from disk.
+    if (state.alma && state.fsPath && state.settings) void this.sets.fileChanged(state.fsPath, state.settings.settings);
   }
 
   private schedule(state: OpenDocument, delay: number): void {
@@ -418,21 +415,26 @@ export class AlmaSisServer {
 
   private openUsers(path: string): FileIdentifiers | undefined {
     for (const state of this.open.values()) {
-      if (state.fsPath === path && state.incremental) return { path, version: null, users: state.incremental.users() };
+      if (state.fsPath === path && state.incremental) return { path, version: state.incremental.version(), users: state.incremental.users() };
     }
     return undefined;
   }
 
-  /** When a document's identifiers changed, the later open files of its set are validated again. */
+  /**
+   * When a document's identifiers changed, the later open files of its set are validated again.
+   * Only looked at when such files are open: the signature costs a pass over the identifiers.
+   */
   private identifiersValidated(state: OpenDocument): void {
     if (!state.fsPath || !state.incremental) return;
-    const signature = state.incremental.users().map((u) => `${u.repeats ? '!' : ''}${u.uses.map((x) => x.key).join(' ')}`).join('\n');
-    if (signature === state.identifierSignature) return;
-    const first = state.identifierSignature === '';
-    state.identifierSignature = signature;
-    if (first) return;
     const later = new Set(this.sets.later(state.fsPath, [...this.open.values()].flatMap((s) => (s.fsPath ? [s.fsPath] : []))));
-    if (later.size > 0) this.revalidateWhere((s) => s.fsPath !== undefined && later.has(s.fsPath));
+    if (later.size === 0) {
+      state.identifierSignature = '';
+      return;
+    }
+    const signature = state.incremental.users().map((u) => `${u.repeats ? '!' : ''}${u.uses.map((x) => `${x.key}@${x.line}:${x.col}`).join(' ')}`).join('\n');
+    if (signature === state.identifierSignature) return;
+    state.identifierSignature = signature;
+    this.revalidateWhere((s) => s.fsPath !== undefined && later.has(s.fsPath));
   }
 
   // -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { XmlScanner } from '../xml/scanner';
 import type { ValidationSettings } from '../config/types';
 import type { Finding, RelatedLocation } from '../rules/finding';
@@ -10,6 +10,7 @@ import { FindingCollector } from '../validation/findingCollector';
 import { IdentifierRegistry, checkIdentifiersAcrossUsers, spanOf, userLabel, type ClashReporter, type IdentifierUse } from '../validation/identifiers';
 import type { DocumentResult } from '../validation/results';
 import { SegmentRecorder, type ElementRecord } from './segmentRecorder';
+import { EditableText } from './editableText';
 
 /**
  * What a document's set knows before it: the earlier files (in load order) whose users took
@@ -61,7 +62,7 @@ const INCREMENTAL_ROOTS = new Set(['users', 'userRecords']);
  * end tag), so that white space typed between users is still an edit inside one.
  */
 export class IncrementalDocument {
-  private doc: TextDocument;
+  private readonly doc: EditableText;
   private elements: Element[] = [];
   private prologue: Finding[] = [];
   private rootTag = '';
@@ -73,15 +74,16 @@ export class IncrementalDocument {
   readonly stats: IncrementalStats = { fullScans: 0, elementScans: 0 };
 
   constructor(
-    document: TextDocument,
+    document: TextDocument | EditableText,
     readonly path: string,
     private settings: ValidationSettings,
     private earlier: EarlierFiles = NO_EARLIER_FILES,
   ) {
-    this.doc = document;
+    this.doc = document instanceof EditableText ? document : new EditableText(document.uri, document.languageId, document.version, document.getText());
   }
 
-  get document(): TextDocument {
+  /** The document's text as it follows the edits (a TextDocument for the language service). */
+  get document(): EditableText {
     return this.doc;
   }
 
@@ -93,10 +95,16 @@ export class IncrementalDocument {
   }
 
   /** Applies LSP content changes (in order, each relative to the text before it); returns the new document. */
-  update(changes: readonly TextDocumentContentChangeEvent[], version: number): TextDocument {
+  update(changes: readonly TextDocumentContentChangeEvent[], version: number): EditableText {
     for (const change of changes) {
-      if (!this.needsFull) this.track(change);
-      this.doc = TextDocument.update(this.doc, [change], version);
+      if (!this.needsFull) {
+        try {
+          this.track(change);
+        } catch {
+          this.needsFull = true; // the text is still updated below; the next validation scans it whole
+        }
+      }
+      this.doc.apply(change, version);
     }
     return this.doc;
   }
@@ -113,6 +121,11 @@ export class IncrementalDocument {
     }
     if (this.needsFull) this.scanAll();
     return this.combine();
+  }
+
+  /** The schema version found by the last validate(). */
+  version(): 1 | 2 | null {
+    return this.schemaVersion;
   }
 
   /** The users in document order with their identifiers, as of the last validate(). */
@@ -202,7 +215,7 @@ export class IncrementalDocument {
 
   private scanAll(): void {
     this.stats.fullScans++;
-    const text = this.doc.getText();
+    const text = this.doc.text();
     const recorder = new SegmentRecorder();
     const checker = this.newChecker(recorder, new IdentifierRegistry());
     const scanner = new XmlScanner(recorder);
@@ -217,6 +230,7 @@ export class IncrementalDocument {
     this.epilogueOffset = this.canCheckAlone(text) ? text.lastIndexOf(`</${this.rootName}`) : -1;
     if (this.elements.length > 0 && this.epilogueOffset < this.elements[this.elements.length - 1].offset) this.epilogueOffset = -1;
     if (this.epilogueOffset < 0) this.elements.forEach((e) => (e.offset = Number.MAX_SAFE_INTEGER)); // no edit lands in one
+    else this.doc.splitAt(this.elements.map((e) => e.offset));
     this.needsFull = false;
   }
 
@@ -235,7 +249,7 @@ export class IncrementalDocument {
   private recheck(element: Element): boolean {
     const k = this.elements.indexOf(element);
     const end = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
-    const text = this.doc.getText().slice(element.offset, end);
+    const text = this.doc.slice(element.offset, end);
     const recorder = new SegmentRecorder();
     this.newChecker(recorder, new IdentifierRegistry());
     const scanner = new XmlScanner(recorder, { line: element.line, col: element.col - this.rootTag.length });

@@ -29,7 +29,12 @@ class DiscardFindings extends FindingCollector {
 export async function indexIdentifiers(
   input: InputDocument,
   settings: ValidationSettings,
-  options: { signal?: AbortSignal; onBytes?: (bytes: number) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onBytes?: (bytes: number) => void;
+    /** Scan at most this many bytes between two turns of the event loop (a server indexing in the background stays responsive). */
+    sliceBytes?: number;
+  } = {},
 ): Promise<FileIdentifiers> {
   const users: UserIdentifiers[] = [];
   const checker = new DocumentChecker(input.path, settings, new IdentifierRegistry(), { version: null, versionPath: null }, {
@@ -37,10 +42,15 @@ export async function indexIdentifiers(
     observer: { userEnded: (uses, repeats, label) => users.push({ uses, repeats, label }) },
   });
   const scanner = new XmlScanner(checker);
+  const slice = options.sliceBytes ?? Infinity;
   for await (const chunk of input.read()) {
-    scanner.write(chunk);
-    options.onBytes?.(chunk.length);
-    options.signal?.throwIfAborted();
+    for (let from = 0; from < chunk.length; from += slice) {
+      const piece = slice >= chunk.length ? chunk : chunk.subarray(from, Math.min(chunk.length, from + slice));
+      scanner.write(piece);
+      options.onBytes?.(piece.length);
+      if (slice !== Infinity) await new Promise<void>((resolve) => setImmediate(resolve));
+      options.signal?.throwIfAborted();
+    }
   }
   scanner.end();
   return { path: input.path, version: checker.result().schemaVersion, users };

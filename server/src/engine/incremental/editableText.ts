@@ -1,0 +1,253 @@
+import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
+import type { Position, Range } from '../text/span';
+
+/**
+ * A TextDocument whose text is kept in pieces (one per user once the document has been
+ * validated), so that a keystroke rewrites one small piece instead of the whole text.
+ *
+ * Why not vscode-languageserver-textdocument's own: its update builds the new text from two
+ * substrings of the old, and V8 first flattens a text built that way by the previous edit: a copy
+ * of the whole 26 MB document (52 MB of UTF-16) on every keystroke, about 30 ms, the largest cost
+ * of an incremental validation. Positions follow LSP exactly as TextDocument's do (\r\n, \r and
+ * \n end lines; an offset never points between a line's end characters).
+ */
+export class EditableText implements TextDocument {
+  private pieces: string[];
+  /** Offset of each piece's first character. */
+  private starts: number[];
+  private total: number;
+  /** The whole text once joined, until the next edit. */
+  private joined: string | null;
+  private lineStarts: number[];
+  private currentVersion: number;
+
+  constructor(readonly uri: string, readonly languageId: string, version: number, content: string) {
+    this.currentVersion = version;
+    this.pieces = [content];
+    this.starts = [0];
+    this.total = content.length;
+    this.joined = content;
+    this.lineStarts = [0, ...lineBreaksIn(content, 0)];
+  }
+
+  get version(): number {
+    return this.currentVersion;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  get length(): number {
+    return this.total;
+  }
+
+  getText(range?: Range): string {
+    if (!range) return this.text();
+    return this.slice(this.offsetAt(range.start), this.offsetAt(range.end));
+  }
+
+  /** The whole text (joined once per edit). */
+  text(): string {
+    if (this.joined === null) {
+      this.joined = this.pieces.join('');
+      this.pieces = [this.joined];
+      this.starts = [0];
+    }
+    return this.joined;
+  }
+
+  /** Characters [from, to): from one piece when they lie in one, without joining the rest. */
+  slice(from: number, to: number): string {
+    from = clamp(from, 0, this.total);
+    to = clamp(to, from, this.total);
+    if (this.joined !== null) return this.joined.slice(from, to);
+    const i = this.pieceAt(from);
+    const start = this.starts[i];
+    if (to <= start + this.pieces[i].length) return this.pieces[i].slice(from - start, to - start);
+    let j = i;
+    while (j + 1 < this.pieces.length && this.starts[j + 1] < to) j++;
+    return this.pieces.slice(i, j + 1).join('').slice(from - start, to - start);
+  }
+
+  charCodeAt(offset: number): number {
+    if (offset < 0 || offset >= this.total) return NaN;
+    if (this.joined !== null) return this.joined.charCodeAt(offset);
+    const i = this.pieceAt(offset);
+    return this.pieces[i].charCodeAt(offset - this.starts[i]);
+  }
+
+  positionAt(offset: number): Position {
+    offset = clamp(offset, 0, this.total);
+    const starts = this.lineStarts;
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (starts[mid] > offset) high = mid;
+      else low = mid + 1;
+    }
+    const line = low - 1;
+    return { line, character: this.beforeEol(offset, starts[line]) - starts[line] };
+  }
+
+  offsetAt(position: Position): number {
+    const starts = this.lineStarts;
+    if (position.line >= starts.length) return this.total;
+    if (position.line < 0) return 0;
+    const lineOffset = starts[position.line];
+    if (position.character <= 0) return lineOffset;
+    const next = position.line + 1 < starts.length ? starts[position.line + 1] : this.total;
+    return this.beforeEol(Math.min(lineOffset + position.character, next), lineOffset);
+  }
+
+  getLineRange(line: number): Range {
+    const starts = this.lineStarts;
+    if (line >= starts.length) {
+      const last = starts.length - 1;
+      return { start: { line: last, character: 0 }, end: { line: last, character: this.total - starts[last] } };
+    }
+    if (line < 0) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const next = line + 1 < starts.length ? starts[line + 1] : this.total;
+    return { start: { line, character: 0 }, end: { line, character: this.beforeEol(next, starts[line]) - starts[line] } };
+  }
+
+  getEOLCharacters(line: number): string {
+    const starts = this.lineStarts;
+    if (line < 0 || line >= starts.length) return '';
+    const next = line + 1 < starts.length ? starts[line + 1] : this.total;
+    return this.slice(this.beforeEol(next, starts[line]), next);
+  }
+
+  /**
+   * Splits the text into pieces at these offsets (ascending), so that later edits inside one of
+   * them touch only it. The pieces are slices of the joined text (V8 shares its storage).
+   */
+  splitAt(offsets: readonly number[]): void {
+    const text = this.text();
+    const pieces: string[] = [];
+    const starts: number[] = [];
+    let from = 0;
+    for (const offset of offsets) {
+      if (offset <= from || offset >= this.total) continue;
+      pieces.push(text.slice(from, offset));
+      starts.push(from);
+      from = offset;
+    }
+    pieces.push(text.slice(from));
+    starts.push(from);
+    this.pieces = pieces;
+    this.starts = starts;
+    this.joined = pieces.length === 1 ? text : null;
+  }
+
+  /** Applies one LSP change (relative to the current text). */
+  apply(change: TextDocumentContentChangeEvent, version: number): void {
+    this.currentVersion = version;
+    if (!('range' in change) || !change.range) {
+      this.pieces = [change.text];
+      this.starts = [0];
+      this.total = change.text.length;
+      this.joined = change.text;
+      this.lineStarts = [0, ...lineBreaksIn(change.text, 0)];
+      return;
+    }
+    let from = this.offsetAt(change.range.start);
+    let to = this.offsetAt(change.range.end);
+    if (to < from) [from, to] = [to, from];
+    const delta = change.text.length - (to - from);
+    const startLine = this.positionAt(from).line;
+    const endLine = this.positionAt(to).line;
+    // Line starts are computed again over a window of whole lines around the edit: a line break
+    // split or joined by it (\r then \n) is then counted right.
+    const firstLine = Math.max(0, startLine - 1);
+    const keptLine = endLine + 2;
+    const windowStart = this.lineStarts[firstLine];
+    const windowEnd = keptLine < this.lineStarts.length ? this.lineStarts[keptLine] : this.total;
+    this.replace(from, to, change.text);
+    const old = this.lineStarts;
+    const kept = keptLine < old.length ? old.length - keptLine : 0;
+    // The window ends at a kept line start (counted below) or at the end of the text (a break there starts a last, empty line).
+    const inner = lineBreaksIn(this.slice(windowStart, windowEnd + delta), windowStart).filter((o) => kept === 0 || o < windowEnd + delta);
+    if (inner.length === keptLine - firstLine - 1 || (kept === 0 && inner.length === old.length - firstLine - 1)) {
+      // As many lines as before (a keystroke inside a line): rewritten in place, the rest moved by delta.
+      for (let k = 0; k < inner.length; k++) old[firstLine + 1 + k] = inner[k];
+      if (delta !== 0) for (let k = keptLine; k < old.length; k++) old[k] += delta;
+      return;
+    }
+    const next = new Array<number>(firstLine + 1 + inner.length + kept);
+    for (let k = 0; k <= firstLine; k++) next[k] = old[k];
+    for (let k = 0; k < inner.length; k++) next[firstLine + 1 + k] = inner[k];
+    for (let k = 0; k < kept; k++) next[firstLine + 1 + inner.length + k] = old[keptLine + k] + delta;
+    this.lineStarts = next;
+  }
+
+  private replace(from: number, to: number, text: string): void {
+    const delta = text.length - (to - from);
+    this.total += delta;
+    if (this.joined !== null && this.pieces.length === 1) {
+      // One piece (not split yet): it is the document.
+      const whole = this.joined;
+      this.pieces[0] = whole.slice(0, from) + text + whole.slice(to);
+      this.joined = null;
+      return;
+    }
+    this.joined = null;
+    // The piece the edit starts in (an insertion at a boundary goes to the end of the piece before).
+    let i = this.pieceAt(from);
+    if (i > 0 && this.starts[i] === from) i--;
+    let j = i;
+    while (j + 1 < this.pieces.length && this.starts[j + 1] < to) j++;
+    if (j > i) {
+      // Across pieces: they become one.
+      const merged = this.pieces.slice(i, j + 1).join('');
+      this.pieces.splice(i, j - i + 1, merged);
+      this.starts.splice(i + 1, j - i);
+    }
+    const start = this.starts[i];
+    const piece = this.pieces[i];
+    this.pieces[i] = piece.slice(0, from - start) + text + piece.slice(to - start);
+    if (delta !== 0) for (let k = i + 1; k < this.starts.length; k++) this.starts[k] += delta;
+  }
+
+  /** The last piece that starts at or before `offset`. */
+  private pieceAt(offset: number): number {
+    const starts = this.starts;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+
+  private beforeEol(offset: number, lineOffset: number): number {
+    while (offset > lineOffset && isEol(this.charCodeAt(offset - 1))) offset--;
+    return offset;
+  }
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return value < low ? low : value > high ? high : value;
+}
+
+function isEol(c: number): boolean {
+  return c === 0x0d || c === 0x0a;
+}
+
+/** Offsets (plus `base`) just past each line break in `text`: \r\n, \r, \n. */
+function lineBreaksIn(text: string, base: number): number[] {
+  const result: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d) {
+      if (text.charCodeAt(i + 1) === 0x0a) i++;
+      result.push(base + i + 1);
+    } else if (c === 0x0a) {
+      result.push(base + i + 1);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EditableText } from '../../../server/src/engine';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Line starts as LSP counts them, from scratch. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (c === 13 || c === 10) starts.push(i + 1);
+  }
+  return starts;
+}
+
+test('property: pieces and line starts follow random edits exactly (text, positions, offsets, line breaks split and joined)', () => {
+  const pieces = ['a', 'b', '\n', '\r', '\r\n', '<user>', 'é😀', '', 'xyz\nabc'];
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = mulberry32(seed);
+    let text = 'line one\r\nline two\rline three\n<user>\n</user>\n';
+    const doc = new EditableText('file:///t', 'xml', 1, text);
+    for (let step = 0; step < 60; step++) {
+      if (random() < 0.15) {
+        // Split into pieces somewhere, as a validation does.
+        const cuts = [...new Set(Array.from({ length: 4 }, () => Math.floor(random() * text.length)))].sort((a, b) => a - b);
+        doc.splitAt(cuts);
+      }
+      const from = Math.floor(random() * (text.length + 1));
+      const to = Math.min(text.length, from + Math.floor(random() * 4));
+      const insert = pieces[Math.floor(random() * pieces.length)];
+      const reference = TextDocument.create('file:///t', 'xml', 1, text);
+      const range = { start: reference.positionAt(from), end: reference.positionAt(to) };
+      doc.apply({ range, text: insert }, step + 2);
+      text = TextDocument.applyEdits(reference, [{ range, newText: insert }]);
+      assert.equal(doc.getText(), text, `seed ${seed} step ${step}`);
+      const fresh = TextDocument.create('file:///t', 'xml', 1, text);
+      assert.equal(doc.lineCount, lineStarts(text).length, `seed ${seed} step ${step}: line count`);
+      for (let o = 0; o <= text.length; o += 1 + Math.floor(random() * 3)) {
+        assert.deepEqual(doc.positionAt(o), fresh.positionAt(o), `seed ${seed} step ${step} offset ${o}`);
+      }
+      for (let line = 0; line < fresh.lineCount; line++) {
+        for (const character of [0, 1, 3, 100]) assert.equal(doc.offsetAt({ line, character }), fresh.offsetAt({ line, character }));
+      }
+      const a = Math.floor(random() * text.length);
+      assert.equal(doc.slice(a, a + 5), text.slice(a, a + 5));
+    }
+  }
+});

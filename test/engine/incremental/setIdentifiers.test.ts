@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { IncrementalDocument, earlierFilesOf, expandInputs, indexIdentifiers, validateInputs, DEFAULT_SETTINGS, type FileIdentifiers } from '../../../server/src/engine';
+
+function user(id: string, barcode: string, repeat = false): string {
+  const extra = repeat ? `<user_identifier><id_type>BARCODE</id_type><value>${id}</value></user_identifier>` : '';
+  return `  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n    <user_identifiers><user_identifier><id_type>BARCODE</id_type><value>${barcode}</value></user_identifier>${extra}</user_identifiers>\n  </user>\n`;
+}
+
+const file = (...users: string[]) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n${users.join('')}</users>\n`;
+
+test('a document validated with what the earlier files of its set leave behind equals validateInputs of the set', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alma-sis-set-'));
+  try {
+    // a.xml holds p1, b1 and x (a user that repeats its own id holds nothing); b.xml clashes with
+    // them (exact, case-only, and with the rejected user's value); c.xml clashes with b.xml's loaded users.
+    writeFileSync(join(dir, 'a.xml'), file(user('p1', 'b1'), user('x', 'bx', true)));
+    writeFileSync(join(dir, 'b.xml'), file(user('P1', 'b2'), user('p2', 'B1'), user('x', 'b3'), user('p4', 'b4')));
+    writeFileSync(join(dir, 'c.xml'), file(user('p4', 'b9'), user('p5', 'b3')));
+    const { documents } = await expandInputs([dir]);
+    const set = await validateInputs(documents, DEFAULT_SETTINGS);
+    const indexed: FileIdentifiers[] = [];
+    for (const [k, input] of documents.entries()) {
+      const text = readFileSync(input.path, 'utf8');
+      const incremental = new IncrementalDocument(TextDocument.create(`file://${input.path}`, 'xml', 1, text), input.path, DEFAULT_SETTINGS, earlierFilesOf(indexed));
+      assert.deepEqual(incremental.validate(), set.documents[k], input.path);
+      indexed.push(await indexIdentifiers(input, DEFAULT_SETTINGS, { sliceBytes: 16 }));
+    }
+    assert.ok(set.documents[1].findings.some((f) => f.rule === 'duplicate-identifier' && f.related[0].path.endsWith('a.xml')));
+    assert.ok(set.documents[2].findings.some((f) => f.rule === 'duplicate-identifier'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
