@@ -74,3 +74,4 @@ export {
 export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
 export { sampleChunks, sampleText, writeSample, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
 export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';
+export { EditableText } from './incremental/editableText';
