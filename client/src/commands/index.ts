@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import { activateDryRun } from './dryRunCommand';
 import { activateCreateZip } from './zipCommand';
+import { activateUpload } from './uploadCommand';
+import { activateSamples } from './sampleCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -8,4 +10,4 @@ import { activateCreateZip } from './zipCommand';
  */
 export type CommandActivator = (context: vscode.ExtensionContext) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples];

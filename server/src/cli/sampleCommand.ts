@@ -1,7 +1,4 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { DEFAULT_SAMPLE_USERS, InputError, writeSample, type SampleOptions } from '../engine';
+import { DEFAULT_SAMPLE_USERS, InputError, writeSample, writeSampleFile, type SampleOptions } from '../engine';
 import { UsageError, type ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
@@ -62,19 +59,11 @@ async function runSample(args: ParsedArgs, context: CommandContext): Promise<num
   return ExitCode.clean;
 }
 
-/** Writes beside the target and renames when complete, so an interrupted run leaves no half file. */
+/** The engine writes beside the target and renames; a failure becomes one line and exit 2. */
 async function writeFileAtomically(path: string, options: SampleOptions, signal: AbortSignal): Promise<void> {
-  const partial = `${path}.${process.pid}.partial`;
-  const stream = createWriteStream(partial);
   try {
-    await once(stream, 'open');
-    await writeSample(options, stream, signal);
-    stream.end();
-    await once(stream, 'finish');
-    await rename(partial, path);
+    await writeSampleFile(path, options, signal);
   } catch (error) {
-    stream.destroy();
-    await rm(partial, { force: true });
     if (signal.aborted) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(`cannot write ${path}: ${code ?? (error as Error).message}`, path);

@@ -1,4 +1,6 @@
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { CodeEntry, CodeTables } from '../config/types';
 import {
@@ -69,6 +71,23 @@ export async function writeSample(options: SampleOptions, sink: Writable, signal
     batch = '';
   }
   if (batch !== '') sink.write(batch);
+}
+
+/** Writes the file beside its target and renames it when complete: an interrupted run leaves no half file. */
+export async function writeSampleFile(path: string, options: SampleOptions, signal?: AbortSignal): Promise<void> {
+  const partial = `${path}.${process.pid}.partial`;
+  const stream = createWriteStream(partial);
+  try {
+    await once(stream, 'open');
+    await writeSample(options, stream, signal);
+    stream.end();
+    await once(stream, 'finish');
+    await rename(partial, path);
+  } catch (error) {
+    stream.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
