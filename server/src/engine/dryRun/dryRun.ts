@@ -88,34 +88,44 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   const collectorOptions: CollectorOptions = { includeResearcher: options.settings.usedFor !== undefined && options.settings.usedFor !== 'users' };
   const progress = new ProgressCounter(options, baseline, inputs);
 
+  // Stops the baseline reader (a worker thread) when the input fails or the run is cancelled.
+  const stop = new AbortController();
+  const forward = (): void => stop.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', forward, { once: true });
   const reading = readBaseline({
     documents: baseline,
     sourcePaths: options.baselinePaths,
     matchIdType,
     collector: collectorOptions,
     onBytes: progress.phase('baseline'),
-    signal: options.signal,
+    signal: stop.signal,
   });
   // Awaited only after the first input document: until then a failure must not go unhandled.
   reading.catch(() => undefined);
   let replay: Replay | undefined;
-  const registry = new IdentifierRegistry();
-  const set = newSetState();
-  const onInputBytes = progress.phase('input');
-  for (const doc of inputs) {
-    const collector = new UserCollector(collectorOptions);
-    // The user in progress is the next one the collector will add (the checker hears each event first).
-    const rejections = new RejectionFindings(() => collector.users.length);
-    const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections });
-    await scanDocument(doc, new TeeSink(checker, collector), (bytes) => onInputBytes(doc.path, bytes), options.signal);
-    const fileError = firstFileError(checker.result().findings);
-    if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
-    if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
-    replay ??= new Replay(await reading, { mode, matchIdType, unmatched });
-    const current = replay;
-    collector.users.forEach((user, k) => current.add(user, doc.path, rejections.byUser[k]));
+  let index: BaselineIndex;
+  try {
+    const registry = new IdentifierRegistry();
+    const set = newSetState();
+    const onInputBytes = progress.phase('input');
+    for (const doc of inputs) {
+      const collector = new UserCollector(collectorOptions);
+      // The user in progress is the next one the collector will add (the checker hears each event first).
+      const rejections = new RejectionFindings(() => collector.users.length);
+      const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections });
+      await scanDocument(doc, new TeeSink(checker, collector), (bytes) => onInputBytes(doc.path, bytes), options.signal);
+      const fileError = firstFileError(checker.result().findings);
+      if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
+      if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
+      replay ??= new Replay(await reading, { mode, matchIdType, unmatched });
+      const current = replay;
+      collector.users.forEach((user, k) => current.add(user, doc.path, rejections.byUser[k]));
+    }
+    index = await reading;
+  } finally {
+    options.signal?.removeEventListener('abort', forward);
+    stop.abort();
   }
-  const index = await reading;
   replay ??= new Replay(index, { mode, matchIdType, unmatched });
   return {
     summary: summarize(replay.users),
