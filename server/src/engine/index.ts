@@ -22,6 +22,7 @@ export {
   uploadZip,
   remoteFolder,
   temporaryName,
+  resolveKeyPath,
   UploadError,
   DEFAULT_RETRY,
   type UploadRequest,
@@ -64,14 +65,7 @@ export {
   type IncrementalStats,
 } from './incremental/incrementalDocument';
 export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
-export {
-  IncrementalDocument,
-  NO_EARLIER_FILES,
-  type EarlierFiles,
-  type UserIdentifiers,
-  type IncrementalStats,
-} from './incremental/incrementalDocument';
-export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
-export { sampleChunks, sampleText, writeSample, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
-export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';
 export { EditableText } from './incremental/editableText';
+export { sampleChunks, sampleText, writeSample, writeSampleFile, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
+export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';
+export { withHostKeyFingerprint } from './config/configEdit';
