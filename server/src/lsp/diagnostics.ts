@@ -55,20 +55,20 @@ function withDocumentation(diagnostic: Diagnostic): Diagnostic {
 
 function leftOutNotice(leftOut: readonly Finding[], cap: number): Diagnostic {
   const counts = countFindings(leftOut);
-  const parts = [
-    counts.errors > 0 ? `${counts.errors.toLocaleString('en-US')} errors` : '',
-    counts.warnings > 0 ? `${counts.warnings.toLocaleString('en-US')} warnings` : '',
-    counts.infos > 0 ? `${counts.infos.toLocaleString('en-US')} infos` : '',
-  ].filter(Boolean);
+  const parts = [plural(counts.errors, 'error'), plural(counts.warnings, 'warning'), plural(counts.infos, 'info')].filter(Boolean);
   const first = leftOut.reduce((a, b) => (comparePosition(b.range, a.range) < 0 ? b : a));
   const severity = counts.errors > 0 ? DiagnosticSeverity.Error : counts.warnings > 0 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
   return Diagnostic.create(
     first.range,
-    `${leftOut.length.toLocaleString('en-US')} more problems are not shown (${parts.join(', ')}): the editor shows at most ${cap.toLocaleString('en-US')} per file (setting alma-sis.maxProblems). \`alma-sis validate\` lists them all.`,
+    `${plural(leftOut.length, 'more problem')} ${leftOut.length === 1 ? 'is' : 'are'} not shown (${parts.join(', ')}): the editor shows at most ${cap.toLocaleString('en-US')} per file (setting alma-sis.maxProblems). \`alma-sis validate\` lists them all.`,
     severity,
     undefined,
     DIAGNOSTIC_SOURCE,
   );
+}
+
+function plural(n: number, what: string): string {
+  return n === 0 ? '' : `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function comparePosition(a: Range, b: Range): number {

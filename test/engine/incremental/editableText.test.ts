@@ -2,17 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditableText } from '../../../server/src/engine';
+import { seededRandom } from '../../helpers/seededRandom';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Line starts as LSP counts them, from scratch. */
 function lineStarts(text: string): number[] {
@@ -28,7 +19,7 @@ function lineStarts(text: string): number[] {
 test('property: pieces and line starts follow random edits exactly (text, positions, offsets, line breaks split and joined)', () => {
   const pieces = ['a', 'b', '\n', '\r', '\r\n', '<user>', 'é😀', '', 'xyz\nabc'];
   for (let seed = 1; seed <= 40; seed++) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     let text = 'line one\r\nline two\rline three\n<user>\n</user>\n';
     const doc = new EditableText('file:///t', 'xml', 1, text);
     for (let step = 0; step < 60; step++) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { IncrementalDocument, validateText, DEFAULT_SETTINGS, type ValidationSettings, type DocumentResult } from '../../../server/src/engine';
 import { repoRoot } from '../../helpers/repoRoot';
+import { seededRandom } from '../../helpers/seededRandom';
 
 const PATH = '/work/doc.xml';
 
@@ -89,16 +90,6 @@ test('an edit outside the users, or one that breaks a user\'s structure, is a fu
 // -------------------------------------------------------------------------------------------
 // Property: any sequence of edits gives what a full validation of the same text gives.
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = ['a', 'Z', '1', ' ', '\n', '\r\n', '<', '>', '/', '"', '&', '&amp;', 'é', '😀', '</user>', '<user>', '</users>',
   '<primary_id>a1</primary_id>', '<value>B-a2</value>', '<record_type>STAFF</record_type>', '<Primary_ID>x</Primary_ID>',
@@ -152,7 +143,7 @@ test('property: random edit sequences always give the full validation\'s result'
   let checks = 0;
   let elementScans = 0;
   for (let seed = 1; seed <= 24; seed++) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const base = bases[seed % bases.length];
     const settings = settingsList[seed % settingsList.length];
     const doc = open(base, settings);
