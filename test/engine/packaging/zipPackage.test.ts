@@ -14,6 +14,7 @@ import {
   type ZipPackageRequest,
 } from '../../../server/src/engine/packaging/zipPackage';
 import { missingTool } from '../../helpers/prerequisites';
+import { repoRoot } from '../../helpers/repoRoot';
 import { freshFolders, readAll } from '../files/zipFixtures';
 
 const freshFolder = freshFolders();
@@ -23,7 +24,7 @@ function v2File(...ids: string[]): string {
   const users = ids.map((id) => `  <user><primary_id>${id}</primary_id><first_name>Zoë</first_name><last_name>B</last_name></user>\n`);
   return `${DECLARATION}<users>\n${users.join('')}</users>\n`;
 }
-const V1_FILE = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'samples', 'valid', 'users-v1.xml'), 'utf8');
+const V1_FILE = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
 
 function write(path: string, content: string | Buffer): string {
   mkdirSync(join(path, '..'), { recursive: true });
