@@ -174,4 +174,27 @@ test('Validate File on Disk streams the saved file through the server and report
   const toast = await waitForToast(page, `${FILE} on disk`);
   const infos = `${counts.infos} info${counts.infos === 1 ? '' : 's'}`;
   assert.match(toast, new RegExp(`^Alma SIS: ${FILE} on disk: 6 users: ${counts.errors} errors, ${counts.warnings} warnings, ${infos}; validated in`));
+  // The file is open and unchanged since saving: each problem is still listed once, not once more from disk.
+  await page.waitForTimeout(1_000);
+  assert.deepEqual(await problemCounts(page), counts);
+});
+
+test('the explorer\'s context menu of an .xml file offers Validate File on Disk', { skip, timeout: 120_000 }, async () => {
+  const page = browser!.page;
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE }).first();
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .action-label', { hasText: 'Validate File on Disk' }).first();
+  await item.waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Escape');
+});
+
+test('Restart Language Server brings the problems back from a new server', { skip, timeout: 120_000 }, async () => {
+  const page = browser!.page;
+  const before = await problemCounts(page);
+  await runCommand(page, 'Alma SIS: Restart Language Server');
+  const log = (): string => server!.logFiles('Alma SIS').map((file) => readFileSync(file, 'utf8')).join('');
+  await waitFor(async () => log(), (text) => text.includes('language server restarted'));
+  assert.match(log(), /language server restarted/);
+  const after = await waitFor(() => problemCounts(page), (c) => c.errors === before.errors && c.warnings === before.warnings, 15_000);
+  assert.deepEqual(after, before);
 });
