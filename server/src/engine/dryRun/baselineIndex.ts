@@ -32,13 +32,26 @@ export class BaselineIndex {
   /** Every identifier value (lower-cased) of every existing user, and later of the feed's users. */
   readonly holders = new Map<string, Holder>();
   users = 0;
+  /** Canonical fields of users read on this thread, by serial. */
+  private readonly kept: string[] = [];
 
   constructor(private readonly matchIdType: string) {}
+
+  /**
+   * The canonical fields of existing users, by serial: needed only for the users that differ
+   * from the input, so a worker thread keeps them until asked (cloning every user's would cost
+   * the main thread more than the comparison).
+   */
+  canons: (serials: readonly number[]) => Promise<string[]> = (serials) => Promise.resolve(serials.map((k) => this.kept[k]));
 
   add(path: string, users: readonly CollectedUser[]): void {
     const holders = this.holders;
     for (const user of users) {
       this.users++;
+      if (user.serial < 0) {
+        user.serial = this.kept.length;
+        this.kept.push(user.canon);
+      }
       const holder: Holder = { existing: user, claimedBy: -1, path };
       const match = matchKey(user, this.matchIdType);
       // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
@@ -145,31 +158,46 @@ export type WorkerMessage =
   | { kind: 'bytes'; path: string; bytes: number }
   | ({ kind: 'end' } & BaselineDocumentEnd)
   | { kind: 'done' }
+  | { kind: 'canons'; canons: string[] }
   | { kind: 'error'; message: string; path: string; input: boolean };
+
+/** After `done`, the parent asks for the canonical fields of some users; answers come in order. */
+export interface CanonRequest {
+  serials: readonly number[];
+}
 
 /**
  * The baseline on a second core while this thread scans and validates the input: the two
- * sides are independent until the replay. Users arrive in batches and are indexed between the
- * input's chunks; a cancelled run terminates the worker.
+ * sides are independent until the replay. Users arrive in batches, without their canonical
+ * fields (the worker keeps those), and are indexed between the input's chunks. The worker lives
+ * until the signal aborts: the dry-run aborts it when done, failed or cancelled.
  */
 function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex> {
+  const index = new BaselineIndex(read.matchIdType);
+  const request: WorkerRequest = { paths: read.sourcePaths!, collector: read.collector };
+  const worker = new Worker(script, { workerData: request });
+  const asked: { resolve: (canons: string[]) => void; reject: (error: Error) => void }[] = [];
+  let failure: Error | null = null;
+  index.canons = (serials) => new Promise((resolve, reject) => {
+    if (failure) return reject(failure);
+    asked.push({ resolve, reject });
+    worker.postMessage({ serials } satisfies CanonRequest);
+  });
+  const stop = (): void => void worker.terminate();
+  if (read.signal?.aborted) stop();
+  else read.signal?.addEventListener('abort', stop, { once: true });
   return new Promise((resolve, reject) => {
-    const index = new BaselineIndex(read.matchIdType);
-    const request: WorkerRequest = { paths: read.sourcePaths!, collector: read.collector };
-    const worker = new Worker(script, { workerData: request });
     let settled = false;
-    const finish = (error: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      read.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      if (error) reject(error);
-      else resolve(index);
+    const fail = (error: Error): void => {
+      failure ??= error;
+      for (const waiting of asked.splice(0)) waiting.reject(failure);
+      if (!settled) {
+        settled = true;
+        stop();
+        reject(read.signal?.aborted && read.signal.reason instanceof Error ? read.signal.reason : failure);
+      }
     };
-    const onAbort = (): void => finish(read.signal!.reason instanceof Error ? read.signal!.reason : new Error('aborted'));
-    read.signal?.addEventListener('abort', onAbort);
     worker.on('message', (message: WorkerMessage) => {
-      if (settled) return;
       try {
         switch (message.kind) {
           case 'users':
@@ -182,17 +210,21 @@ function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex
             checkBaselineDocument(message);
             break;
           case 'done':
-            finish(null);
+            settled = true;
+            resolve(index);
+            break;
+          case 'canons':
+            asked.shift()?.resolve(message.canons);
             break;
           case 'error':
-            finish(message.input ? new InputError(message.message, message.path) : new Error(message.message));
+            fail(message.input ? new InputError(message.message, message.path) : new Error(message.message));
             break;
         }
       } catch (error) {
-        finish(error as Error);
+        fail(error as Error);
       }
     });
-    worker.on('error', (error) => finish(error));
-    worker.on('exit', (code) => finish(new Error(`the baseline reader stopped unexpectedly (exit code ${code})`)));
+    worker.on('error', (error) => fail(error));
+    worker.on('exit', (code) => fail(new Error(`the baseline reader stopped (exit code ${code})`)));
   });
 }

@@ -4,13 +4,27 @@
  * bundled on its own as dist/dryRunWorker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { CollectedUser } from './userCollector';
 import { expandInputs } from '../files/inputs';
 import { InputError } from '../files/inputDocument';
-import { scanDocument, type WorkerMessage, type WorkerRequest } from './baselineIndex';
+import { scanDocument, type CanonRequest, type WorkerMessage, type WorkerRequest } from './baselineIndex';
 import { UserCollector } from './userCollector';
 
 /** Users per message: large enough that posting costs little, small enough to index as they come. */
 const BATCH = 2000;
+
+/** The canonical fields of every user posted, by serial: the parent asks for those it compares. */
+const canons: string[] = [];
+
+/** Numbers the users and keeps their canonical fields here: the parent gets the rest. */
+function detach(users: CollectedUser[]): CollectedUser[] {
+  for (const user of users) {
+    user.serial = canons.length;
+    canons.push(user.canon);
+    user.canon = '';
+  }
+  return users;
+}
 
 async function readBaselineForParent(request: WorkerRequest, post: (message: WorkerMessage) => void): Promise<void> {
   const { documents } = await expandInputs(request.paths);
@@ -19,9 +33,9 @@ async function readBaselineForParent(request: WorkerRequest, post: (message: Wor
     const users = collector.users;
     await scanDocument(doc, collector, (bytes) => {
       post({ kind: 'bytes', path: doc.path, bytes });
-      if (users.length >= BATCH) post({ kind: 'users', path: doc.path, users: users.splice(0) });
+      if (users.length >= BATCH) post({ kind: 'users', path: doc.path, users: detach(users.splice(0)) });
     });
-    if (users.length > 0) post({ kind: 'users', path: doc.path, users: users.splice(0) });
+    if (users.length > 0) post({ kind: 'users', path: doc.path, users: detach(users.splice(0)) });
     post({ kind: 'end', path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
     if (collector.fatal || collector.version === null) return;
   }
@@ -30,6 +44,9 @@ async function readBaselineForParent(request: WorkerRequest, post: (message: Wor
 
 if (parentPort) {
   const port = parentPort;
+  port.on('message', (request: CanonRequest) => {
+    port.postMessage({ kind: 'canons', canons: request.serials.map((k) => canons[k]) } satisfies WorkerMessage);
+  });
   readBaselineForParent(workerData as WorkerRequest, (message) => port.postMessage(message)).catch((error: unknown) => {
     port.postMessage({
       kind: 'error',

@@ -17,7 +17,6 @@ import {
   type DryRunReport,
   type DryRunSummary,
   type DryRunUser,
-  type FieldChange,
   type RejectReason,
 } from './types';
 
@@ -122,11 +121,12 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
       collector.users.forEach((user, k) => current.add(user, doc.path, rejections.byUser[k]));
     }
     index = await reading;
+    replay ??= new Replay(index, { mode, matchIdType, unmatched });
+    await replay.compareDiffering();
   } finally {
     options.signal?.removeEventListener('abort', forward);
     stop.abort();
   }
-  replay ??= new Replay(index, { mode, matchIdType, unmatched });
   return {
     summary: summarize(replay.users),
     users: replay.users,
@@ -141,6 +141,8 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
 /** Replays the feed against the index in load order, as the job would, one input user at a time. */
 class Replay {
   readonly users: DryRunUser[] = [];
+  /** Matched users whose digest differs from the existing user's: compared field by field at the end. */
+  private readonly differing: { entry: DryRunUser; serial: number; canon: string }[] = [];
 
   constructor(
     private readonly index: BaselineIndex,
@@ -204,10 +206,23 @@ class Replay {
       for (const [key] of keys) this.index.holders.set(key, holder);
       return;
     }
-    const changes: FieldChange[] = existing.digest === user.digest ? [] : compareUsers(existing.canon, user.canon);
-    entry.outcome = changes.length === 0 ? 'unchanged' : 'updated';
-    entry.changes = changes;
+    if (existing.digest === user.digest) entry.outcome = 'unchanged';
+    else {
+      entry.outcome = 'updated';
+      this.differing.push({ entry, serial: existing.serial, canon: user.canon });
+    }
     this.claim(existingHolder!, existing, keys, at);
+  }
+
+  /** The field-level changes of the users whose digests differ, with the existing users' fields fetched at once. */
+  async compareDiffering(): Promise<void> {
+    if (this.differing.length === 0) return;
+    const existing = await this.index.canons(this.differing.map((d) => d.serial));
+    this.differing.forEach((d, k) => {
+      d.entry.changes = compareUsers(existing[k], d.canon);
+      if (d.entry.changes.length === 0) d.entry.outcome = 'unchanged';
+    });
+    this.differing.length = 0;
   }
 
   /** Swap-all: the existing user's external identifiers are replaced by the input's; internal ones stay. */

@@ -37,6 +37,8 @@ export interface CollectedUser {
   canon: string;
   /** sha1 of canon: equal digests mean nothing a SIS load controls differs. */
   digest: string;
+  /** An existing user's number in the baseline (-1 until indexed); its canon may then be kept elsewhere. */
+  serial: number;
   /** Segments marked internal (a baseline's manually added data), left out of canon. */
   internalSegments: number;
   /** The `<user>` start tag name: 0-based line and column. */
@@ -384,6 +386,7 @@ export class UserCollector implements ScanSink {
       internalAccount: this.internalAccount,
       canon,
       digest: createHash('sha1').update(canon).digest('base64'),
+      serial: -1,
       internalSegments: this.internalSegments,
       line: this.userLine,
       col: this.userCol,
