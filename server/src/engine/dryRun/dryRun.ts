@@ -101,27 +101,40 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   });
   // Awaited only after the first input document: until then a failure must not go unhandled.
   reading.catch(() => undefined);
+  const how = { mode, matchIdType, unmatched };
   let replay: Replay | undefined;
   let index: BaselineIndex;
   try {
     const registry = new IdentifierRegistry();
     const set = newSetState();
     const onInputBytes = progress.phase('input');
+    // Input users are replayed as they end once the index is ready (before that they wait), so
+    // that they die young instead of filling the heap until their document ends.
+    let ready: BaselineIndex | undefined;
+    reading.then((i) => (ready = i), () => undefined);
+    const waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[] = [];
     for (const doc of inputs) {
-      const collector = new UserCollector(collectorOptions);
-      // The user in progress is the next one the collector will add (the checker hears each event first).
-      const rejections = new RejectionFindings(() => collector.users.length);
+      let rejections: RejectionFindings | undefined;
+      const onUser = (user: CollectedUser, k: number): void => {
+        const rejection = rejections!.byUser[k];
+        rejections!.byUser[k] = undefined;
+        if (ready === undefined || waiting.length > 0) waiting.push({ user, path: doc.path, rejection });
+        else (replay ??= new Replay(ready, how)).add(user, doc.path, rejection);
+      };
+      const collector = new UserCollector(collectorOptions, onUser);
+      // The user in progress is the next one the collector ends (the checker hears each event first).
+      rejections = new RejectionFindings(() => collector.count);
       const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections });
-      await scanDocument(doc, new TeeSink(checker, collector), (bytes) => onInputBytes(doc.path, bytes), options.signal);
+      await scanDocument(doc, new TeeSink(checker, collector), (bytes) => {
+        onInputBytes(doc.path, bytes);
+        if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
+      }, options.signal);
       const fileError = firstFileError(checker.result().findings);
       if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
       if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
-      replay ??= new Replay(await reading, { mode, matchIdType, unmatched });
-      const current = replay;
-      collector.users.forEach((user, k) => current.add(user, doc.path, rejections.byUser[k]));
     }
     index = await reading;
-    replay ??= new Replay(index, { mode, matchIdType, unmatched });
+    replay = replayWaiting(replay ?? new Replay(index, how), waiting);
     await replay.compareDiffering();
   } finally {
     options.signal?.removeEventListener('abort', forward);
@@ -136,6 +149,13 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     baseline: { paths: baseline.map((d) => d.path), users: index.users },
     inputs: inputs.map((d) => d.path),
   };
+}
+
+/** Replays the users that waited for the index, in their order. */
+function replayWaiting(replay: Replay, waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[]): Replay {
+  for (const w of waiting) replay.add(w.user, w.path, w.rejection);
+  waiting.length = 0;
+  return replay;
 }
 
 /** Replays the feed against the index in load order, as the job would, one input user at a time. */

@@ -176,7 +176,10 @@ interface SegmentField {
 }
 
 export class UserCollector implements ScanSink {
+  /** The users read, unless a listener takes each as it ends. */
   readonly users: CollectedUser[] = [];
+  /** Users ended so far: the index of the user in progress. */
+  count = 0;
   fatal: FatalProblem | null = null;
   version: 1 | 2 | null = null;
   /** The root element's name when it is not one of a users file. */
@@ -207,7 +210,11 @@ export class UserCollector implements ScanSink {
   private identifierType = '';
   private identifierValue = '';
 
-  constructor(private readonly options: CollectorOptions) {}
+  /** `onUser`: receives each user as it ends, instead of `users` keeping them all. */
+  constructor(
+    private readonly options: CollectorOptions,
+    private readonly onUser?: (user: CollectedUser, index: number) => void,
+  ) {}
 
   xmlDeclaration(_decl: XmlDeclaration): void {}
 
@@ -380,7 +387,7 @@ export class UserCollector implements ScanSink {
     const entries = this.entries;
     sortEntries(this.entryRanks, entries);
     const canon = entries.join(ENTRY_SEPARATOR);
-    this.users.push({
+    const user: CollectedUser = {
       primaryId: this.primaryId,
       identifiers: this.identifiers,
       internalAccount: this.internalAccount,
@@ -391,7 +398,10 @@ export class UserCollector implements ScanSink {
       line: this.userLine,
       col: this.userCol,
       nameLength: this.userNameLength,
-    });
+    };
+    if (this.onUser) this.onUser(user, this.count);
+    else this.users.push(user);
+    this.count++;
     this.entries = [];
     this.entryRanks = [];
   }
