@@ -279,3 +279,22 @@ test('the server survives nonsense: a bad request is answered and it goes on ser
   const diagnostics = await client.diagnostics(doc.uri, (p) => p.diagnostics.some((d) => d.code === 'attribute-case'));
   assert.ok(diagnostics.length > 0);
 });
+
+test('Validate File on Disk reports work-done progress to a client that supports it', async () => {
+  const withProgress = new StdioClient();
+  try {
+    await withProgress.initialize({ window: { workDoneProgress: true } }, work);
+    const doc = place(folder('progress', false), 'invalid/common-mistakes.xml');
+    const result = (await withProgress.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: doc.uri })) as ValidateFileOnDiskResult;
+    assert.equal(result.users, 5);
+    const kinds = await withProgress.waitFor(() => {
+      const seen = withProgress.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string } }).value.kind);
+      return seen.includes('end') ? seen : undefined;
+    }, 5000);
+    assert.ok(kinds, 'progress notifications');
+    assert.equal(kinds[0], 'begin');
+    assert.equal(kinds.at(-1), 'end');
+  } finally {
+    await withProgress.stop();
+  }
+});

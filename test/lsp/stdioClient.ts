@@ -46,6 +46,11 @@ export class StdioClient {
       this.notifications.push({ method, params });
       this.wake();
     });
+    // vscode-jsonrpc routes $/progress to progress handlers; a token nobody registered lands here.
+    this.connection.onUnhandledProgress((params) => {
+      this.notifications.push({ method: '$/progress', params });
+      this.wake();
+    });
     this.connection.onRequest((method) => {
       if (method === 'workspace/configuration') return [null];
       return null;

@@ -453,7 +453,7 @@ export class AlmaSisServer {
       const { documents } = await expandInputs([path]);
       const abort = new AbortController();
       const cancelled = token.onCancellationRequested(() => abort.abort());
-      progress = await this.beginProgress(`Alma SIS: validating ${path}`);
+      progress = await this.beginProgress(`Alma SIS: validating ${path}`, (params as { workDoneToken?: string | number }).workDoneToken);
       const doneProgress = progress;
       let lastPercent = -1;
       try {
@@ -490,10 +490,11 @@ export class AlmaSisServer {
   // -------------------------------------------------------------------------------------
   // Plumbing
 
-  private async beginProgress(title: string): Promise<{ report(message: string, percentage: number): void; done(): void }> {
-    if (!this.supportsProgress) return { report: () => undefined, done: () => undefined };
+  /** Progress in the client's window: on the request's own token when it sent one, else one the server creates. */
+  private async beginProgress(title: string, token?: string | number): Promise<{ report(message: string, percentage: number): void; done(): void }> {
+    if (!this.supportsProgress && token === undefined) return { report: () => undefined, done: () => undefined };
     try {
-      const reporter = await this.connection.window.createWorkDoneProgress();
+      const reporter = token !== undefined ? this.connection.window.attachWorkDoneProgress(token) : await this.connection.window.createWorkDoneProgress();
       reporter.begin(title, 0, undefined, false);
       return { report: (message, percentage) => reporter.report(percentage, message), done: () => reporter.done() };
     } catch {
