@@ -61,7 +61,8 @@ after(async () => {
   try {
     if (browser !== undefined) {
       mkdirSync(artifacts, { recursive: true });
-      await browser.page.screenshot({ path: join(artifacts, 'code-server.png') }).catch(() => undefined);
+      // The state at the end (or at a failure), beside code-server.png.
+      await browser.page.screenshot({ path: join(artifacts, 'code-server-end.png') }).catch(() => undefined);
     }
     if (server !== undefined) reportActivation(server);
   } finally {
@@ -114,6 +115,9 @@ test('the Alma file switches to the Alma language and the language status shows 
   const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'Alma users v2' }).first();
   await hover.waitFor({ timeout: 15_000 });
   assert.match(await hover.innerText(), /5 users: 9 errors, 6 warnings, 1 info; validated in [\d.]+ m?s/);
+  // The artifact: the problems with their rule ids, the grammar's colours and the status hover.
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, 'code-server.png') });
   await page.mouse.move(700, 300);
 });
 
