@@ -79,10 +79,10 @@ async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.D
     showDiagnostics(diagnostics, report);
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: dryRunMarkdown(report) });
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
-    const choice = await (report.summary.alert ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
-      `Alma SIS: ${dryRunSummaryLine(report)}`,
-      'Change Baseline',
-    );
+    const summary = `Alma SIS: ${dryRunSummaryLine(report)} (baseline ${path.basename(baseline)})`;
+    const choice = report.summary.alert
+      ? await vscode.window.showWarningMessage(`${summary}: at or over Alma's 5% alert threshold`, 'Change Baseline')
+      : await vscode.window.showInformationMessage(summary, 'Change Baseline');
     if (choice === 'Change Baseline') await pickBaseline(context, profileCode);
   } catch (error) {
     if ((error as Error | undefined)?.name === 'AbortError') return;
