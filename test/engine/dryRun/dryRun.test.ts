@@ -98,6 +98,21 @@ describe('dry-run outcomes', () => {
   });
 });
 
+describe('dry-run researcher data', () => {
+  const researcher = (...topics: string[]) =>
+    `<researcher><researcher_research_topics>${topics.map((t) => `<researcher_research_topic>${t}</researcher_research_topic>`).join('')}</researcher_research_topics></researcher>`;
+
+  it('compares researcher data only when the profile loads researchers', async () => {
+    const baseline = usersFile(user('rae', researcher('ECON', 'LAW')));
+    const input = usersFile(user('rae', researcher('LAW', 'MED')));
+    assert.deepEqual(outcomes(await run(input, baseline)), ['rae unchanged']);
+    const report = await run(input, baseline, { settings: { ...DEFAULT_SETTINGS, usedFor: 'both' } });
+    assert.deepEqual(report.users[0].changes, [{
+      path: 'researcher/researcher_research_topics/researcher_research_topic', change: 'changed', old: 'ECON', new: 'MED',
+    }]);
+  });
+});
+
 describe('dry-run rejections', () => {
   it('gives every reason in synchronize mode, in load order', async () => {
     const baseline = usersFile(

@@ -254,7 +254,8 @@ export class UserCollector implements ScanSink {
   text(text: ScanText): void {
     const plan = this.frames[this.depth - 1];
     if (plan === null || plan === undefined) return;
-    if (plan.kind === Kind.Scalar || plan.kind === Kind.SegmentLeaf || plan.kind === Kind.AccountType) {
+    // A repeated element of text only (a researcher's keywords) is a segment whose text is its value.
+    if (plan.kind === Kind.Scalar || plan.kind === Kind.SegmentLeaf || plan.kind === Kind.AccountType || plan.node.content === 'simple') {
       this.texts[this.depth - 1] += text.value();
     }
   }
@@ -275,7 +276,11 @@ export class UserCollector implements ScanSink {
         break;
       case Kind.Segment:
       case Kind.IdentifierSegment:
-        if (this.segment === plan) this.endSegment(plan);
+        if (this.segment !== plan) break;
+        if (plan.node.content === 'simple' && this.texts[depth] !== '') {
+          this.segmentFields.push({ rank: plan.rank, label: plan.label, value: normalise(plan.node, this.texts[depth]) });
+        }
+        this.endSegment(plan);
         break;
       case Kind.User:
         this.endUser();
