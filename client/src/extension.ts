@@ -4,7 +4,7 @@ import { registerServerCommands } from './commands/serverCommands';
 import { COMMAND_ACTIVATORS } from './commands/index';
 import { ServerFileWatchers } from './fileWatchers';
 import { AlmaLanguageStatus } from './languageStatus';
-import { documentSelector, readSettings, SETTINGS_SECTION, type ClientSettings } from './settings';
+import { documentSelector, readSettings, SETTINGS_SECTION, toServerSettings, type ClientSettings } from './settings';
 
 /*
  * The VS Code side: starts the bundled language server, which does all the Alma work, and adds
@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     documentSelector: documentSelector(),
     // The server pulls `alma-sis` with workspace/configuration; this also tells it when it changed.
     synchronize: { configurationSection: SETTINGS_SECTION },
+    initializationOptions: { settings: toServerSettings(settings) },
     outputChannel: log,
     diagnosticCollectionName: 'alma-sis',
   };

@@ -2,6 +2,7 @@
  * The extension's settings (section `alma-sis`) as plain data, with no `vscode` import so the
  * mapping is testable on its own; extension code passes `workspace.getConfiguration` in.
  */
+import type { AlmaSisClientSettings } from '../../server/src/lsp/protocol';
 
 /** The language the extension contributes: XML with Alma's vocabulary in its grammar. */
 export const ALMA_LANGUAGE_ID = 'alma-sis-users';
@@ -13,8 +14,10 @@ export type TraceLevel = 'off' | 'messages' | 'verbose';
 
 export interface ClientSettings {
   rules: Record<string, RuleSeverity>;
-  strict: boolean;
+  /** Undefined: the configuration file's `strict` decides. */
+  strict: boolean | undefined;
   validate: ValidateOn;
+  debounceMs: number;
   configPath: string;
   profile: string;
   maxProblems: number;
@@ -24,8 +27,9 @@ export interface ClientSettings {
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
   rules: {},
-  strict: false,
+  strict: undefined,
   validate: 'onType',
+  debounceMs: 200,
   configPath: '',
   profile: '',
   maxProblems: 1000,
@@ -54,16 +58,36 @@ export function readSettings(source: SettingsSource): ClientSettings {
     }
   }
   const maxProblems = source.get<unknown>('maxProblems');
+  const debounceMs = source.get<unknown>('debounceMs');
+  const strict = source.get<unknown>('strict');
   return {
     rules,
-    strict: pick(source.get('strict'), (v): v is boolean => typeof v === 'boolean', d.strict),
+    strict: typeof strict === 'boolean' ? strict : d.strict,
     validate: pick(source.get('validate'), (v): v is ValidateOn => v === 'onType' || v === 'onSave', d.validate),
+    debounceMs: typeof debounceMs === 'number' && Number.isFinite(debounceMs) && debounceMs >= 0 ? debounceMs : d.debounceMs,
     configPath: pick(source.get('configPath'), isString, d.configPath).trim(),
     profile: pick(source.get('profile'), isString, d.profile).trim(),
     maxProblems: typeof maxProblems === 'number' && Number.isFinite(maxProblems) && maxProblems >= 1
       ? Math.floor(maxProblems) : d.maxProblems,
     useAlmaLanguage: pick(source.get('useAlmaLanguage'), (v): v is boolean => typeof v === 'boolean', d.useAlmaLanguage),
     trace: pick(source.get('trace.server'), (v): v is TraceLevel => v === 'off' || v === 'messages' || v === 'verbose', d.trace),
+  };
+}
+
+/**
+ * The settings as the server reads them (`initializationOptions.settings`; afterwards it pulls the
+ * same section itself). An unset `strict` is left out so the configuration file decides.
+ */
+export function toServerSettings(settings: ClientSettings): AlmaSisClientSettings {
+  const { rules, strict, validate, debounceMs, configPath, profile, maxProblems } = settings;
+  return {
+    rules: { ...rules },
+    ...(strict === undefined ? {} : { strict }),
+    validate,
+    debounceMs,
+    configPath,
+    profile,
+    maxProblems,
   };
 }
 

@@ -33,10 +33,12 @@ test('alma-sis.rules offers exactly the rule table\'s rules, each with the four 
 
 test('every setting the client reads is contributed with the client\'s default, under the server\'s section', () => {
   assert.equal(SETTINGS_SECTION, CONFIGURATION_SECTION);
+  assert.equal(DEFAULT_CLIENT_SETTINGS.strict, undefined);
   const expected: Record<string, unknown> = {
     rules: DEFAULT_CLIENT_SETTINGS.rules,
-    strict: DEFAULT_CLIENT_SETTINGS.strict,
+    strict: null, // unset: DEFAULT_CLIENT_SETTINGS.strict is undefined
     validate: DEFAULT_CLIENT_SETTINGS.validate,
+    debounceMs: DEFAULT_CLIENT_SETTINGS.debounceMs,
     configPath: DEFAULT_CLIENT_SETTINGS.configPath,
     profile: DEFAULT_CLIENT_SETTINGS.profile,
     maxProblems: DEFAULT_CLIENT_SETTINGS.maxProblems,

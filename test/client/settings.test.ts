@@ -4,6 +4,7 @@ import {
   DEFAULT_CLIENT_SETTINGS,
   documentSelector,
   readSettings,
+  toServerSettings,
   watchTargets,
   type SettingsSource,
 } from '../../client/src/settings';
@@ -23,6 +24,7 @@ test('settings are read with their types; a value of the wrong type falls back t
     rules: { 'pin-format': 'off', 'bom': 'error', 'not-loaded': 'loud', 'code-case': 3 },
     strict: true,
     validate: 'onSave',
+    debounceMs: 50,
     configPath: '  config/alma-sis.config.json ',
     profile: 'STAFF',
     maxProblems: 250.7,
@@ -33,6 +35,7 @@ test('settings are read with their types; a value of the wrong type falls back t
     rules: { 'pin-format': 'off', bom: 'error' },
     strict: true,
     validate: 'onSave',
+    debounceMs: 50,
     configPath: 'config/alma-sis.config.json',
     profile: 'STAFF',
     maxProblems: 250,
@@ -41,6 +44,8 @@ test('settings are read with their types; a value of the wrong type falls back t
   });
   assert.equal(readSettings(source({ maxProblems: 0 })).maxProblems, 1000);
   assert.equal(readSettings(source({ validate: 'sometimes' })).validate, 'onType');
+  assert.equal(readSettings(source({ debounceMs: -1 })).debounceMs, 200);
+  assert.equal(readSettings(source({ strict: null })).strict, undefined);
   assert.deepEqual(readSettings(source({ rules: ['error'] })).rules, {});
 });
 
@@ -66,4 +71,12 @@ test('watched: every configuration and code table in the workspace, the named co
   ]);
   assert.deepEqual(watchTargets({ configPath: 'C:\\sis\\alma.json' }).at(-1), { base: 'C:/sis', pattern: 'alma.json' });
   assert.deepEqual(watchTargets({ configPath: '/alma.json' }).at(-1), { base: '/', pattern: 'alma.json' });
+});
+
+test('the server gets the settings in its protocol\'s shape; an unset strict is left to the configuration', () => {
+  const settings = readSettings(source({ rules: { bom: 'off' }, profile: 'STAFF', maxProblems: 10 }));
+  assert.deepEqual(toServerSettings(settings), {
+    rules: { bom: 'off' }, validate: 'onType', debounceMs: 200, configPath: '', profile: 'STAFF', maxProblems: 10,
+  });
+  assert.equal(toServerSettings({ ...settings, strict: false }).strict, false);
 });
