@@ -219,8 +219,10 @@ class Credentials {
     return this.ask(error.message);
   }
 
+  /** After a successful login; a secret store that fails only means being asked again next time. */
   async remember(): Promise<void> {
-    if (this.entered && this.secret !== undefined) await this.storage.store(this.key, this.secret);
+    if (!this.entered || this.secret === undefined) return;
+    await Promise.resolve(this.storage.store(this.key, this.secret)).catch(() => undefined);
   }
 
   private async ask(reason?: string): Promise<boolean> {
