@@ -127,6 +127,19 @@ describe('alma-sis dry-run (command)', () => {
     assert.deepEqual(imp.users.map((u) => `${u.primaryId} ${u.outcome} ${u.reason}`), ['alice2 rejected exists', 'zed new null']);
   });
 
+  it('the sample pair under samples/dry-run shows every outcome but exists, which --mode import shows', async () => {
+    const samples = join(repoRoot(), 'samples', 'dry-run');
+    const rows = async (...extra: string[]) => {
+      const result = await dryRunIn(samples, 'feed.xml', '--baseline', 'export.xml', '--format', 'json', ...extra);
+      return (JSON.parse(result.stdout) as JsonReport).users.map((u) => `${u.primaryId} ${u.outcome}${u.reason ? `/${u.reason}` : ''}`);
+    };
+    assert.deepEqual(await rows(), [
+      'AVA.LEE unchanged', 'ben.okafor updated', 'cleo.admin rejected/internal-user', 'eve.ngata new',
+      'finn.walsh rejected/duplicate-in-feed', 'gia.russo rejected/identifier-taken', 'null rejected/missing-match-id', 'ida.berg rejected/invalid',
+    ]);
+    assert.deepEqual((await rows('--mode', 'import')).slice(0, 2), ['AVA.LEE rejected/exists', 'ben.okafor rejected/exists']);
+  });
+
   it('needs an input and --baseline', async () => {
     await assert.rejects(dryRunIn(dir, '--baseline', 'export.xml'), /needs at least one input/);
     await assert.rejects(dryRunIn(dir, 'feed.xml'), /needs --baseline FILE/);

@@ -331,8 +331,13 @@ export class UserCollector implements ScanSink {
     if (text.length === 0) return; // an empty element holds nothing: swap-all deletes the field
     // Copied through a concatenation: a substring of the scanner's chunk would keep it alive.
     const value = normalise(plan.node, text);
-    if (plan.node.role === 'primaryId') this.primaryId = value;
-    this.entries.push(plan.path + FIELD_SEPARATOR + value);
+    let compared = value;
+    if (plan.node.role === 'primaryId') {
+      this.primaryId = value;
+      // Alma compares primary ids without regard to case: one that differs only in case is the same id.
+      compared = value.toLowerCase();
+    }
+    this.entries.push(plan.path + FIELD_SEPARATOR + compared);
     this.entryRanks.push(plan.rank);
   }
 
