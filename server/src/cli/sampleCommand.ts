@@ -38,6 +38,9 @@ async function runSample(args: ParsedArgs, context: CommandContext): Promise<num
   const schema = typeof schemaText === 'string' ? (Number(schemaText) as 1 | 2) : (profile?.xsdVersion ?? 2);
   const researchers = args.options.has('researchers') || profile?.usedFor === 'researchers';
   if (researchers && schema === 1) throw new UsageError('--researchers needs User XSD v2 (researchers do not exist in v1)', 'sample');
+  if (researchers && profile?.usedFor === 'users') {
+    context.err(`note: profile ${profile.code} is for users only; validating researchers against it reports researcher-fields\n`);
+  }
   const seed = args.options.get('seed');
   const options: SampleOptions = {
     schema,

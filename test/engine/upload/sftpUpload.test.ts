@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SftpClient from 'ssh2-sftp-client';
@@ -51,6 +52,35 @@ describe('remote paths and names', () => {
 
   it('computes the fingerprint ssh-keygen prints: SHA256 and unpadded base64', () => {
     assert.equal(hostKeyFingerprint(Buffer.from('abc')), 'SHA256:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0');
+  });
+});
+
+describe('bounded waits', () => {
+  it('gives up on a server that accepts the connection but never speaks SSH', async () => {
+    const silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'alma-sis-upload-silent-'));
+    try {
+      const zip = join(dir, 'feed.zip');
+      writeFileSync(zip, 'PK');
+      const port = (silent.address() as { port: number }).port;
+      const attempts: number[] = [];
+      const upload = uploadZip(
+        {
+          localPath: zip,
+          target: 'import',
+          baseDir: dir,
+          credentials: { password: 'x' },
+          sftp: { host: '127.0.0.1', port, username: 'u', hostKeyFingerprint: hostKeyFingerprint(Buffer.from('k')), importPath: 'import' },
+        },
+        { readyTimeoutMs: 300, retry: { attempts: 2, initialDelayMs: 10 }, onProgress: (p) => p.phase === 'connecting' && attempts.push(p.attempt) },
+      );
+      await assert.rejects(upload, (error: unknown) => error instanceof UploadError && error.reason === 'connection' && /gave up after 2 attempts/.test(error.message));
+      assert.deepEqual(attempts, [1, 2]);
+    } finally {
+      silent.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
