@@ -7,7 +7,7 @@ import type { Position, Range } from '../text/span';
 import { toRange } from '../text/span';
 import { DocumentChecker, type SetState } from '../validation/documentChecker';
 import { FindingCollector } from '../validation/findingCollector';
-import { IdentifierRegistry, checkIdentifiersAcrossUsers, spanOf, userLabel, type ClashReporter, type IdentifierUse } from '../validation/identifiers';
+import { IdentifierRegistry, checkIdentifiersAcrossUsers, spanOf, userLabel, type IdentifierUse } from '../validation/identifiers';
 import type { DocumentResult } from '../validation/results';
 import { SegmentRecorder, type ElementRecord } from './segmentRecorder';
 import { EditableText } from './editableText';
@@ -45,6 +45,9 @@ export interface IncrementalStats {
 interface Element extends ElementRecord {
   offset: number;
   dirty: boolean;
+  /** Place among the root's children, and (for a user) among the users, from 1: messages name users by it. */
+  index: number;
+  ordinal: number;
 }
 
 /** The root's children can be re-checked one by one only inside these roots (see canCheckAlone). */
@@ -64,6 +67,16 @@ const INCREMENTAL_ROOTS = new Set(['users', 'userRecords']);
 export class IncrementalDocument {
   private readonly doc: EditableText;
   private elements: Element[] = [];
+  private dirty: Element[] = [];
+  private users_ = 0;
+  /**
+   * The document's identifier index: the users holding each identifier key. Only users that share
+   * a key with another (or with an earlier file of the set) can clash, so only they are walked
+   * through the registry when the pieces are combined; the others neither clash nor take.
+   */
+  private readonly holders = new Map<string, Element[]>();
+  private readonly contested = new Set<string>();
+  private earlierKeys = new Set<string>();
   private prologue: Finding[] = [];
   private rootTag = '';
   private rootName = '';
@@ -80,6 +93,7 @@ export class IncrementalDocument {
     private earlier: EarlierFiles = NO_EARLIER_FILES,
   ) {
     this.doc = document instanceof EditableText ? document : new EditableText(document.uri, document.languageId, document.version, document.getText());
+    this.earlierKeys = new Set(earlier.holders.map((h) => h.key));
   }
 
   /** The document's text as it follows the edits (a TextDocument for the language service). */
@@ -91,6 +105,7 @@ export class IncrementalDocument {
   reconfigure(settings: ValidationSettings, earlier: EarlierFiles = this.earlier): void {
     this.settings = settings;
     this.earlier = earlier;
+    this.earlierKeys = new Set(earlier.holders.map((h) => h.key));
     this.needsFull = true;
   }
 
@@ -112,13 +127,14 @@ export class IncrementalDocument {
   /** Validates what the edits since the last call touched and returns the whole document's result. */
   validate(): DocumentResult {
     if (!this.needsFull) {
-      for (const element of this.elements) {
-        if (element.dirty && !this.recheck(element)) {
+      for (const element of this.dirty) {
+        if (!this.recheck(element)) {
           this.needsFull = true;
           break;
         }
       }
     }
+    this.dirty = [];
     if (this.needsFull) this.scanAll();
     return this.combine();
   }
@@ -156,11 +172,15 @@ export class IncrementalDocument {
       this.needsFull = true;
       return;
     }
-    element.dirty = true;
+    if (!element.dirty) {
+      element.dirty = true;
+      this.dirty.push(element);
+    }
     const delta = change.text.length - (end - start);
     const oldEnd = this.doc.positionAt(end);
     const newEnd = endOfInsert(this.doc.positionAt(start), change.text);
     const shift = new PositionShift(oldEnd, newEnd);
+    if (delta === 0 && shift.lines === 0) return; // as long as before, on one line: nothing after it moves
     for (let j = k + 1; j < this.elements.length; j++) {
       const next = this.elements[j];
       next.offset += delta;
@@ -224,7 +244,18 @@ export class IncrementalDocument {
     const result = checker.result();
     this.schemaVersion = result.schemaVersion;
     this.prologue = recorder.prologue;
-    this.elements = recorder.elements.map((e) => ({ ...e, offset: this.doc.offsetAt({ line: e.line, character: e.col }), dirty: false }));
+    let ordinal = 0;
+    this.elements = recorder.elements.map((e, index) => ({
+      ...e,
+      offset: this.doc.offsetAt({ line: e.line, character: e.col }),
+      dirty: false,
+      index,
+      ordinal: e.user ? ++ordinal : 0,
+    }));
+    this.users_ = ordinal;
+    this.holders.clear();
+    this.contested.clear();
+    for (const element of this.elements) this.indexIdentifiers(element, 1);
     this.rootName = recorder.root?.name ?? '';
     this.rootTag = recorder.root ? startTagText(recorder.root.name, recorder.root.attributes) : '';
     this.epilogueOffset = this.canCheckAlone(text) ? text.lastIndexOf(`</${this.rootName}`) : -1;
@@ -247,7 +278,7 @@ export class IncrementalDocument {
    * whose first child decides the version) a name other than the first child's.
    */
   private recheck(element: Element): boolean {
-    const k = this.elements.indexOf(element);
+    const k = element.index;
     const end = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
     const text = this.doc.slice(element.offset, end);
     const recorder = new SegmentRecorder();
@@ -262,11 +293,41 @@ export class IncrementalDocument {
     if (this.rootName === 'userRecords' && found.name !== this.elements[0].name) return false;
     const from = { line: element.line, character: element.col };
     if (found.gapAfter.some((f) => comparePositions(f.range.start, from) >= 0)) return false;
+    if ((found.user === null) !== (element.user === null)) return false; // users are counted and numbered
+    this.indexIdentifiers(element, -1);
     element.before = found.before;
     element.after = found.after;
     element.user = found.user;
     element.dirty = false;
+    this.indexIdentifiers(element, 1);
     return true;
+  }
+
+  /** Adds (+1) or removes (-1) a user's identifier keys in the index. */
+  private indexIdentifiers(element: Element, sign: 1 | -1): void {
+    const uses = element.user?.uses;
+    if (!uses) return;
+    for (let i = 0; i < uses.length; i++) {
+      const key = uses[i].key;
+      let repeated = false;
+      for (let j = 0; j < i && !repeated; j++) repeated = uses[j].key === key;
+      if (repeated) continue;
+      let list = this.holders.get(key);
+      if (sign > 0) {
+        if (!list) this.holders.set(key, (list = []));
+        list.push(element);
+      } else if (list) {
+        list.splice(list.indexOf(element), 1);
+      }
+      if (!list || list.length === 0) {
+        this.holders.delete(key);
+        this.contested.delete(key);
+      } else if (list.length > 1 || this.earlierKeys.has(key)) {
+        this.contested.add(key);
+      } else {
+        this.contested.delete(key);
+      }
+    }
   }
 
   // -------------------------------------------------------------------------------------
@@ -279,25 +340,30 @@ export class IncrementalDocument {
     for (const path of this.earlier.paths) registry.addDocument(path);
     for (const holder of this.earlier.holders) registry.adopt(holder);
     const documentIndex = registry.addDocument(this.path);
-    const report: ClashReporter = (rule, use, args, first, related) => {
-      const finding = makeFinding(this.settings, rule, toRange(spanOf(use)), args, [{ path: registry.documentPaths[first.documentIndex], range: toRange(spanOf(first)), message: related }]);
-      if (finding) collector.add(finding);
-    };
+    // Only users that share a key can clash: they go through the registry, in document order.
+    const contested = new Set<Element>();
+    for (const key of this.contested) for (const element of this.holders.get(key)!) contested.add(element);
+    const clashes = new Map<Element, Finding[]>();
+    for (const element of [...contested].sort((a, b) => a.index - b.index)) {
+      const user = element.user!;
+      const found: Finding[] = [];
+      const taken = checkIdentifiersAcrossUsers(registry, user.uses, documentIndex, (rule, use, args, first, related) => {
+        const finding = makeFinding(this.settings, rule, toRange(spanOf(use)), args, [{ path: registry.documentPaths[first.documentIndex], range: toRange(spanOf(first)), message: related }]);
+        if (finding) found.push(finding);
+      });
+      const primary = user.uses[0]?.primary ? user.uses[0] : null;
+      if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primary, element.ordinal));
+      if (found.length > 0) clashes.set(element, found);
+    }
     addAll(collector, this.prologue);
-    let users = 0;
     for (const element of this.elements) {
       addAll(collector, element.before);
-      const user = element.user;
-      if (user) {
-        users++;
-        const primary = user.uses[0]?.primary ? user.uses[0] : null;
-        const taken = checkIdentifiersAcrossUsers(registry, user.uses, documentIndex, report);
-        if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primary, users));
-      }
+      const found = clashes.get(element);
+      if (found) for (const finding of found) collector.add(finding);
       addAll(collector, element.after);
       addAll(collector, element.gapAfter);
     }
-    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(users), findings: collector.finish() };
+    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.users_), findings: collector.finish() };
   }
 
   /** A bare <user> root is a user the pieces do not hold. */
