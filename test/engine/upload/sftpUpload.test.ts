@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +19,7 @@ import {
   type UploadRequest,
 } from '../../../server/src/engine/upload/sftpUpload';
 import { startDroppingProxy } from '../../helpers/droppingProxy';
+import { missingTool } from '../../helpers/prerequisites';
 import {
   remoteFiles,
   SFTP_TEST_PASSPHRASE,
@@ -204,6 +206,20 @@ describe('uploadZip against a real sshd on loopback', { skip: missing }, () => {
     assert.equal(readFileSync(existing, 'utf8'), 'already there');
     assert.equal(existsSync(join(server.localDir, 'import', temporaryName(`feed-${counter}.zip`))), false);
     rmSync(existing);
+  });
+
+  it('logs in through an ssh agent holding the key', { skip: missingTool('ssh-agent', 'openssh-client', ['-h']) }, async () => {
+    newZip();
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      execFileSync('ssh-add', [server.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
+      await uploadZip(request({ privateKeyPath: undefined }, { agent: socket }));
+      assert.ok(landed(`feed-${counter}.zip`).equals(bytes));
+    } finally {
+      agent.kill();
+    }
   });
 
   it("relies on OpenSSH's SFTP rename refusing to replace an existing file", async () => {
