@@ -208,9 +208,13 @@ function checkCounts(jsonPath, expected) {
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 const seconds = (r) => (r.failure ? `failed: ${String(r.failure).replace(/\|/g, '\\|').slice(0, 60)}` : r.seconds.toFixed(2));
 const rss = (r) => (r.failure || r.rssKB === null ? 'n/a' : (r.rssKB / 1024).toFixed(0));
+const cpu = (r) => (r.failure || r.cpuSeconds == null ? 'n/a' : r.cpuSeconds.toFixed(2));
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  const started = loadAverage();
   mkdirSync(dataDir, { recursive: true });
   const meter = pickRssMeter();
   const xmllint = !spawnSync('xmllint', ['--version']).error;
@@ -235,18 +239,19 @@ async function main() {
     let counts = { summary: null, problems: ['no output'] };
     if (!ours.failure) counts = checkCounts(files.stdoutPath, pair.expected);
     const s = counts.summary;
-    rows.push(`| ${size.label} | ${mb(statSync(pair.feedPath).size)} | ${mb(statSync(pair.exportPath).size)} | ${seconds(ours)} | ${rss(ours)} | ` +
+    rows.push(`| ${size.label} | ${mb(statSync(pair.feedPath).size)} | ${mb(statSync(pair.exportPath).size)} | ${seconds(ours)} | ${cpu(ours)} | ${rss(ours)} | ` +
       `${s ? `${s.new} | ${s.updated} | ${s.unchanged} | ${s.rejected}` : 'n/a | n/a | n/a | n/a'} | ${counts.problems.length === 0 ? 'yes' : 'no'} | ${xmllintCell} |`);
     if (counts.problems.length > 0) notes.push(`${size.label}: not as planted: ${counts.problems.join('; ')}`);
     notes.push(`${size.label}: planted rejections ${JSON.stringify(pair.expected.reasons)}`);
   }
   const report = [
-    '| users | feed MB | export MB | alma-sis dry-run s | peak RSS MB | new | updated | unchanged | rejected | as planted | xmllint --stream feed + export s |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| users | feed MB | export MB | alma-sis dry-run s | CPU s | peak RSS MB | new | updated | unchanged | rejected | as planted | xmllint --stream feed + export s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
     ...rows,
     '',
     ...notes.map((n) => `- ${n}`),
-    `- machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`,
+    `- machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}; load average ${started} at the start, ${loadAverage()} at the end`,
+    '- CPU s: user + system seconds of the dry-run process, both threads (GNU time); less disturbed by other load than the wall clock',
     `- wall seconds are the median of ${options.runs} run(s), RSS the largest; peak RSS via ${meter.name}; MB = 10^6 bytes; ` +
       'the dry-run reads the export on a worker thread while it scans and validates the feed',
   ];

@@ -9,7 +9,8 @@ export function pickRssMeter() {
   if (!gnuTime.error && /GNU/.test(`${gnuTime.stdout}${gnuTime.stderr}`)) {
     return {
       name: 'GNU time %M (max RSS of the process)',
-      wrap: (command, args, rssFile) => ['/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args]],
+      // CPU seconds (user + system) too: on a shared machine they vary less than the wall clock.
+      wrap: (command, args, rssFile) => ['/usr/bin/time', ['-f', 'cpu %U %S\n%M', '-o', rssFile, command, ...args]],
     };
   }
   const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
@@ -32,7 +33,8 @@ export function pickRssMeter() {
 
 /**
  * Runs one command with stdout and stderr sent to files, timing the wall clock around it.
- * Resolves (never rejects) with {code, seconds, rssKB, failure}.
+ * Resolves (never rejects) with {code, seconds, rssKB, cpuSeconds, failure}; cpuSeconds is null
+ * without GNU time.
  */
 export function measure(meter, command, args, { stdoutPath, stderrPath, timeoutSeconds }) {
   const rssFile = `${stderrPath}.rss`;
@@ -59,10 +61,13 @@ export function measure(meter, command, args, { stdoutPath, stderrPath, timeoutS
       closeSync(err);
       let seconds = Number(process.hrtime.bigint() - started) / 1e9;
       let rssKB = null;
+      let cpuSeconds = null;
       if (existsSync(rssFile)) {
         // GNU time writes "Command exited with non-zero status N" or "Command terminated by signal N"
         // before the figure; the wrapper's own exit code hides a signal as 128+N.
         const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+        const cpu = lines.map((l) => /^cpu ([\d.]+) ([\d.]+)$/.exec(l)).find(Boolean);
+        if (cpu) cpuSeconds = Number(cpu[1]) + Number(cpu[2]);
         const figures = /^(?:([\d.]+) )?(\d+)$/.exec(lines.at(-1));
         if (figures) {
           rssKB = Number(figures[2]);
@@ -72,7 +77,7 @@ export function measure(meter, command, args, { stdoutPath, stderrPath, timeoutS
         if (signalled && !failure) failure = `killed by signal ${signalled[1]}`;
         rmSync(rssFile, { force: true });
       }
-      resolveRun({ code, seconds, rssKB, failure: timedOut ? `timed out after ${timeoutSeconds} s` : failure });
+      resolveRun({ code, seconds, rssKB, cpuSeconds, failure: timedOut ? `timed out after ${timeoutSeconds} s` : failure });
     };
     child.on('error', (error) => finish(null, `cannot start ${program}: ${error.message}`));
     child.on('exit', (code, signal) => finish(code, signal ? `killed by ${signal}` : undefined));
@@ -102,9 +107,11 @@ export async function timeTool(meter, runs, command, args, files, acceptedCodes,
   }
   const times = results.map((r) => r.seconds).sort((a, b) => a - b);
   const rss = results.map((r) => r.rssKB).filter((k) => k !== null);
+  const cpu = results.map((r) => r.cpuSeconds).filter((c) => c !== null).sort((a, b) => a - b);
   return {
     seconds: times[Math.floor(times.length / 2)],
     rssKB: rss.length ? Math.max(...rss) : null,
+    cpuSeconds: cpu.length ? cpu[Math.floor(cpu.length / 2)] : null,
     code: results.at(-1).code,
   };
 }
