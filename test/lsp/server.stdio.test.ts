@@ -23,6 +23,7 @@ import {
 import { validateText, DEFAULT_SETTINGS } from '../../server/src/engine';
 import { repoRoot } from '../helpers/repoRoot';
 import { StdioClient } from './stdioClient';
+import { seededRandom } from '../helpers/seededRandom';
 import { RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
 import { DOCUMENT_STATUS, VALIDATE_FILE_ON_DISK, type DocumentStatusParams, type ValidateFileOnDiskResult } from '../../server/src/lsp/protocol';
 
@@ -297,4 +298,31 @@ test('Validate File on Disk reports work-done progress to a client that supports
   } finally {
     await withProgress.stop();
   }
+});
+
+test('random edits, garbage included, never stop the server, and the last diagnostics are the full validation\'s', async () => {
+  const doc = place(folder('random', false), 'valid/users-v2.xml');
+  await client.open(doc.uri, doc.text);
+  await client.diagnostics(doc.uri);
+  let text = TextDocument.create(doc.uri, 'xml', 1, doc.text);
+  const random = seededRandom(7);
+  const snippets = ['x', '\n', '<', '</user>', '<user>', '&', '\u0000', '"', '<primary_id>amelie.dubois</primary_id>', '😀', ']]>', '<!--'];
+  const protectedHead = doc.text.indexOf('<users>') + '<users>'.length;
+  let version = 1;
+  for (let step = 0; step < 40; step++) {
+    const body = text.getText().length - protectedHead - 10;
+    const from = protectedHead + Math.floor(random() * body);
+    const to = Math.min(from + Math.floor(random() * 6), protectedHead + body);
+    const insert = snippets[Math.floor(random() * snippets.length)];
+    const range = { start: text.positionAt(from), end: text.positionAt(to) };
+    version = await client.change(doc.uri, [{ range, text: insert }]);
+    text = TextDocument.update(text, [{ range, text: insert }], version);
+  }
+  const published = await client.diagnostics(doc.uri, (p) => p.version === version);
+  const want = validateText(text.getText(), 'users-v2.xml', DEFAULT_SETTINGS).findings;
+  assert.deepEqual(
+    published.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character} ${d.message}`),
+    want.map((f) => `${f.rule} ${f.range.start.line}:${f.range.start.character} ${f.message}`),
+  );
+  assert.equal(client.process.exitCode, null, 'the server is still running');
 });
