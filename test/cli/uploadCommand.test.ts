@@ -81,8 +81,10 @@ describe('alma-sis upload', { skip: sshServerMissing() }, () => {
 
   it('uploads with a key and its passphrase from the environment to the synchronize folder', async () => {
     writeConfig({ privateKeyPath: server.encryptedKeyPath });
+    writeFileSync(join(server.localDir, 'synchronize', 'pending.zip'), 'not fetched yet');
     const result = await run(['upload', zip('b.zip'), '--to', 'synchronize'], dir, { ALMA_SIS_SFTP_PASSPHRASE: SFTP_TEST_PASSPHRASE });
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /note: Alma has not fetched 1 other zip there yet \(pending\.zip\)/);
     assert.ok(readFileSync(join(server.localDir, 'synchronize', 'b.zip')).equals(bytes));
     assert.ok(!(result.stdout + result.stderr).includes(SFTP_TEST_PASSPHRASE));
   });

@@ -265,5 +265,6 @@ function withProgress<T>(name: string, work: (signal: AbortSignal, onProgress: (
 
 function showResult(result: UploadResult, host: string): void {
   const tries = result.attempts > 1 ? ` after ${result.attempts} attempts` : '';
-  void vscode.window.showInformationMessage(`Alma SIS: uploaded ${path.posix.basename(result.remotePath)} to ${host}:${result.remotePath}${tries}.`);
+  const waiting = result.otherZips.length > 0 ? ` Alma has not fetched ${result.otherZips.join(', ')} there yet; its next run loads them too.` : '';
+  void vscode.window.showInformationMessage(`Alma SIS: uploaded ${path.posix.basename(result.remotePath)} to ${host}:${result.remotePath}${tries}.${waiting}`);
 }

@@ -48,6 +48,9 @@ async function runUpload(args: ParsedArgs, context: CommandContext): Promise<num
     );
     progress.clear();
     context.err(`uploaded ${result.bytes} bytes to ${profile.sftp.host}:${result.remotePath}${result.attempts > 1 ? ` (${result.attempts} attempts)` : ''}\n`);
+    if (result.otherZips.length > 0) {
+      context.err(`note: Alma has not fetched ${result.otherZips.length} other zip${result.otherZips.length === 1 ? '' : 's'} there yet (${result.otherZips.join(', ')}); its next run loads them too\n`);
+    }
     return ExitCode.clean;
   } catch (error) {
     progress.clear();

@@ -154,6 +154,7 @@ describe('uploadZip against a real sshd on loopback', { skip: missing }, () => {
     assert.equal(result.bytes, bytes.length);
     assert.equal(result.attempts, 1);
     assert.equal(result.hostFingerprint, server.fingerprint);
+    assert.deepEqual(result.otherZips, []);
     assert.deepEqual(remoteFiles(server), ['import/feed-1.zip']);
     assert.ok(landed('feed-1.zip').equals(bytes));
     const uploading = seen.filter((p) => p.phase === 'uploading');
@@ -163,9 +164,14 @@ describe('uploadZip against a real sshd on loopback', { skip: missing }, () => {
     assert.deepEqual([...new Set(seen.map((p) => p.phase))], ['connecting', 'uploading', 'verifying', 'renaming']);
   });
 
-  it('uploads to the synchronize folder when asked', async () => {
+  it('uploads to the synchronize folder when asked, naming the zips still waiting there', async () => {
     newZip();
+    writeFileSync(join(server.localDir, 'synchronize', 'waiting.zip'), 'earlier');
+    writeFileSync(join(server.localDir, 'synchronize', 'done.zip.handled'), 'processed');
     const result = await uploadZip({ ...request(), target: 'synchronize' });
+    rmSync(join(server.localDir, 'synchronize', 'waiting.zip'));
+    rmSync(join(server.localDir, 'synchronize', 'done.zip.handled'));
+    assert.deepEqual(result.otherZips, ['waiting.zip']);
     assert.equal(result.remotePath, `/upload/synchronize/feed-${counter}.zip`);
     assert.ok(readFileSync(join(server.localDir, 'synchronize', `feed-${counter}.zip`)).equals(bytes));
     rmSync(join(server.localDir, 'synchronize', `feed-${counter}.zip`));

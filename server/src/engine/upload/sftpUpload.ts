@@ -70,6 +70,11 @@ export interface UploadResult {
   bytes: number;
   attempts: number;
   hostFingerprint: string;
+  /**
+   * Other zips waiting in the folder: Alma renames what it has processed (`.handled`, `.old`), so
+   * these are files its job has not fetched yet and will load in the same run.
+   */
+  otherZips: string[];
 }
 
 export type UploadFailure =
@@ -211,6 +216,7 @@ class Uploader {
   /** A rename was sent: if its answer was lost, the final file of the right size is ours. */
   private renameSent = false;
   private current: Session | undefined;
+  private otherZips: string[] = [];
 
   constructor(
     private readonly upload: PreparedUpload,
@@ -232,7 +238,13 @@ class Uploader {
         try {
           this.throwIfCancelled();
           await this.tryOnce();
-          return { remotePath: this.upload.finalPath, bytes: this.upload.size, attempts: this.attempt, hostFingerprint: this.fingerprint ?? '' };
+          return {
+            remotePath: this.upload.finalPath,
+            bytes: this.upload.size,
+            attempts: this.attempt,
+            hostFingerprint: this.fingerprint ?? '',
+            otherZips: this.otherZips,
+          };
         } catch (caught) {
           const error = this.classify(caught);
           if (error.reason !== 'connection' && error.reason !== 'size-mismatch') throw error;
@@ -284,6 +296,7 @@ class Uploader {
         throw error;
       }
       this.tempMayExist = false;
+      this.otherZips = await this.waitingZips(session);
     } catch (error) {
       // The temporary file goes at once while the connection is up; otherwise it is removed after
       // the last attempt over a new connection.
@@ -293,6 +306,17 @@ class Uploader {
       throw session.lost && !(error instanceof UploadError) ? this.lostConnection(error) : error;
     } finally {
       await this.close(session);
+    }
+  }
+
+  /** Best effort: a folder that cannot be listed leaves the list empty, the upload is done either way. */
+  private async waitingZips(session: Session): Promise<string[]> {
+    const name = posix.basename(this.upload.finalPath);
+    try {
+      const entries = await session.client.list(this.upload.folder);
+      return entries.map((entry) => entry.name).filter((entry) => /\.zip$/i.test(entry) && entry !== name).sort();
+    } catch {
+      return [];
     }
   }
 
