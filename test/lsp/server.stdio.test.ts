@@ -12,6 +12,8 @@ import {
   DocumentSymbolRequest,
   DocumentDiagnosticRequest,
   DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   type CodeAction,
   type CompletionList,
   type Diagnostic,
@@ -325,4 +327,39 @@ test('random edits, garbage included, never stop the server, and the last diagno
     want.map((f) => `${f.rule} ${f.range.start.line}:${f.range.start.character} ${f.message}`),
   );
   assert.equal(client.process.exitCode, null, 'the server is still running');
+});
+
+test('a change to an earlier file of the set, in the editor or on disk, validates the later open files again', async () => {
+  const dir = folder('dependents', false);
+  const user = (id: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n    <user_group>STUDENT</user_group>\n  </user>\n</users>\n`;
+  const a = join(dir, 'a.xml');
+  const b = join(dir, 'b.xml');
+  writeFileSync(a, user('shared.id'));
+  writeFileSync(b, user('shared.id'));
+  const aUri = pathToFileURL(a).href;
+  const bUri = pathToFileURL(b).href;
+  const hasDuplicate = (p: { diagnostics: Diagnostic[] }) => p.diagnostics.some((d) => d.code === 'duplicate-identifier');
+  await client.open(bUri, readFileSync(b, 'utf8'));
+  await client.diagnostics(bUri, hasDuplicate);
+
+  // In the editor: a.xml opened and its primary_id changed; b.xml loses its duplicate.
+  const aText = readFileSync(a, 'utf8');
+  await client.open(aUri, aText);
+  await client.diagnostics(aUri);
+  let from = client.published.length;
+  const at = TextDocument.create(aUri, 'xml', 1, aText);
+  const start = aText.indexOf('shared.id');
+  await client.change(aUri, [{ range: { start: at.positionAt(start), end: at.positionAt(start + 6) }, text: 'other' }]);
+  await client.diagnostics(bUri, (p) => !hasDuplicate(p), 20_000, from);
+
+  // Saved and closed: the set reads a.xml from disk again (still no duplicate in b.xml)...
+  writeFileSync(a, user('other.id'));
+  from = client.published.length;
+  await client.close(aUri);
+  await client.diagnostics(bUri, (p) => !hasDuplicate(p), 20_000, from);
+  // ...then a.xml changes on disk and the client says so: b.xml has the duplicate again.
+  writeFileSync(a, user('shared.id'));
+  from = client.published.length;
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: aUri, type: FileChangeType.Changed }] });
+  await client.diagnostics(bUri, hasDuplicate, 20_000, from);
 });

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import {
   expandInputs,
@@ -36,8 +37,8 @@ interface FolderIndex {
  * the background, keeping only identifiers; files open in the editor count with their buffer.
  *
  * Simplified: a folder is indexed with the settings of the first document that asked for it; a
- * file changed on disk is indexed again when the client reports the change (didChangeWatchedFiles);
- * files added to or removed from the folder are seen when the folder is indexed again (reindex()).
+ * file changed on disk is read again when the client reports the change (didChangeWatchedFiles), a
+ * file created or deleted makes the whole folder indexed again.
  */
 export class FolderSets {
   private readonly folders = new Map<string, FolderIndex>();
@@ -71,13 +72,25 @@ export class FolderSets {
     return [...open].filter((other) => other !== path && dirname(other) === folder && isBefore(path, other));
   }
 
-  /** A file of an indexed folder changed on disk (or was created or deleted): index it again. */
+  /**
+   * A file of an indexed folder changed on disk (or was closed in the editor): it is read again. A
+   * file the index does not know (created) or no longer finds (deleted) makes the folder indexed anew.
+   */
   async fileChanged(path: string, settings: ValidationSettings): Promise<void> {
     const folder = dirname(path);
     const index = this.folders.get(folder);
     if (!index) return;
     await index.building;
-    this.reindex(folder, settings);
+    if (this.folders.get(folder) !== index) return;
+    const member = index.order.indexOf(path);
+    const exists = await stat(path).then((s) => s.isFile(), () => false);
+    if (member < 0 || !exists || /\.zip$/i.test(path)) {
+      this.reindex(folder, settings);
+      return;
+    }
+    const [document] = (await expandInputs([path])).documents;
+    if (document && !this.host.openUsers(path)) index.disk.set(path, await this.indexOne(document, settings));
+    this.host.folderChanged(folder);
   }
 
   reindex(folder: string, settings: ValidationSettings): void {

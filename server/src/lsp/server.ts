@@ -231,7 +231,13 @@ export class AlmaSisServer {
     clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      this.guard('validate', () => this.validate(state), undefined);
+      void Promise.resolve(this.guard('validate', () => this.validate(state), undefined)).finally(() => {
+        // A pull waiting on a validation that failed or was overtaken is answered with what there is.
+        if (state.timer !== undefined) return;
+        const waiters = state.waiters;
+        state.waiters = [];
+        for (const wake of waiters) wake();
+      });
     }, delay);
   }
 
