@@ -13,6 +13,7 @@ import {
   DocumentDiagnosticRequest,
   DiagnosticSeverity,
   DidChangeWatchedFilesNotification,
+  DidChangeConfigurationNotification,
   FileChangeType,
   type CodeAction,
   type CompletionList,
@@ -362,4 +363,48 @@ test('a change to an earlier file of the set, in the editor or on disk, validate
   from = client.published.length;
   await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: aUri, type: FileChangeType.Changed }] });
   await client.diagnostics(bUri, hasDuplicate, 20_000, from);
+});
+
+test('settings read with workspace/configuration apply, and a changed setting validates again', async () => {
+  const configured = new StdioClient();
+  try {
+    configured.configuration = { maxProblems: 1, rules: { 'attribute-case': 'warning' } };
+    await configured.initialize({ workspace: { configuration: true } }, work);
+    const doc = place(folder('configured', false), 'invalid/attribute-case.xml');
+    await configured.open(doc.uri, doc.text);
+    const first = await configured.diagnostics(doc.uri);
+    assert.equal(first.length, 2, 'one diagnostic and the one that counts the rest');
+    assert.equal(first[0].severity, DiagnosticSeverity.Warning, 'the rule severity from the settings');
+    configured.configuration = { rules: { 'attribute-case': 'off' } };
+    const from = configured.published.length;
+    await configured.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { 'alma-sis': configured.configuration } });
+    const after = await configured.diagnostics(doc.uri, () => true, 20_000, from);
+    assert.ok(!after.some((d) => d.code === 'attribute-case'));
+  } finally {
+    await configured.stop();
+  }
+});
+
+test('a configuration file changed on disk applies to the open files; fixed, its problems are cleared', async () => {
+  const dir = folder('configchange', false);
+  const configPath = join(dir, 'alma-sis.config.json');
+  const configUri = pathToFileURL(configPath).href;
+  writeFileSync(configPath, '{ "profiles": [ { "code": "A" } ], "rules": { "attribute-case": "info" } }\n');
+  const doc = place(dir, 'invalid/attribute-case.xml');
+  await client.open(doc.uri, doc.text);
+  const first = await client.diagnostics(doc.uri);
+  assert.ok(first.filter((d) => d.code === 'attribute-case').every((d) => d.severity === DiagnosticSeverity.Information));
+
+  writeFileSync(configPath, '{ "profiles": [ { "code": "A" } ], "rules": { "attribute-case": "off" }, "oops": 1 }\n');
+  let from = client.published.length;
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: configUri, type: FileChangeType.Changed }] });
+  const problems = await client.diagnostics(configUri, (p) => p.diagnostics.length > 0, 20_000, from);
+  assert.ok(problems.length > 0, 'the broken configuration shows its problems');
+
+  writeFileSync(configPath, '{ "profiles": [ { "code": "A" } ], "rules": { "attribute-case": "off" } }\n');
+  from = client.published.length;
+  await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: configUri, type: FileChangeType.Changed }] });
+  await client.diagnostics(configUri, (p) => p.diagnostics.length === 0, 20_000, from);
+  const after = await client.diagnostics(doc.uri, (p) => !p.diagnostics.some((d) => d.code === 'attribute-case'), 20_000, from);
+  assert.ok(after.every((d) => d.code !== 'attribute-case'));
 });

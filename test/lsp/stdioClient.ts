@@ -34,6 +34,9 @@ export class StdioClient {
   private listeners: (() => void)[] = [];
   private versions = new Map<string, number>();
 
+  /** What the client answers to workspace/configuration (for each item asked). */
+  configuration: unknown = null;
+
   constructor(args: string[] = ['--stdio']) {
     this.process = spawn(process.execPath, [SERVER_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.process.stderr!.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
@@ -51,8 +54,8 @@ export class StdioClient {
       this.notifications.push({ method: '$/progress', params });
       this.wake();
     });
-    this.connection.onRequest((method) => {
-      if (method === 'workspace/configuration') return [null];
+    this.connection.onRequest((method, params) => {
+      if (method === 'workspace/configuration') return ((params as { items?: unknown[] })?.items ?? [null]).map(() => this.configuration);
       return null;
     });
     this.connection.listen();
