@@ -86,7 +86,15 @@ async function answer(page: Page, title: string, typed?: string): Promise<void> 
   const widget = page.locator('.quick-input-widget');
   const current = () => widget.locator('.quick-input-title', { hasText: title });
   await current().first().waitFor({ state: 'visible', timeout: 30_000 });
-  if (typed !== undefined) await widget.locator('input').first().fill(typed);
+  if (typed !== undefined) {
+    // code-server's file dialog fills in its folder a moment after it shows: type until the value stays.
+    const input = widget.locator('input').first();
+    for (let i = 0; i < 10; i++) {
+      await input.fill(typed);
+      await page.waitForTimeout(300);
+      if ((await input.inputValue()) === typed) break;
+    }
+  }
   for (let i = 0; i < 3; i++) {
     await page.keyboard.press('Enter');
     await page.waitForTimeout(500);
