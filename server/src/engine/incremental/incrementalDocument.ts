@@ -50,6 +50,15 @@ interface Element extends ElementRecord {
   ordinal: number;
 }
 
+/**
+ * Well-formedness problems a document may hold and still be checked piece by piece: the scanner
+ * stops formatting them at 1000 per file, a cap that only a whole scan counts right.
+ */
+const MAX_PROBLEMS_FOR_PIECES = 900;
+
+/** Deeper nesting is reported once per file by the scanner: such a file is always scanned whole. */
+const MAX_DEPTH_FOR_PIECES = 48;
+
 /** The root's children can be re-checked one by one only inside these roots (see canCheckAlone). */
 const INCREMENTAL_ROOTS = new Set(['users', 'userRecords']);
 
@@ -78,6 +87,8 @@ export class IncrementalDocument {
   private readonly contested = new Set<string>();
   private earlierKeys = new Set<string>();
   private prologue: Finding[] = [];
+  /** Well-formedness problems outside the root's children, and in all of them. */
+  private outsideProblems = 0;
   private rootTag = '';
   private rootName = '';
   /** Offset of the root's end tag; -1 when not known (then every edit is a full scan). */
@@ -258,7 +269,9 @@ export class IncrementalDocument {
     for (const element of this.elements) this.indexIdentifiers(element, 1);
     this.rootName = recorder.root?.name ?? '';
     this.rootTag = recorder.root ? startTagText(recorder.root.name, recorder.root.attributes) : '';
-    this.epilogueOffset = this.canCheckAlone(text) ? text.lastIndexOf(`</${this.rootName}`) : -1;
+    this.outsideProblems = recorder.outsideProblems;
+    const piecewise = this.canCheckAlone(text) && recorder.maxDepth < MAX_DEPTH_FOR_PIECES && recorder.problems < MAX_PROBLEMS_FOR_PIECES;
+    this.epilogueOffset = piecewise ? text.lastIndexOf(`</${this.rootName}`) : -1;
     if (this.elements.length > 0 && this.epilogueOffset < this.elements[this.elements.length - 1].offset) this.epilogueOffset = -1;
     if (this.epilogueOffset < 0) this.elements.forEach((e) => (e.offset = Number.MAX_SAFE_INTEGER)); // no edit lands in one
     else this.doc.splitAt(this.elements.map((e) => e.offset));
@@ -273,9 +286,13 @@ export class IncrementalDocument {
 
   /**
    * Re-checks one element on its own: its text between the root's start and end tags, scanned from
-   * its position. False when the result might differ from a full scan: a well-formedness problem,
-   * text directly in the root, not exactly one element, another name, or (in a <userRecords> root,
-   * whose first child decides the version) a name other than the first child's.
+   * its position. The scanner is a deterministic machine that enters the element at depth 1 in
+   * text, as in the whole document; if it also leaves it so (the root's end tag that follows is
+   * then read without a problem), it reads the rest of the document as before, and the element's
+   * findings, well-formedness problems included, are those of a whole scan. False otherwise, and
+   * when other state could differ: text directly in the root, not exactly one element, another name
+   * or position, a user no longer a user (or the reverse), deep nesting, the problem cap, or (in a
+   * <userRecords> root, whose first child decides the version) a name other than the first child's.
    */
   private recheck(element: Element): boolean {
     const k = element.index;
@@ -284,23 +301,41 @@ export class IncrementalDocument {
     const recorder = new SegmentRecorder();
     this.newChecker(recorder, new IdentifierRegistry());
     const scanner = new XmlScanner(recorder, { line: element.line, col: element.col - this.rootTag.length });
-    scanner.write(Buffer.from(`${this.rootTag}${text}</${this.rootName}>`, 'utf8'));
+    scanner.write(Buffer.from(`${this.rootTag}${text}`, 'utf8'));
+    const problemsInside = recorder.problems;
+    scanner.write(Buffer.from(`</${this.rootName}>`, 'utf8'));
     scanner.end();
     this.stats.elementScans++;
     const found = recorder.elements[0];
-    if (recorder.problems > 0 || recorder.rootText > 0 || recorder.elements.length !== 1 || found.name !== element.name
-      || found.line !== element.line || found.col !== element.col) return false;
+    if (recorder.problems !== problemsInside || recorder.rootText > 0 || recorder.elements.length !== 1 || found.name !== element.name
+      || found.line !== element.line || found.col !== element.col || recorder.maxDepth >= MAX_DEPTH_FOR_PIECES) return false;
     if (this.rootName === 'userRecords' && found.name !== this.elements[0].name) return false;
     const from = { line: element.line, character: element.col };
+    // Reported outside the element's events but placed in its text (a start tag left without its
+    // '>' is reported before the element starts): a whole scan would put it elsewhere in the order.
     if (found.gapAfter.some((f) => comparePositions(f.range.start, from) >= 0)) return false;
+    if (recorder.prologue.some((f) => comparePositions(f.range.start, from) >= 0)) return false;
+    // A finding placed before the element is about the root (a <userRecords> root decided by its
+    // first child reports there): the copy of the root is not the document's.
+    const beforeElement = (f: Finding) => comparePositions(f.range.start, from) < 0;
+    if (found.before.some(beforeElement) || found.after.some(beforeElement)) return false;
     if ((found.user === null) !== (element.user === null)) return false; // users are counted and numbered
+    if (this.problemsWith(element, found.problems) >= MAX_PROBLEMS_FOR_PIECES) return false;
     this.indexIdentifiers(element, -1);
     element.before = found.before;
     element.after = found.after;
     element.user = found.user;
+    element.problems = found.problems;
     element.dirty = false;
     this.indexIdentifiers(element, 1);
     return true;
+  }
+
+  /** The document's well-formedness problems if `element` had `problems`. */
+  private problemsWith(element: Element, problems: number): number {
+    let total = this.outsideProblems + problems;
+    for (const other of this.elements) if (other !== element) total += other.problems;
+    return total;
   }
 
   /** Adds (+1) or removes (-1) a user's identifier keys in the index. */

@@ -23,6 +23,8 @@ export interface ElementRecord {
   user: UserRecord | null;
   /** Reported after this element ended and before the next began (the last one: up to the end). */
   gapAfter: Finding[];
+  /** Well-formedness problems the scanner reported inside it (they count towards the scanner's cap). */
+  problems: number;
 }
 
 export interface UserRecord {
@@ -43,8 +45,12 @@ export class SegmentRecorder extends FindingCollector implements ScanSink, UserO
   readonly elements: ElementRecord[] = [];
   root: { name: string; attributes: { name: string; value: string }[] } | null = null;
   problems = 0;
+  /** Problems outside the root's children. */
+  outsideProblems = 0;
   /** Text events directly inside the root (between its children). */
   rootText = 0;
+  /** The deepest element seen (the scanner reports a too deep nesting once per file). */
+  maxDepth = 0;
   private depth = 0;
   /** Inside the first root element (a second root, an error, is not cut into pieces). */
   private inRoot = false;
@@ -84,12 +90,13 @@ export class SegmentRecorder extends FindingCollector implements ScanSink, UserO
       this.root = { name: tag.name, attributes: tag.attributes.map((a) => ({ name: a.name, value: a.value })) };
       this.inRoot = true;
     } else if (this.depth === 1 && this.inRoot) {
-      const element: ElementRecord = { name: tag.name, line: tag.line, col: tag.col - 1, before: [], after: [], user: null, gapAfter: [] };
+      const element: ElementRecord = { name: tag.name, line: tag.line, col: tag.col - 1, before: [], after: [], user: null, gapAfter: [], problems: 0 };
       this.elements.push(element);
       this.current = element;
       this.target = element.before;
     }
     this.depth++;
+    if (this.depth > this.maxDepth) this.maxDepth = this.depth;
     this.checker.startTag(tag);
   }
 
@@ -110,6 +117,8 @@ export class SegmentRecorder extends FindingCollector implements ScanSink, UserO
 
   problem(rule: ScanProblemRule, span: Span, detail: string): void {
     this.problems++;
+    if (this.current) this.current.problems++;
+    else this.outsideProblems++;
     this.checker.problem(rule, span, detail);
   }
 }
