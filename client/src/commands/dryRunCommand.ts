@@ -77,8 +77,7 @@ async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.D
       },
     );
     showDiagnostics(diagnostics, report);
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: dryRunMarkdown(report) });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    await showReport(dryRunMarkdown(report));
     const summary = `Alma SIS: ${dryRunSummaryLine(report)} (baseline ${path.basename(baseline)})`;
     const choice = report.summary.alert
       ? await vscode.window.showWarningMessage(`${summary}: at or over Alma's 5% alert threshold`, 'Change Baseline')
@@ -88,6 +87,25 @@ async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.D
     if ((error as Error | undefined)?.name === 'AbortError') return;
     void vscode.window.showErrorMessage(`Alma SIS: dry-run failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** The last report, reused while it is open: each run would otherwise open one more column. */
+let lastReport: vscode.TextDocument | undefined;
+
+async function showReport(markdown: string): Promise<void> {
+  const open = lastReport !== undefined && !lastReport.isClosed ? lastReport : undefined;
+  if (open) {
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(open.uri, new vscode.Range(0, 0, open.lineCount, 0), markdown);
+    if (await vscode.workspace.applyEdit(edit)) {
+      // In the tab group that holds it, visible or not.
+      const group = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === open.uri.toString()));
+      await vscode.window.showTextDocument(open, { viewColumn: group?.viewColumn ?? vscode.ViewColumn.Beside, preview: false });
+      return;
+    }
+  }
+  lastReport = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+  await vscode.window.showTextDocument(lastReport, { viewColumn: vscode.ViewColumn.Beside, preview: false });
 }
 
 /** The rejected users on the files they come from; a user inside a zip has no editor to show it in. */

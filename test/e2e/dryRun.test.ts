@@ -1,0 +1,107 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { repoRoot } from '../helpers/repoRoot';
+import {
+  launchBrowser, missingForCodeServer, openWorkbench, problemRows, quickOpen, runCommand, startCodeServer, waitFor, waitForToast,
+  type Browser, type CodeServer,
+} from './codeServerHarness';
+
+/*
+ * "Alma SIS: Dry-run Synchronize" in a real VS Code (code-server) on the sample pair under
+ * samples/dry-run: the baseline is picked once in the file dialog, the Markdown report opens
+ * beside the feed, and the rejected users are problems on the feed with their reason as code.
+ */
+
+const root = repoRoot();
+const skip = missingForCodeServer();
+const artifacts = join(root, '.tmp', 'artifacts');
+
+let work: string;
+let folder: string;
+/** Outside the workspace: the language server would otherwise check it as one set with the feed. */
+let exportPath: string;
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+
+before(async () => {
+  if (skip !== undefined) return;
+  work = mkdtempSync(join(tmpdir(), 'alma-sis-e2e-dry-run-'));
+  folder = join(work, 'workspace');
+  mkdirSync(folder);
+  copyFileSync(join(root, 'samples', 'dry-run', 'feed.xml'), join(folder, 'feed.xml'));
+  exportPath = join(work, 'export.xml');
+  copyFileSync(join(root, 'samples', 'dry-run', 'export.xml'), exportPath);
+  let vsix = process.env.ALMA_SIS_VSIX;
+  if (vsix === undefined) {
+    vsix = join(work, 'alma-sis-toolkit.vsix');
+    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, stdio: 'pipe' });
+  }
+  server = await startCodeServer({ folder, vsix });
+  browser = await launchBrowser();
+  await openWorkbench(browser.page, server.url, folder);
+  await quickOpen(browser.page, 'feed.xml');
+}, { timeout: 240_000 });
+
+after(async () => {
+  try {
+    if (browser !== undefined) {
+      mkdirSync(artifacts, { recursive: true });
+      await browser.page.screenshot({ path: join(artifacts, 'code-server-dry-run.png') }).catch(() => undefined);
+    }
+  } finally {
+    await browser?.close();
+    await server?.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** Answers VS Code's own file dialog (a quick input in the browser, titled `title`, OK button `okLabel`) with a path. */
+async function pickFile(title: string, okLabel: string, path: string): Promise<void> {
+  const page = browser!.page;
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 15_000 });
+  const input = page.locator('.quick-input-widget input');
+  const widget = page.locator('.quick-input-widget');
+  // The dialog fills in its starting folder by itself, sometimes after a first value was typed: so
+  // type the path, let the dialog list the file's folder, and accept only if the path is still there.
+  for (let attempt = 0; attempt < 5 && (await widget.isVisible()); attempt++) {
+    await input.fill(path);
+    await page.waitForTimeout(1_000);
+    if ((await input.inputValue()) !== path) continue;
+    await page.locator('.quick-input-widget .monaco-button', { hasText: okLabel }).first().click();
+    await page.waitForTimeout(1_000);
+  }
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+test('Dry-run Synchronize: baseline picked once, report beside the feed, rejected users as problems', { skip, timeout: 180_000 }, async () => {
+  const page = browser!.page;
+  await runCommand(page, 'Alma SIS: Dry-run Synchronize');
+  await pickFile('Export Users', 'Use as Baseline', exportPath);
+  const toast = await waitForToast(page, '8 users (synchronize', 60_000);
+  assert.match(toast, /1 new, 1 updated, 1 unchanged, 5 rejected/);
+  await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).first().waitFor({ timeout: 15_000 });
+
+  // The Problems panel, filtered to the dry-run's source (the validator's own problems are there too).
+  await page.keyboard.press('Control+Shift+M');
+  await page.keyboard.press('Control+F');
+  await page.waitForTimeout(500);
+  await page.keyboard.type('dry-run', { delay: 20 });
+  const rows = await waitFor(() => problemRows(page), (r) => r.some((row) => row.includes('internal-user')), 20_000);
+  for (const reason of ['internal-user', 'duplicate-in-feed', 'identifier-taken', 'missing-match-id', 'invalid']) {
+    assert.ok(rows.some((row) => row.includes(reason)), `${reason} in ${JSON.stringify(rows)}`);
+  }
+
+  // The second run does not ask again (the baseline is remembered for the profile) and reuses the report.
+  await page.keyboard.press('Escape');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 15_000 });
+  await quickOpen(page, 'feed.xml');
+  await runCommand(page, 'Alma SIS: Dry-run Synchronize');
+  await waitForToast(page, 'baseline export.xml', 60_000);
+  assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no dialog the second time');
+  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).count(), 1);
+});
