@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { repoRoot } from '../helpers/repoRoot';
 import {
   launchBrowser, missingForCodeServer, openWorkbench, problemRows, quickOpen, runCommand, startCodeServer, waitFor, waitForToast,
