@@ -260,7 +260,7 @@ test('alma-sis.maxProblems caps a document\'s diagnostics, errors first, with on
 test('a client that pulls diagnostics gets them from textDocument/diagnostic', async () => {
   const pulling = new StdioClient();
   try {
-    const capabilities = await pulling.initialize({ textDocument: { diagnostic: { dynamicRegistration: false } } }, work);
+    const capabilities = await pulling.initialize({ textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { diagnostics: { refreshSupport: true } } }, work);
     assert.ok(capabilities.diagnosticProvider, 'the server offers pull diagnostics');
     const doc = place(folder('pull', false), 'invalid/attribute-case.xml');
     await pulling.open(doc.uri, doc.text);
@@ -269,6 +269,10 @@ test('a client that pulls diagnostics gets them from textDocument/diagnostic', a
     const items = (report as { items: Diagnostic[] }).items;
     assert.ok(items.some((d) => d.code === 'attribute-case'));
     assert.equal(pulling.published.filter((p) => p.uri === doc.uri).length, 0, 'nothing pushed to a pulling client');
+    // Validated again without a pull (the settings changed): the client is asked to pull again.
+    await pulling.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} });
+    const refreshed = await pulling.waitFor(() => (pulling.requests.includes('workspace/diagnostic/refresh') ? true : undefined), 10_000);
+    assert.ok(refreshed, 'workspace/diagnostic/refresh');
   } finally {
     await pulling.stop();
   }

@@ -31,6 +31,8 @@ export class StdioClient {
   readonly published: PublishDiagnosticsParams[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   readonly stderr: string[] = [];
+  /** Methods of the requests the server sent. */
+  readonly requests: string[] = [];
   private listeners: (() => void)[] = [];
   private versions = new Map<string, number>();
 
@@ -55,6 +57,8 @@ export class StdioClient {
       this.wake();
     });
     this.connection.onRequest((method, params) => {
+      this.requests.push(method);
+      this.wake();
       if (method === 'workspace/configuration') return ((params as { items?: unknown[] })?.items ?? [null]).map(() => this.configuration);
       return null;
     });

@@ -60,6 +60,8 @@ interface OpenDocument {
   client?: ClientSettings;
   /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
   identifierSignature: string;
+  /** A validation is under way (between its timer and its result). */
+  running?: boolean;
   /** What the incremental document was last configured with. */
   configuredWith?: { settings: ResolvedSettings; earlier: string };
 }
@@ -231,7 +233,9 @@ export class AlmaSisServer {
     clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       state.timer = undefined;
+      state.running = true;
       void Promise.resolve(this.guard('validate', () => this.validate(state), undefined)).finally(() => {
+        state.running = false;
         // A pull waiting on a validation that failed or was overtaken is answered with what there is.
         if (state.timer !== undefined) return;
         const waiters = state.waiters;
@@ -300,6 +304,20 @@ export class AlmaSisServer {
     const waiters = state.waiters;
     state.waiters = [];
     for (const wake of waiters) wake();
+    // Validated without being asked (a setting, a configuration or an earlier file changed): a
+    // pulling client is told to ask again.
+    if (this.supportsPull && waiters.length === 0 && (state.alma || hadDiagnostics)) this.refreshPulls();
+  }
+
+  private refreshQueued = false;
+
+  private refreshPulls(): void {
+    if (!this.supportsRefresh || this.refreshQueued) return;
+    this.refreshQueued = true;
+    setImmediate(() => {
+      this.refreshQueued = false;
+      void this.connection.languages.diagnostics.refresh().catch(() => undefined);
+    });
   }
 
   private async pullDiagnostics(uri: string): Promise<DocumentDiagnosticReport> {
@@ -307,7 +325,7 @@ export class AlmaSisServer {
       const state = this.open.get(uri);
       if (!state) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       const document = this.documents.get(uri);
-      if (document && state.validatedVersion !== document.version) {
+      if (document && (state.validatedVersion !== document.version || state.timer !== undefined || state.running)) {
         await new Promise<void>((resolve) => {
           state.waiters.push(resolve);
           if (state.timer === undefined) this.schedule(state, 0);
@@ -393,7 +411,6 @@ export class AlmaSisServer {
       if (resettle) state.settings = undefined;
       this.schedule(state, 0);
     }
-    if (this.supportsPull && this.supportsRefresh) void this.connection.languages.diagnostics.refresh();
   }
 
   private anySettings(): ValidationSettings {
