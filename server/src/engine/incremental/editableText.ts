@@ -47,13 +47,12 @@ export class EditableText implements TextDocument {
     return this.slice(this.offsetAt(range.start), this.offsetAt(range.end));
   }
 
-  /** The whole text (joined once per edit). */
+  /**
+   * The whole text, joined once per edit. The pieces stay as they are: a request that reads the
+   * whole text (completion, the outline) does not undo the split the next keystroke relies on.
+   */
   text(): string {
-    if (this.joined === null) {
-      this.joined = this.pieces.join('');
-      this.pieces = [this.joined];
-      this.starts = [0];
-    }
+    if (this.joined === null) this.joined = this.pieces.length === 1 ? this.pieces[0] : this.pieces.join('');
     return this.joined;
   }
 
@@ -185,13 +184,6 @@ export class EditableText implements TextDocument {
   private replace(from: number, to: number, text: string): void {
     const delta = text.length - (to - from);
     this.total += delta;
-    if (this.joined !== null && this.pieces.length === 1) {
-      // One piece (not split yet): it is the document.
-      const whole = this.joined;
-      this.pieces[0] = whole.slice(0, from) + text + whole.slice(to);
-      this.joined = null;
-      return;
-    }
     this.joined = null;
     // The piece the edit starts in (an insertion at a boundary goes to the end of the piece before).
     let i = this.pieceAt(from);
