@@ -1,7 +1,7 @@
 import type { ScanSink } from '../xml/scanner';
 import type { ValidationSettings } from '../config/types';
 import { InputError, type InputDocument } from '../files/inputDocument';
-import { DocumentChecker } from '../validation/documentChecker';
+import { DocumentChecker, type UserObserver } from '../validation/documentChecker';
 import { IdentifierRegistry } from '../validation/identifiers';
 import { newSetState } from '../validation/validateDocument';
 import { FindingCollector } from '../validation/findingCollector';
@@ -68,6 +68,9 @@ export const LOADER_REJECTS: ReadonlySet<RuleId> = new Set<RuleId>([
   'empty-value',
 ]);
 
+/** Takes the checker's per-user identifiers and does nothing: the replay checks them against the baseline. */
+const IGNORE_USERS: UserObserver = { userEnded: () => undefined };
+
 /** Errors that make Alma reject the whole file ("Could not parse file", an aborted job). */
 const FILE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['xml-syntax', 'encoding', 'invalid-char', 'doctype', 'root-element', 'schema-version']);
 
@@ -124,7 +127,9 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
       const collector = new UserCollector(collectorOptions, onUser);
       // The user in progress is the next one the collector ends (the checker hears each event first).
       rejections = new RejectionFindings(() => collector.count);
-      const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections });
+      // Identifiers across users are the replay's business (duplicate-in-feed): the observer hook
+      // spares the checker its own registry of every input identifier.
+      const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections, observer: IGNORE_USERS });
       await scanDocument(doc, new TeeSink(checker, collector), (bytes) => {
         onInputBytes(doc.path, bytes);
         if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
