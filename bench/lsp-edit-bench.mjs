@@ -142,6 +142,18 @@ async function typingBench() {
     incremental.push(r.ms);
     serverIncremental.push(r.serverMs);
   }
+  // Completion right after a keystroke, as while typing a value: the request's own time.
+  const completion = [];
+  for (let k = 0; k < 10; k++) {
+    const offset = starts[Math.floor(((k + 0.25) / 10) * starts.length)];
+    const position = positionOf(lineStarts, offset);
+    const replacement = text[offset] === 'x' ? 'y' : 'x';
+    text = text.slice(0, offset) + replacement + text.slice(offset + 1);
+    await edit({ start: position, end: { line: position.line, character: position.character + 1 } }, replacement);
+    const asked = performance.now();
+    await s.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: position.line, character: position.character - '<first_name>'.length + 1 } });
+    completion.push(performance.now() - asked);
+  }
   // A space before the root's start tag is outside every user: the whole document is validated again.
   const rootLine = positionOf(lineStarts, text.indexOf('<users'));
   const full = [];
@@ -153,7 +165,7 @@ async function typingBench() {
     serverFull.push(r.serverMs);
   }
   await s.stop();
-  return { openMs, incremental, serverIncremental, full, serverFull, mb: Buffer.byteLength(text) / 1048576 };
+  return { openMs, incremental, serverIncremental, full, serverFull, completion, mb: Buffer.byteLength(text) / 1048576 };
 }
 
 /** The generated users with account_type and external_id added after record_type (order is free in a v2 user). */
@@ -203,6 +215,7 @@ out.push('| validation | runs | p50 ms | p95 ms | max ms | engine p50 ms (server
 out.push('|---|---:|---:|---:|---:|---:|');
 out.push(`| incremental (an edit inside one user) | ${typing.incremental.length} | ${fmt(percentile(typing.incremental, 50))} | ${fmt(percentile(typing.incremental, 95))} | ${fmt(Math.max(...typing.incremental))} | ${fmt(percentile(typing.serverIncremental, 50))} |`);
 out.push(`| full re-validation (an edit outside the users) | ${typing.full.length} | ${fmt(percentile(typing.full, 50))} | ${fmt(percentile(typing.full, 95))} | ${fmt(Math.max(...typing.full))} | ${fmt(percentile(typing.serverFull, 50))} |`);
+out.push(`| completion request right after an edit (request to answer) | ${typing.completion.length} | ${fmt(percentile(typing.completion, 50))} | ${fmt(percentile(typing.completion, 95))} | ${fmt(Math.max(...typing.completion))} | – |`);
 out.push('');
 out.push(`Opening the document (first, full validation, diagnostics received): ${typing.openMs.toFixed(0)} ms.`);
 console.log(out.join('\n'));
