@@ -4,6 +4,7 @@ import { ExitCode, type Command, type CommandContext } from './command';
 import { formatNote } from './formatText';
 import { ProgressLine } from './progressLine';
 import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { writeInBatches } from './writeInBatches';
 
 const FORMATS = ['text', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -60,15 +61,6 @@ async function runDryRun(args: ParsedArgs, context: CommandContext): Promise<num
   }
 
   for (const note of [...inputs.notes, ...baseline.notes]) context.err(`${formatNote(note)}\n`);
-  const pieces = format === 'json' ? dryRunJson(report) : format === 'markdown' ? [dryRunMarkdown(report)] : dryRunText(report);
-  let batch = '';
-  for (const piece of pieces) {
-    batch += piece;
-    if (batch.length >= 65536) {
-      context.out(batch);
-      batch = '';
-    }
-  }
-  context.out(batch);
+  writeInBatches(format === 'json' ? dryRunJson(report) : format === 'markdown' ? [dryRunMarkdown(report)] : dryRunText(report), context);
   return report.summary.alert ? ExitCode.findings : ExitCode.clean;
 }

@@ -6,6 +6,7 @@ import { sarifReport } from './formatSarif';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
 import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { writeInBatches } from './writeInBatches';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -75,19 +76,6 @@ function report(format: Format, result: SetResult, how: { notes: InputNote[]; qu
       // A quiet run that shows nothing prints nothing at all.
       return textReport(result, { notes: how.notes, summary: !how.quiet || result.documents.some((d) => d.findings.length > 0) });
   }
-}
-
-/** Joins report pieces into writes of about 64 KB: one write per line would be slow, one in all too big. */
-function writeInBatches(pieces: Iterable<string>, context: CommandContext): void {
-  let batch = '';
-  for (const piece of pieces) {
-    batch += piece;
-    if (batch.length >= 65536) {
-      context.out(batch);
-      batch = '';
-    }
-  }
-  if (batch !== '') context.out(batch);
 }
 
 /** The result as `--quiet` or `--errors-only` shows it: some severities only, the summary still counting everything. */
