@@ -278,6 +278,17 @@ describe('dry-run baselines and inputs', () => {
     assert.deepEqual(outcomes(await run(v1('ann', 'UG'), v1('ann', 'UG', 'Internal'))), ['ann rejected/internal-user']);
   });
 
+  it('reads v2 users inside a <userRecords> root (as MIT writes them), and a baseline of several documents', async () => {
+    const mit = `<?xml version="1.0" encoding="UTF-8"?>\n<userRecords>\n${user('ann', '<user_group>UG</user_group>')}\n</userRecords>\n`;
+    const report = await run(usersFile(user('ann', '<user_group>UG</user_group>'), user('bo', identifier('BARCODE', 'Z1'))), [
+      document('export-1.xml', mit),
+      document('export-2.xml', usersFile(user('zed', identifier('BARCODE', 'Z1')))),
+    ]);
+    assert.deepEqual(outcomes(report), ['ann unchanged', 'bo rejected/identifier-taken']);
+    assert.match(report.users[1].detail ?? '', /existing user zed \(export-2\.xml:3\)/);
+    assert.equal(report.baseline.users, 2);
+  });
+
   it('refuses a baseline that is not well-formed, with its place', async () => {
     const broken = usersFile(user('alice')).replace('</user>', '</usr>');
     await assert.rejects(run(usersFile(user('alice')), broken), (error: Error) => {
