@@ -260,7 +260,7 @@ test('alma-sis.maxProblems caps a document\'s diagnostics, errors first, with on
 test('a client that pulls diagnostics gets them from textDocument/diagnostic', async () => {
   const pulling = new StdioClient();
   try {
-    const capabilities = await pulling.initialize({ textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { diagnostics: { refreshSupport: true } } }, work);
+    const capabilities = await pulling.initialize({ textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { diagnostics: { refreshSupport: true }, configuration: true } }, work);
     assert.ok(capabilities.diagnosticProvider, 'the server offers pull diagnostics');
     const doc = place(folder('pull', false), 'invalid/attribute-case.xml');
     await pulling.open(doc.uri, doc.text);
@@ -269,10 +269,14 @@ test('a client that pulls diagnostics gets them from textDocument/diagnostic', a
     const items = (report as { items: Diagnostic[] }).items;
     assert.ok(items.some((d) => d.code === 'attribute-case'));
     assert.equal(pulling.published.filter((p) => p.uri === doc.uri).length, 0, 'nothing pushed to a pulling client');
-    // Validated again without a pull (the settings changed): the client is asked to pull again.
-    await pulling.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: {} });
+    // Validated again without a pull (a rule turned off in the settings): the client is asked to
+    // pull again, and the next pull has the new diagnostics.
+    pulling.configuration = { rules: { 'attribute-case': 'off' } };
+    await pulling.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { 'alma-sis': pulling.configuration } });
     const refreshed = await pulling.waitFor(() => (pulling.requests.includes('workspace/diagnostic/refresh') ? true : undefined), 10_000);
     assert.ok(refreshed, 'workspace/diagnostic/refresh');
+    const again = (await pulling.connection.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri: doc.uri } })) as { items: Diagnostic[] };
+    assert.ok(!again.items.some((d) => d.code === 'attribute-case'));
   } finally {
     await pulling.stop();
   }
@@ -411,4 +415,15 @@ test('a configuration file changed on disk applies to the open files; fixed, its
   await client.diagnostics(configUri, (p) => p.diagnostics.length === 0, 20_000, from);
   const after = await client.diagnostics(doc.uri, (p) => !p.diagnostics.some((d) => d.code === 'attribute-case'), 20_000, from);
   assert.ok(after.every((d) => d.code !== 'attribute-case'));
+});
+
+test('Validate File on Disk on a file open in the editor answers its summary and leaves the buffer\'s diagnostics alone', async () => {
+  const doc = place(folder('disk-open', false), 'invalid/attribute-case.xml');
+  await client.open(doc.uri, doc.text);
+  await client.diagnostics(doc.uri);
+  const before = client.published.filter((p) => p.uri === doc.uri).length;
+  const result = (await client.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: doc.uri })) as ValidateFileOnDiskResult;
+  assert.equal(result.users, 1);
+  // A publication would have been sent before the answer (one ordered stream).
+  assert.equal(client.published.filter((p) => p.uri === doc.uri).length, before);
 });

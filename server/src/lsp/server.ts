@@ -492,7 +492,9 @@ export class AlmaSisServer {
         });
         const result = set.documents[0];
         const ms = Math.round(performance.now() - started);
-        if (result) {
+        // A file open in the editor keeps its buffer's diagnostics (an editor that pulls would
+        // otherwise list each problem twice); the summary still describes the file on disk.
+        if (result && !this.open.has(params.uri)) {
           const diagnostics = toDiagnostics(result, (p) => (p === result.path ? params.uri : pathToFileURL(p).href), client.maxProblems);
           void this.connection.sendDiagnostics({ uri: params.uri, diagnostics });
         }
