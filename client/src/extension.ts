@@ -47,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!event.affectsConfiguration(SETTINGS_SECTION)) return;
     const before = settings;
     settings = currentSettings();
+    log.info(`settings changed: ${JSON.stringify(toServerSettings(settings))}`);
     if (before.useAlmaLanguage !== settings.useAlmaLanguage) status.applyLanguageSetting();
     if (before.configPath !== settings.configPath) void watchers.refresh();
   }));

@@ -20,6 +20,7 @@ export class AlmaLanguageStatus implements vscode.Disposable {
   private readonly item = vscode.languages.createLanguageStatusItem('alma-sis.status', documentSelector());
   private readonly byUri = new Map<string, DocumentStatusParams>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly switching = new Set<string>();
 
   constructor(
     private readonly client: LanguageClient,
@@ -63,10 +64,14 @@ export class AlmaLanguageStatus implements vscode.Disposable {
   }
 
   private setLanguage(document: vscode.TextDocument, languageId: string): void {
+    // Statuses keep arriving while VS Code reopens the document in its new language: switch once.
+    const key = document.uri.toString();
+    if (this.switching.has(key)) return;
+    this.switching.add(key);
     vscode.languages.setTextDocumentLanguage(document, languageId).then(
-      () => this.log.info(`${document.uri.fsPath || document.uri.toString()}: language ${languageId}`),
-      (error: unknown) => this.log.warn(`could not switch ${document.uri.toString()} to ${languageId}: ${String(error)}`),
-    );
+      () => this.log.info(`${document.uri.fsPath || key}: language ${languageId}`),
+      (error: unknown) => this.log.warn(`could not switch ${key} to ${languageId}: ${String(error)}`),
+    ).then(() => this.switching.delete(key));
   }
 
   private show(): void {

@@ -1,13 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/repoRoot';
 import {
   goToPosition, launchBrowser, missingForCodeServer, openWorkbench, paletteMatches, problemCounts, problemRows,
-  chooseAction, quickOpen, runCommand, startCodeServer, waitFor, waitForToast, type Browser, type CodeServer,
+  chooseAction, quickOpen, runCommand, settledCounts, startCodeServer, waitFor, waitForToast, type Browser, type CodeServer,
 } from './codeServerHarness';
 
 /*
@@ -19,9 +19,11 @@ import {
 const root = repoRoot();
 const skip = missingForCodeServer();
 const FILE = 'common-mistakes.xml';
+const CODE_TABLES = 'tables/institution.json';
 const artifacts = join(root, '.tmp', 'artifacts');
 
 let work: string;
+let workspace: string;
 let server: CodeServer | undefined;
 let browser: Browser | undefined;
 
@@ -40,8 +42,15 @@ before(async () => {
   const folder = join(work, 'workspace');
   mkdirSync(folder);
   copyFileSync(join(root, 'samples', 'invalid', FILE), join(folder, FILE));
-  copyFileSync(join(root, 'samples', 'alma-sis.config.json'), join(folder, 'alma-sis.config.json'));
-  copyFileSync(join(root, 'samples', 'code-tables.json'), join(folder, 'code-tables.json'));
+  // The sample configuration, its code tables under a name only the configuration gives (so only
+  // the extension's watcher for named code tables sees them change).
+  const config = JSON.parse(readFileSync(join(root, 'samples', 'alma-sis.config.json'), 'utf8'));
+  delete config.$schema;
+  config.profiles[0].codeTables = CODE_TABLES;
+  writeFileSync(join(folder, 'alma-sis.config.json'), JSON.stringify(config, null, 2));
+  mkdirSync(join(folder, 'tables'));
+  copyFileSync(join(root, 'samples', 'code-tables.json'), join(folder, CODE_TABLES));
+  workspace = folder;
 
   // The .vsix under test: one given by $ALMA_SIS_VSIX, else packaged now from dist/.
   let vsix = process.env.ALMA_SIS_VSIX;
@@ -64,13 +73,23 @@ after(async () => {
       // The state at the end (or at a failure), beside code-server.png.
       await browser.page.screenshot({ path: join(artifacts, 'code-server-end.png') }).catch(() => undefined);
     }
-    if (server !== undefined) reportActivation(server);
+    if (server !== undefined) {
+      reportActivation(server);
+      // The extension's log (its own lines and the server's) beside the screenshots, for a failure.
+      mkdirSync(artifacts, { recursive: true });
+      writeFileSync(join(artifacts, 'code-server-alma-sis.log'), extensionLog(server));
+    }
   } finally {
     await browser?.close();
     await server?.stop();
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   }
 });
+
+/** The extension's output channel ("Alma SIS"): its own lines and the language server's. */
+function extensionLog(cs: CodeServer): string {
+  return cs.logFiles('Alma SIS').map((file) => readFileSync(file, 'utf8')).join('');
+}
 
 /**
  * Prints how long activation took: from the extension host's "activate" log line to the
@@ -157,6 +176,28 @@ test('completion in a new user offers primary_id', { skip, timeout: 120_000 }, a
   await page.keyboard.press('Escape');
 });
 
+test('a code tables file the configuration names is watched: changing it validates the file again', { skip, timeout: 120_000 }, async () => {
+  const page = browser!.page;
+  const before = await settledCounts(page); // the edits above are validated
+  const file = join(workspace, CODE_TABLES);
+  const tables = JSON.parse(readFileSync(file, 'utf8'));
+  tables.userGroups.push({ code: 'Student', description: 'as the SIS writes it' }); // the file's user_group
+  writeFileSync(file, JSON.stringify(tables, null, 2));
+  const after = await waitFor(() => problemCounts(page), (c) => c.warnings < before.warnings);
+  assert.deepEqual(after, { ...before, warnings: before.warnings - 1 });
+});
+
+test('a rule turned off in the workspace settings leaves the Problems panel', { skip, timeout: 120_000 }, async () => {
+  const page = browser!.page;
+  const before = await settledCounts(page);
+  mkdirSync(join(workspace, '.vscode'));
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'alma-sis.rules': { 'pin-format': 'off' } }));
+  const after = await waitFor(() => problemCounts(page), (c) => c.warnings < before.warnings);
+  assert.deepEqual(after, { ...before, warnings: before.warnings - 1 });
+  const log = await waitFor(async () => extensionLog(server!), (text) => text.includes('settings changed'), 10_000);
+  assert.match(log, /settings changed: .*"pin-format":"off"/);
+});
+
 test('every command the package contributes is in the command palette', { skip, timeout: 120_000 }, async () => {
   const page = browser!.page;
   const missing: string[] = [];
@@ -196,9 +237,8 @@ test('Restart Language Server brings the problems back from a new server', { ski
   const page = browser!.page;
   const before = await problemCounts(page);
   await runCommand(page, 'Alma SIS: Restart Language Server');
-  const log = (): string => server!.logFiles('Alma SIS').map((file) => readFileSync(file, 'utf8')).join('');
-  await waitFor(async () => log(), (text) => text.includes('language server restarted'));
-  assert.match(log(), /language server restarted/);
+  const log = await waitFor(async () => extensionLog(server!), (text) => text.includes('language server restarted'));
+  assert.match(log, /language server restarted/);
   const after = await waitFor(() => problemCounts(page), (c) => c.errors === before.errors && c.warnings === before.warnings, 15_000);
   assert.deepEqual(after, before);
 });

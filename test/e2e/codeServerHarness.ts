@@ -67,6 +67,7 @@ export interface CodeServer {
   logFile: string;
   /** Every file under code-server's logs folder whose name contains `part`. */
   logFiles(part: string): string[];
+
   stop(): Promise<void>;
 }
 
@@ -273,4 +274,16 @@ export async function waitForToast(page: Page, text: string, timeout = 30_000): 
   await toast.waitFor({ timeout });
   await page.waitForTimeout(800);
   return toast.innerText();
+}
+
+/** The problem counts once they have stayed the same for a second (validation after an edit is done). */
+export async function settledCounts(page: Page, timeout = 30_000): Promise<Awaited<ReturnType<typeof problemCounts>>> {
+  const deadline = Date.now() + timeout;
+  let last = JSON.stringify(await problemCounts(page));
+  for (;;) {
+    await page.waitForTimeout(1_000);
+    const now = JSON.stringify(await problemCounts(page));
+    if (now === last || Date.now() > deadline) return JSON.parse(now);
+    last = now;
+  }
 }
