@@ -66,7 +66,7 @@ interface OpenDocument {
   configuredWith?: { settings: ResolvedSettings; earlier: string };
 }
 
-/** Files over this size are not synced by VS Code; a document of this size or more is still validated when it is. */
+/** Watched when the client lets the server register watchers: configurations, code tables, and the XML files of the sets. */
 const WATCHED_FILES = ['**/alma-sis.config.json', '**/*.codetables.json', '**/*code-tables*.json', '**/*.xml'];
 
 /**
@@ -88,8 +88,6 @@ export class AlmaSisServer {
   private globalClient: ClientSettings = readClientSettings({});
   /** Configuration files that currently show problems, to clear them once fixed. */
   private readonly configProblemUris = new Set<string>();
-  /** For tests and the benchmark: how validations went. */
-  readonly counters = { validations: 0, published: 0 };
 
   constructor(private readonly connection: Connection) {
     const server = this;
@@ -284,7 +282,6 @@ export class AlmaSisServer {
       throw error;
     }
     const ms = performance.now() - started;
-    this.counters.validations++;
     const diagnostics = toDiagnostics(result, (p) => this.uriOf(state, p), state.client.maxProblems);
     this.finish(state, version, diagnostics);
     const counts = countFindings(result.findings);
@@ -298,7 +295,6 @@ export class AlmaSisServer {
     state.validatedVersion = version;
     state.diagnostics = diagnostics;
     if (!this.supportsPull && (state.alma || hadDiagnostics)) {
-      this.counters.published++;
       void this.connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
     }
     const waiters = state.waiters;
