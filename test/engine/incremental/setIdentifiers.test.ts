@@ -36,3 +36,26 @@ test('a document validated with what the earlier files of its set leave behind e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('new identifiers in an earlier file change the later document\'s result without scanning it again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alma-sis-set-'));
+  try {
+    writeFileSync(join(dir, 'a.xml'), file(user('p1', 'b1')));
+    writeFileSync(join(dir, 'b.xml'), file(user('p2', 'b2'), user('p3', 'b3')));
+    let { documents } = await expandInputs([dir]);
+    const text = readFileSync(documents[1].path, 'utf8');
+    const later = new IncrementalDocument(TextDocument.create('file:///b', 'xml', 1, text), documents[1].path, DEFAULT_SETTINGS,
+      earlierFilesOf([await indexIdentifiers(documents[0], DEFAULT_SETTINGS)]));
+    assert.deepEqual(later.validate(), (await validateInputs(documents, DEFAULT_SETTINGS)).documents[1]);
+    // a.xml now takes p3's barcode: b.xml's second user becomes a duplicate.
+    writeFileSync(join(dir, 'a.xml'), file(user('p1', 'B3')));
+    ({ documents } = await expandInputs([dir]));
+    later.reconfigure(DEFAULT_SETTINGS, earlierFilesOf([await indexIdentifiers(documents[0], DEFAULT_SETTINGS)]));
+    const result = later.validate();
+    assert.deepEqual(result, (await validateInputs(documents, DEFAULT_SETTINGS)).documents[1]);
+    assert.ok(result.findings.some((f) => f.rule === 'identifier-case'));
+    assert.equal(later.stats.fullScans, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

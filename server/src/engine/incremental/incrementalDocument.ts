@@ -77,7 +77,7 @@ export class IncrementalDocument {
   private readonly doc: EditableText;
   private elements: Element[] = [];
   private dirty: Element[] = [];
-  private users_ = 0;
+  private userCount = 0;
   /**
    * The document's identifier index: the users holding each identifier key. Only users that share
    * a key with another (or with an earlier file of the set) can clash, so only they are walked
@@ -87,7 +87,7 @@ export class IncrementalDocument {
   private readonly contested = new Set<string>();
   private earlierKeys = new Set<string>();
   private prologue: Finding[] = [];
-  /** Well-formedness problems outside the root's children, and in all of them. */
+  /** Well-formedness problems outside the root's children (those inside are counted per child). */
   private outsideProblems = 0;
   private rootTag = '';
   private rootName = '';
@@ -112,12 +112,21 @@ export class IncrementalDocument {
     return this.doc;
   }
 
-  /** New settings or a new set context: the next validation scans everything. */
+  /**
+   * New settings or a new set context. New settings, or a set that starts with another schema
+   * version, make the next validation scan everything; identifiers held by the earlier files only
+   * change which users are combined through the registry.
+   */
   reconfigure(settings: ValidationSettings, earlier: EarlierFiles = this.earlier): void {
+    const sameSet = earlier.version === this.earlier.version && earlier.versionPath === this.earlier.versionPath;
+    if (settings !== this.settings || !sameSet) this.needsFull = true;
     this.settings = settings;
     this.earlier = earlier;
     this.earlierKeys = new Set(earlier.holders.map((h) => h.key));
-    this.needsFull = true;
+    for (const [key, list] of this.holders) {
+      if (list.length > 1 || this.earlierKeys.has(key)) this.contested.add(key);
+      else this.contested.delete(key);
+    }
   }
 
   /** Applies LSP content changes (in order, each relative to the text before it); returns the new document. */
@@ -263,7 +272,7 @@ export class IncrementalDocument {
       index,
       ordinal: e.user ? ++ordinal : 0,
     }));
-    this.users_ = ordinal;
+    this.userCount = ordinal;
     this.holders.clear();
     this.contested.clear();
     for (const element of this.elements) this.indexIdentifiers(element, 1);
@@ -398,7 +407,7 @@ export class IncrementalDocument {
       addAll(collector, element.after);
       addAll(collector, element.gapAfter);
     }
-    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.users_), findings: collector.finish() };
+    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.userCount), findings: collector.finish() };
   }
 
   /** A bare <user> root is a user the pieces do not hold. */
