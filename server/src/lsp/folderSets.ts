@@ -29,6 +29,8 @@ interface FolderIndex {
   disk: Map<string, FileIdentifiers>;
   ready: boolean;
   building: Promise<void>;
+  /** What each document's earlier files leave behind, until a file of the folder changes (touch()). */
+  cache: Map<string, EarlierFiles>;
 }
 
 /**
@@ -50,6 +52,8 @@ export class FolderSets {
     const folder = dirname(path);
     const index = this.folders.get(folder) ?? this.build(folder, settings);
     if (!index.ready) return NO_EARLIER_FILES;
+    const cached = index.cache.get(path);
+    if (cached) return cached;
     const files: FileIdentifiers[] = [];
     for (const member of index.order) {
       if (member === path) break;
@@ -57,7 +61,14 @@ export class FolderSets {
       const users = this.host.openUsers(member) ?? index.disk.get(member);
       if (users) files.push({ ...users, path: this.displayPath(folder, member) });
     }
-    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
+    const earlier = files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
+    index.cache.set(path, earlier);
+    return earlier;
+  }
+
+  /** A file of the folder has other identifiers now (an open buffer changed): what later files see is computed again. */
+  touch(path: string): void {
+    this.folders.get(dirname(path))?.cache.clear();
   }
 
   /** How messages and related information name a file of the set: relative to its folder. */
@@ -90,6 +101,7 @@ export class FolderSets {
     }
     const [document] = (await expandInputs([path])).documents;
     if (document && !this.host.openUsers(path)) index.disk.set(path, await this.indexOne(document, settings));
+    index.cache.clear();
     this.host.folderChanged(folder);
   }
 
@@ -99,7 +111,7 @@ export class FolderSets {
   }
 
   private build(folder: string, settings: ValidationSettings): FolderIndex {
-    const index: FolderIndex = { folder, order: [], disk: new Map(), ready: false, building: Promise.resolve() };
+    const index: FolderIndex = { folder, order: [], disk: new Map(), ready: false, building: Promise.resolve(), cache: new Map() };
     this.folders.set(folder, index);
     index.building = this.index(index, settings).catch((error: unknown) => {
       this.host.log(`indexing ${folder}: ${error instanceof Error ? error.message : String(error)}`);

@@ -200,6 +200,8 @@ export class AlmaSisServer {
       identifierSignature: '',
     };
     this.open.set(document.uri, state);
+    // Its set now counts its buffer, and it reads what its earlier files hold afresh.
+    if (state.fsPath) this.sets.touch(state.fsPath);
     this.schedule(state, 0);
   }
 
@@ -453,6 +455,7 @@ export class AlmaSisServer {
     const signature = state.incremental.users().map((u) => `${u.repeats ? '!' : ''}${u.uses.map((x) => `${x.key}@${x.line}:${x.col}`).join(' ')}`).join('\n');
     if (signature === state.identifierSignature) return;
     state.identifierSignature = signature;
+    this.sets.touch(state.fsPath);
     this.revalidateWhere((s) => s.fsPath !== undefined && later.has(s.fsPath));
   }
 
