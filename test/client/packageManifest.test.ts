@@ -6,6 +6,7 @@ import { RULES } from '../../server/src/engine/index';
 import { CONFIGURATION_SECTION } from '../../server/src/lsp/protocol';
 import { ALMA_LANGUAGE_ID, DEFAULT_CLIENT_SETTINGS, SETTINGS_SECTION } from '../../client/src/settings';
 import { RESTART_SERVER, SHOW_OUTPUT, VALIDATE_ON_DISK } from '../../client/src/commands/serverCommandIds';
+import { SCOPE_NAME } from '../../client/src/grammar/almaGrammar';
 import { repoRoot } from '../helpers/repoRoot';
 
 interface Manifest {
@@ -16,7 +17,7 @@ interface Manifest {
     commands: { command: string; title: string; category?: string; enablement?: string }[];
     configuration: { properties: Record<string, { default?: unknown; enum?: string[]; properties?: Record<string, { enum: string[] }> }> };
     languages: { id: string; configuration: string }[];
-    grammars: { language: string; path: string }[];
+    grammars: { language: string; path: string; scopeName: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
   };
 }
@@ -72,6 +73,8 @@ test('the Alma language has its grammar and language configuration in syntaxes/'
   const grammar = manifest.contributes.grammars.find((g) => g.language === ALMA_LANGUAGE_ID);
   assert.ok(language && grammar);
   assert.ok(existsSync(join(root, language.configuration)) && existsSync(join(root, grammar.path)));
+  assert.equal(grammar.scopeName, SCOPE_NAME);
+  assert.equal(JSON.parse(readFileSync(join(root, grammar.path), 'utf8')).scopeName, SCOPE_NAME);
 });
 
 const upload = manifest.contributes.commands.find((c) => c.command === 'almaSis.upload');
