@@ -1,3 +1,4 @@
+import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import {
@@ -101,7 +102,7 @@ export class AlmaSisServer {
       openUsers: (path) => this.openUsers(path),
       progress: (title) => this.beginProgress(title),
       log: (message) => this.log(message),
-      folderChanged: (folder) => this.revalidateWhere((d) => d.fsPath !== undefined && d.fsPath.startsWith(folder)),
+      folderChanged: (folder) => this.revalidateWhere((d) => d.fsPath !== undefined && d.fsPath.startsWith(folder + sep)),
     });
   }
 
@@ -420,13 +421,13 @@ export class AlmaSisServer {
   // Sets across the files of a folder
 
   private displayPath(state: OpenDocument): string {
-    return state.fsPath ? this.sets.displayPath(dirnameOf(state.fsPath), state.fsPath) : state.uri;
+    return state.fsPath ? this.sets.displayPath(dirname(state.fsPath), state.fsPath) : state.uri;
   }
 
   private uriOf(state: OpenDocument, path: string): string {
     if (path === this.displayPath(state) || !state.fsPath) return state.uri;
     const [file] = path.split('!/');
-    return pathToFileURL(joinPath(dirnameOf(state.fsPath), file)).href;
+    return pathToFileURL(resolve(dirname(state.fsPath), file)).href;
   }
 
   private earlierFiles(state: OpenDocument) {
@@ -565,13 +566,4 @@ function fsPathOf(uri: string): string {
   } catch {
     return uri;
   }
-}
-
-function dirnameOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i > 0 ? path.slice(0, i) : '/';
-}
-
-function joinPath(folder: string, relativePath: string): string {
-  return relativePath.startsWith('/') ? relativePath : `${folder}/${relativePath}`;
 }
