@@ -26,7 +26,7 @@ import {
 import { validateText, DEFAULT_SETTINGS } from '../../server/src/engine';
 import { repoRoot } from '../helpers/repoRoot';
 import { StdioClient } from './stdioClient';
-import { seededRandom } from '../helpers/seededRandom';
+import { mulberry32 as seededRandom } from '../../server/src/engine/samples/sampleGenerator';
 import { RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
 import { DOCUMENT_STATUS, VALIDATE_FILE_ON_DISK, type DocumentStatusParams, type ValidateFileOnDiskResult } from '../../server/src/lsp/protocol';
 

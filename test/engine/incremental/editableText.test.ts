@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditableText } from '../../../server/src/engine';
-import { seededRandom } from '../../helpers/seededRandom';
+import { mulberry32 as seededRandom } from '../../../server/src/engine/samples/sampleGenerator';
 
 
 /** Line starts as LSP counts them, from scratch. */

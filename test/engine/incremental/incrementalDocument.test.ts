@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { IncrementalDocument, validateText, DEFAULT_SETTINGS, type ValidationSettings, type DocumentResult } from '../../../server/src/engine';
 import { repoRoot } from '../../helpers/repoRoot';
-import { seededRandom } from '../../helpers/seededRandom';
+import { mulberry32 as seededRandom } from '../../../server/src/engine/samples/sampleGenerator';
 
 const PATH = '/work/doc.xml';
 
