@@ -226,7 +226,7 @@ if (!args.includes('--no-big')) {
   lines.push('');
   lines.push(`## ${BIG.toLocaleString('en-US')} users that all carry record_type, account_type and external_id (${big.mb.toFixed(0)} MB, Validate File on Disk)`);
   lines.push('');
-  lines.push('| diagnostics published | profile-field diagnostics | server time s | users | errors | warnings | infos (counted, with repeats) |');
+  lines.push('| diagnostics published | profile-field diagnostics | server time s | users | errors | warnings | infos |');
   lines.push('|---:|---:|---:|---:|---:|---:|---:|');
   lines.push(`| ${big.diagnostics} | ${big.profile.length} | ${(big.ms / 1000).toFixed(1)} | ${big.summary.users} | ${big.summary.errors} | ${big.summary.warnings} | ${big.summary.infos} |`);
   lines.push('');

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { ConfigError, type DocumentResult, type Finding } from '../../server/src/engine';
-import { toDiagnostics, countFindings, configErrorDiagnostics, RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
+import { toDiagnostics, configErrorDiagnostics, RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
+import { countSeverities } from '../../server/src/engine';
 import { readClientSettings, isAlmaUserFile } from '../../server/src/lsp/documentSettings';
 
 function finding(rule: Finding['rule'], severity: Finding['severity'], line: number, extra: Partial<Finding> = {}): Finding {
@@ -18,6 +19,7 @@ test('diagnostics carry the rule id, the source, the documentation link and rela
   const [d] = toDiagnostics(result([finding('duplicate-identifier', 'error', 4, { related })]), (p) => `file:///set/${p}`);
   assert.equal(d.code, 'duplicate-identifier');
   assert.equal(d.source, 'alma-sis');
+  assert.match(RULE_DOCUMENTATION_URL ?? '', /^file:\/\/.*\/readme\.md#rules$/i, 'the README shipped beside the server');
   assert.equal(d.codeDescription?.href, RULE_DOCUMENTATION_URL);
   assert.equal(d.relatedInformation?.[0].location.uri, 'file:///set/a.xml');
   assert.equal(d.severity, DiagnosticSeverity.Error);
@@ -40,9 +42,9 @@ test('maxProblems keeps errors first and adds one diagnostic that counts what wa
   assert.equal(toDiagnostics(result(findings), (p) => p, 5).length, 5, 'nothing is added under the cap');
 });
 
-test('counts stand for every place: a collapsed finding counts its occurrences, a cap notice what it omitted', () => {
-  const counts = countFindings([finding('profile-field', 'info', 1, { occurrences: 100_000 }), finding('missing-type', 'warning', 2, { omitted: 7 }), finding('xml-syntax', 'error', 3)]);
-  assert.deepEqual(counts, { errors: 1, warnings: 7, infos: 100_000 });
+test('counts are of what is listed, as the CLI counts: a collapsed finding and a cap notice are one each', () => {
+  const counts = countSeverities([finding('profile-field', 'info', 1, { occurrences: 100_000 }), finding('missing-type', 'warning', 2, { omitted: 7 }), finding('xml-syntax', 'error', 3)]);
+  assert.deepEqual(counts, { errors: 1, warnings: 1, infos: 1 });
 });
 
 test('a configuration error becomes diagnostics at its 1-based line and column, in the configuration file', () => {

@@ -5,7 +5,7 @@
 export { validateText, validateBytes } from './validation/validateDocument';
 export { validateInputs, type ValidateSetOptions } from './validation/validateSet';
 export { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DiagnosticData } from './validation/lspDiagnostics';
-export type { DocumentResult, SetResult, Summary, Progress } from './validation/results';
+export { countSeverities, type DocumentResult, type SetResult, type Summary, type SeverityCounts, type Progress } from './validation/results';
 export { expandInputs, type ExpandedInputs } from './files/inputs';
 export { InputError, type InputDocument, type InputNote, type ArchiveMember } from './files/inputDocument';
 export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';

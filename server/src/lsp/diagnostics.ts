@@ -1,31 +1,30 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Diagnostic, DiagnosticSeverity, type Range } from 'vscode-languageserver';
-import { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DocumentResult, type Finding, type ConfigError } from '../engine';
+import { toLspDiagnostic, countSeverities, DIAGNOSTIC_SOURCE, type DocumentResult, type Finding, type ConfigError } from '../engine';
 
 /**
- * Where a rule is documented: the rule table of the README on the project's page. The one place
- * that names the URL; `codeDescription.href` of every diagnostic starts with it.
+ * Where a rule is documented: the rule table of the README that ships beside the server (the
+ * .vsix and the npm package carry it), so the link works offline and never points at a page that
+ * may not exist. Undefined when no README is found: diagnostics then carry no link.
  */
-export const RULE_DOCUMENTATION_URL = 'https://github.com/alma-sis-toolkit/alma-sis-toolkit/blob/main/README.md#rules';
+export const RULE_DOCUMENTATION_URL = findReadme();
+
+function findReadme(): string | undefined {
+  let dir = __dirname;
+  for (let up = 0; up < 5; up++) {
+    // vsce stores the README as readme.md.
+    for (const name of ['README.md', 'readme.md']) {
+      const path = join(dir, name);
+      if (existsSync(path)) return `${pathToFileURL(path).href}#rules`;
+    }
+    dir = dirname(dir);
+  }
+  return undefined;
+}
 
 export const DEFAULT_MAX_PROBLEMS = 1000;
-
-export interface Counts {
-  errors: number;
-  warnings: number;
-  infos: number;
-}
-
-/** What a result stands for: a collapsed finding counts every place, a cap notice what it left out. */
-export function countFindings(findings: readonly Finding[]): Counts {
-  const counts: Counts = { errors: 0, warnings: 0, infos: 0 };
-  for (const f of findings) {
-    const n = f.omitted ?? f.occurrences ?? 1;
-    if (f.severity === 'error') counts.errors += n;
-    else if (f.severity === 'warning') counts.warnings += n;
-    else counts.infos += n;
-  }
-  return counts;
-}
 
 const RANK = { error: 0, warning: 1, info: 2 } as const;
 
@@ -49,12 +48,12 @@ export function toDiagnostics(result: DocumentResult, uriOf: (path: string) => s
 }
 
 function withDocumentation(diagnostic: Diagnostic): Diagnostic {
-  if (typeof diagnostic.code === 'string') diagnostic.codeDescription = { href: RULE_DOCUMENTATION_URL };
+  if (typeof diagnostic.code === 'string' && RULE_DOCUMENTATION_URL) diagnostic.codeDescription = { href: RULE_DOCUMENTATION_URL };
   return diagnostic;
 }
 
 function leftOutNotice(leftOut: readonly Finding[], cap: number): Diagnostic {
-  const counts = countFindings(leftOut);
+  const counts = countSeverities(leftOut);
   const parts = [plural(counts.errors, 'error'), plural(counts.warnings, 'warning'), plural(counts.infos, 'info')].filter(Boolean);
   const first = leftOut.reduce((a, b) => (comparePosition(b.range, a.range) < 0 ? b : a));
   const severity = counts.errors > 0 ? DiagnosticSeverity.Error : counts.warnings > 0 ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;

@@ -25,6 +25,7 @@ import {
   EditableText,
   expandInputs,
   validateInputs,
+  countSeverities,
   languageService,
   type DocumentResult,
   type FileIdentifiers,
@@ -39,7 +40,7 @@ import {
   type ValidateFileOnDiskParams,
   type ValidateFileOnDiskResult,
 } from './protocol';
-import { toDiagnostics, countFindings, configErrorDiagnostics } from './diagnostics';
+import { toDiagnostics, configErrorDiagnostics } from './diagnostics';
 import { readClientSettings, resolveSettings, isAlmaUserFile, type ClientSettings, type ResolvedSettings } from './documentSettings';
 import { FolderSets } from './folderSets';
 
@@ -287,7 +288,7 @@ export class AlmaSisServer {
     const ms = performance.now() - started;
     const diagnostics = toDiagnostics(result, (p) => this.uriOf(state, p), state.client.maxProblems);
     this.finish(state, version, diagnostics);
-    const counts = countFindings(result.findings);
+    const counts = countSeverities(result.findings);
     const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10 };
     void this.connection.sendNotification(DOCUMENT_STATUS, status);
     this.identifiersValidated(state);
@@ -498,7 +499,7 @@ export class AlmaSisServer {
           const diagnostics = toDiagnostics(result, (p) => (p === result.path ? params.uri : pathToFileURL(p).href), client.maxProblems);
           void this.connection.sendDiagnostics({ uri: params.uri, diagnostics });
         }
-        const counts = countFindings(set.documents.flatMap((d) => d.findings));
+        const counts = countSeverities(set.documents.flatMap((d) => d.findings));
         return { users: set.summary.users, ...counts, ms };
       } finally {
         cancelled.dispose();

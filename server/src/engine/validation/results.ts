@@ -37,15 +37,30 @@ export interface Progress {
   bytesTotal: number;
 }
 
+export interface SeverityCounts {
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/**
+ * Findings by severity, each counted once as it is listed: a finding collapsed "once per file"
+ * is one, as is a cap's notice, so that a clean feed's counts stay as quiet as its report.
+ */
+export function countSeverities(findings: readonly Finding[], into: SeverityCounts = { errors: 0, warnings: 0, infos: 0 }): SeverityCounts {
+  for (const f of findings) {
+    if (f.severity === 'error') into.errors++;
+    else if (f.severity === 'warning') into.warnings++;
+    else into.infos++;
+  }
+  return into;
+}
+
 export function summarize(documents: DocumentResult[]): Summary {
   const summary: Summary = { files: documents.length, users: 0, errors: 0, warnings: 0, infos: 0 };
   for (const doc of documents) {
     summary.users += doc.users;
-    for (const f of doc.findings) {
-      if (f.severity === 'error') summary.errors++;
-      else if (f.severity === 'warning') summary.warnings++;
-      else summary.infos++;
-    }
+    countSeverities(doc.findings, summary);
   }
   return summary;
 }
