@@ -38,6 +38,17 @@ describe('alma-sis sample', () => {
     assert.match(check.stdout, /300 users: 0 errors, 0 warnings, 0 infos/);
   });
 
+  it('writes files with different seeds that validate together: no identifier is used twice', () => {
+    const seeds = mkdtempSync(join(dir, 'seeds-'));
+    const a = join(seeds, 'seed-1.xml');
+    const b = join(seeds, 'seed-2.xml');
+    assert.equal(run(['sample', '--seed', '1', '--users', '40', '--out', a]).status, 0);
+    assert.equal(run(['sample', '--seed', '2', '--users', '40', '--out', b]).status, 0);
+    const check = run(['validate', a, b]);
+    assert.equal(check.status, 0, check.stdout);
+    assert.match(check.stdout, /2 files, 80 users: 0 errors, 0 warnings, 0 infos/);
+  });
+
   it("uses the profile's code tables and match identifier with --config", () => {
     const config = join(root, 'samples', 'alma-sis.config.json');
     const out = join(dir, 'profile.xml');

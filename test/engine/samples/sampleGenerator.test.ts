@@ -9,6 +9,8 @@ import { resolveProfile } from '../../../server/src/engine/config/resolveProfile
 import { DEFAULT_SETTINGS, type ValidationSettings } from '../../../server/src/engine/config/types';
 import { mulberry32, sampleChunks, sampleText, seedNumber, writeSample, type SampleOptions } from '../../../server/src/engine/samples/sampleGenerator';
 import { validateText } from '../../../server/src/engine/validation/validateDocument';
+import { expandInputs } from '../../../server/src/engine/files/inputs';
+import { validateInputs } from '../../../server/src/engine/validation/validateSet';
 import { missingTool, NO_USER_XSD, userXsdPath } from '../../helpers/prerequisites';
 import { repoRoot } from '../../helpers/repoRoot';
 
@@ -30,6 +32,34 @@ describe('sample files', () => {
     assert.equal(sampleText({ users: 5, seed: 'nightly' }), sampleText({ users: 5, seed: 'nightly' }));
     assert.notEqual(sampleText({ users: 5, seed: 'nightly' }), sampleText({ users: 5, seed: 'weekly' }));
     assert.equal(sampleText({ users: 5, seed: '42' }), sampleText({ users: 5, seed: 42 }));
+  });
+
+  it('gives files made with different seeds identifiers of their own: they validate together with no clash', async () => {
+    // 1 and 11, 12 and 2: seeds whose digits begin alike; the largest seed; a text seed; researchers (ORCIDs).
+    const seeds: { seed: number | string; researchers?: boolean; schema?: 1 }[] = [
+      { seed: 1 }, { seed: 11 }, { seed: 12 }, { seed: 2 }, { seed: 4294967295 }, { seed: 'nightly' }, { seed: 5, researchers: true }, { seed: 6, researchers: true },
+    ];
+    const dir = mkdtempSync(join(tmp, 'seeds-'));
+    const paths = seeds.map((options, k) => {
+      const path = join(dir, `${String(k).padStart(2, '0')}.xml`);
+      // Enough users that serials reach the digits a shorter seed would need to look like a longer one.
+      writeFileSync(path, sampleText({ users: 120, ...options }));
+      return path;
+    });
+    const set = await validateInputs((await expandInputs(paths)).documents, DEFAULT_SETTINGS);
+    assert.equal(set.documents.length, seeds.length);
+    for (const document of set.documents) {
+      assert.equal(document.users, 120);
+      const problems = document.findings.filter((f) => f.severity !== 'info').map((f) => `${f.rule} ${f.message}`);
+      assert.deepEqual(problems, [], document.path);
+    }
+    // The same seed again gives the same users, and the check above does see such a clash.
+    const copy = join(dir, 'copy.xml');
+    writeFileSync(copy, sampleText({ users: 120, seed: 1 }));
+    const again = await validateInputs((await expandInputs([paths[0], copy])).documents, DEFAULT_SETTINGS);
+    const clashes = again.documents[1].findings.filter((f) => f.rule === 'duplicate-identifier');
+    // Each user's primary_id and both its identifiers (a barcode and UNIV_ID).
+    assert.equal(clashes.length, 120 * 3, clashes.map((f) => f.message).slice(0, 3).join('\n'));
   });
 
   it('does not depend on the clock: dates count from a fixed reference day', () => {

@@ -18,8 +18,9 @@ import {
 /*
  * Sample user files: N users with every field the SIS load reads, realistic values, unique
  * identifiers, and the same bytes for the same seed (a small PRNG of our own, and dates counted
- * from a fixed reference day rather than from today). The output is produced one user at a time,
- * so 100k users never make one giant string.
+ * from a fixed reference day rather than from today). Identifiers carry the seed, so files made
+ * with different seeds load (and validate) together without a clash. The output is produced one
+ * user at a time, so 100k users never make one giant string.
  */
 
 export interface SampleOptions {
@@ -47,7 +48,7 @@ export function* sampleChunks(options: SampleOptions = {}): Generator<string> {
   const plan = planSample(options);
   const v1 = plan.schema === 1;
   yield v1 ? `<?xml version="1.0" encoding="UTF-8"?>\n<userRecords xmlns="${V1_NAMESPACE}">\n` : '<?xml version="1.0" encoding="UTF-8"?>\n<users>\n';
-  const random = mulberry32(seedNumber(options.seed ?? 1));
+  const random = mulberry32(plan.seed);
   for (let index = 0; index < plan.users; index++) {
     const person = makePerson(index, random, plan);
     yield v1 ? v1User(person, plan) : v2User(person, plan);
@@ -99,6 +100,8 @@ interface Plan {
   codes: (table: string) => CodeEntry[];
   identifierTypes: string[];
   reference: number;
+  /** The seed as a number: the PRNG's start, and the part of every identifier that tells seeds apart. */
+  seed: number;
 }
 
 function planSample(options: SampleOptions): Plan {
@@ -112,7 +115,15 @@ function planSample(options: SampleOptions): Plan {
     const configured = options.codeTables?.[table];
     return configured && configured.length > 0 ? configured : DEFAULT_CODES[table];
   };
-  return { schema, users, researchers: options.researchers ?? false, codes, identifierTypes: identifierTypes(codes('identifierTypes'), options), reference };
+  return {
+    schema,
+    users,
+    researchers: options.researchers ?? false,
+    codes,
+    identifierTypes: identifierTypes(codes('identifierTypes'), options),
+    reference,
+    seed: seedNumber(options.seed ?? 1),
+  };
 }
 
 /** Up to two identifier types: the profile's match type first, then a barcode-like one and the next. */
@@ -131,7 +142,6 @@ function identifierTypes(table: CodeEntry[], options: SampleOptions): string[] {
 
 /** The bare facts of one sample user; the writers turn them into v2 or v1 XML. */
 interface Person {
-  index: number;
   /** The first user carries every optional field, so even a one-user sample shows them all. */
   full: boolean;
   first: Name;
@@ -179,7 +189,8 @@ function makePerson(index: number, random: () => number, plan: Plan): Person {
   const last = pick(LAST_NAMES);
   const middle = chance(0.4) ? pick(MIDDLE_NAMES) : undefined;
   const serial = index + 1;
-  const primaryId = `${first[1]}.${last[1]}${serial}`;
+  // Names repeat, so the serial makes the id unique in the file and the seed across files.
+  const primaryId = `${first[1]}.${last[1]}${serial}-s${plan.seed}`;
   const group = full ? codes('userGroups')[0] : pick(codes('userGroups'));
   const student = /student|grad|ug|pg/i.test(group.code) && !full;
   // Students stay a few years; staff contracts run longer. Purge always follows expiry.
@@ -190,17 +201,16 @@ function makePerson(index: number, random: () => number, plan: Plan): Person {
   const typed = (table: string, fallback: number) => codes(table)[Math.min(fallback, codes(table).length - 1)];
   const identifiers = plan.identifierTypes.map((code) => ({
     type: codes('identifierTypes').find((entry) => entry.code === code) ?? { code },
-    value: identifierValue(code, serial),
+    value: identifierValue(code, serial, plan.seed),
   }));
   const emails: Person['emails'] = [{ address: `${primaryId}@example.edu`, type: typed('emailTypes', 2), description: 'University mailbox' }];
-  if (chance(0.5)) emails.push({ address: `${first[1]}.${last[1]}.${serial}@mail.example.org`, type: typed('emailTypes', 0) });
+  if (chance(0.5)) emails.push({ address: `${primaryId}@mail.example.org`, type: typed('emailTypes', 0) });
   const phone = (place: Place) => `${place.phonePrefix} ${String(Math.floor(random() * 10000)).padStart(4, '0')}`;
   const phones = [{ number: phone(home), type: typed('phoneTypes', 1) }];
   if (chance(0.4)) phones.push({ number: phone(home), type: typed('phoneTypes', 0) });
   const statCategories = codes('statisticCategories');
   const statTypes = codes('statisticalTypes');
   return {
-    index,
     full,
     first,
     middle,
@@ -241,14 +251,25 @@ function makePerson(index: number, random: () => number, plan: Plan): Person {
   };
 }
 
-/** Unique across users (the serial) and across types (the pattern): a barcode is digits only. */
-function identifierValue(type: string, serial: number): string {
-  if (/barcode/i.test(type)) return `2100010${String(serial).padStart(7, '0')}`;
+/**
+ * Unique across users (the serial), across seeds (the seed) and across types (the pattern). A
+ * barcode or ORCID is digits only, so the seed goes in as seedDigits, which no other seed's
+ * digits begin with: the serial after it can then never make one seed's value another's.
+ */
+function identifierValue(type: string, serial: number, seed: number): string {
+  if (/barcode/i.test(type)) return `21${seedDigits(seed)}${String(serial).padStart(7, '0')}`;
   if (/orcid/i.test(type)) {
-    const digits = String(serial).padStart(12, '0');
-    return `0000-${digits.slice(0, 4)}-${digits.slice(4, 8)}-${digits.slice(8)}`;
+    const prefix = seedDigits(seed);
+    const digits = `${prefix}${String(serial).padStart(Math.max(1, 16 - prefix.length), '0')}`;
+    return digits.replace(/\d{4}(?=\d)/g, '$&-');
   }
-  return `${type}-${String(serial).padStart(7, '0')}`;
+  return `${type}-${seed}-${String(serial).padStart(7, '0')}`;
+}
+
+/** The seed's decimal digits led by their count less one: "01" for seed 1, "9" and ten digits for the largest. */
+function seedDigits(seed: number): string {
+  const digits = String(seed >>> 0);
+  return `${digits.length - 1}${digits}`;
 }
 
 function endOfMonth(time: number): number {
@@ -415,7 +436,7 @@ function researcher(x: XmlLines, p: Person): void {
   x.code('default_publication_language', p.language);
   x.open('researcher_alternate_emails');
   x.open('researcher_alternate_email');
-  x.text('email_address', `${p.first[1]}.${p.last[1]}.${p.index + 1}@research.example.org`);
+  x.text('email_address', `${p.primaryId}@research.example.org`);
   x.close();
   x.close();
   x.open('researcher_organization_affiliations');
