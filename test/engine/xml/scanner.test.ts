@@ -248,6 +248,21 @@ test('a comment or a quoted string holding "]>" in a DOCTYPE internal subset doe
   for (const size of [1, 2, 3]) assert.deepEqual(scan(utf8(doc), size), { events, problems });
 });
 
+test('a processing instruction holding "]>", ">" or quotes in a DOCTYPE internal subset does not end it', () => {
+  const doc = `<!DOCTYPE users [\n <?pi a ]> b's "c > ?> <!ENTITY x "y"> <??> <?p ?\n?> <?q]>?>\n]>\n<users/>`;
+  const { events, problems } = scan(utf8(doc));
+  // Reported as a DOCTYPE only: no text before the root, nothing expanded.
+  assert.deepEqual(rules(problems), ['doctype 0:0-0:9']);
+  assert.deepEqual(events, ['start users 4:1 / ', 'end users']);
+  // Chunk boundaries inside "<?", "?>" and the PI's body do not matter.
+  for (const size of [1, 2, 3, 5, 7]) assert.deepEqual(scan(utf8(doc), size), { events, problems }, `chunks of ${size}`);
+  // "<?>" is not a whole PI: its "?" opens it, so the "]>" after it is still inside.
+  const open = scan(utf8('<!DOCTYPE users [ <?> ]> <users/>'));
+  assert.deepEqual(open.events, []);
+  assert.deepEqual(rules(open.problems).slice(0, 2), ['doctype 0:0-0:9', 'xml-syntax 0:0-0:9']);
+  assert.match(open.problems[1], /ends inside the DOCTYPE/);
+});
+
 test('a huge attribute or text is cut at MAX_KEPT_BYTES, flagged, and positioned', () => {
   const big = 'x'.repeat(MAX_KEPT_BYTES + 5000);
   const doc = utf8(`<users a="${big}"><t>${big}</t></users>`);

@@ -283,9 +283,11 @@ export class XmlScanner {
   private piText = '';
   private doctypeDepth = 0;
   private doctypeQuote = 0;
-  // Comments in a DOCTYPE's internal subset: how much of "<!--" was just seen, and whether inside one.
+  // Comments and PIs in a DOCTYPE's internal subset: how much of "<!--" was just seen (1: "<",
+  // which "?" makes a PI), and whether inside one.
   private doctypeOpener = 0;
   private doctypeComment = false;
+  private doctypePi = false;
 
   // The open elements, as parallel arrays that grow once and are reused (no object per element).
   private depth = 0;
@@ -1182,6 +1184,7 @@ export class XmlScanner {
             this.doctypeQuote = 0;
             this.doctypeOpener = 0;
             this.doctypeComment = false;
+            this.doctypePi = false;
             this.runCount = 0;
           } else if (!'--'.startsWith(bang) && !'[CDATA['.startsWith(bang) && !'DOCTYPE'.startsWith(bang)) {
             const isDecl = /^[A-Z]/.test(bang);
@@ -1192,6 +1195,7 @@ export class XmlScanner {
             this.doctypeQuote = 0;
             this.doctypeOpener = 0;
             this.doctypeComment = false;
+            this.doctypePi = false;
           }
           break;
         }
@@ -1230,7 +1234,7 @@ export class XmlScanner {
           break;
 
         case S.Doctype:
-          // A comment in the internal subset may hold quotes, brackets and "]>": none of them count.
+          // A comment or PI in the internal subset may hold quotes, brackets and "]>": none of them count.
           if (this.doctypeComment) {
             if (b === 0x2d) {
               this.runCount++;
@@ -1240,7 +1244,19 @@ export class XmlScanner {
             }
             break;
           }
+          if (this.doctypePi) {
+            if (b === 0x3e && this.runCount === 1) this.doctypePi = false;
+            else this.runCount = b === 0x3f ? 1 : 0;
+            break;
+          }
           if (this.doctypeQuote === 0) {
+            if (b === 0x3f && this.doctypeOpener === 1) {
+              // "<?": the "?" opens the PI, so it is not the first half of its "?>".
+              this.doctypeOpener = 0;
+              this.doctypePi = true;
+              this.runCount = 0;
+              break;
+            }
             this.doctypeOpener = b === COMMENT_OPENER[this.doctypeOpener] ? this.doctypeOpener + 1 : b === 0x3c ? 1 : 0;
             if (this.doctypeOpener === COMMENT_OPENER.length) {
               this.doctypeOpener = 0;
