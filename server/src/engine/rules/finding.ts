@@ -23,6 +23,11 @@ export interface Finding {
   related: RelatedLocation[];
   /** Certain replacements for quick fixes, e.g. the correctly cased element name. */
   suggestions?: string[];
+  /**
+   * For a rule that collapses repeats: findings with the same group are one finding, even when
+   * their words differ (every empty field SIS ignores, whichever it is). Without it, the words decide.
+   */
+  group?: string;
   /** For a collapsed finding: how many places in the file it stands for (its own included), when more than one. */
   occurrences?: number;
   /** For the notice that ends a capped rule: how many findings of that rule were not listed. */

@@ -152,6 +152,7 @@ export class DocumentChecker implements ScanSink {
     related?: RelatedLocation[];
     severity?: Severity;
     suggestions?: string[];
+    group?: string;
   }): void {
     const setting = this.settings.rules[rule];
     if (setting === 'off') return;
@@ -170,6 +171,7 @@ export class DocumentChecker implements ScanSink {
       related: extra?.related ?? [],
     };
     if (extra?.suggestions && extra.suggestions.length > 0) finding.suggestions = extra.suggestions;
+    if (extra?.group !== undefined) finding.group = extra.group;
     this.findings.add(finding);
   }
 
@@ -496,7 +498,9 @@ export class DocumentChecker implements ScanSink {
     const empty = frame.childCount === 0 && frame.textLength === 0;
     if (frame.deferred === 'not-loaded') {
       if (empty) {
-        this.report('not-loaded', frameSpan(frame), { name: def.name, why: 'is empty, and SIS does not load this field: it has no effect.' }, { severity: 'info' });
+        // Harmless wherever it is, so one info per file says it for every such placeholder.
+        this.report('not-loaded', frameSpan(frame), { name: def.name, why: 'is empty, and SIS does not load this field: empty fields SIS ignores have no effect.' },
+          { severity: 'info', group: 'empty-ignored-field' });
       } else {
         const why = def.sisNote ?? (def.sis === 'output' ? 'is output only: Alma fills it and ignores it on load.' : 'is not read by the SIS load.');
         this.report('not-loaded', frameSpan(frame), { name: def.name, why });

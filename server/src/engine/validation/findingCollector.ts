@@ -36,7 +36,7 @@ export class FindingCollector {
     const collapses = ruleDef(finding.rule).repeats === 'collapse';
     let key: string | undefined;
     if (collapses) {
-      key = `${finding.rule}\u0000${finding.severity}\u0000${finding.message}`;
+      key = `${finding.rule}\u0000${finding.severity}\u0000${finding.group ?? finding.message}`;
       const first = this.firsts.get(key);
       if (first) {
         first.occurrences = (first.occurrences ?? 1) + 1;
