@@ -70,7 +70,8 @@ async function runZip(args: ParsedArgs, context: CommandContext): Promise<number
     if (!(error instanceof PackagingRefused)) throw error;
     context.out(errorReport(error.validation));
     context.out(orderLines(error.entries, ' (not written)'));
-    context.err(`alma-sis: ${visible(error.message)}\n`);
+    const advice = error.reason === 'errors' ? ' (fix them, or --force to package them anyway)' : '';
+    context.err(`alma-sis: ${visible(error.message)}${advice}\n`);
     return ExitCode.findings;
   }
 }

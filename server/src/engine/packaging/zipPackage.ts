@@ -216,7 +216,7 @@ function defaultTargetPath(request: ZipPackageRequest): string {
 
 async function refuseExisting(target: string): Promise<void> {
   if (await stat(target).then(() => true, () => false)) {
-    throw new InputError(`${target}: already exists; a zip is never overwritten (an upload may have read it): choose another --out`, target);
+    throw new InputError(`${target}: already exists; a zip is never overwritten (an upload may have read it): choose another name`, target);
   }
 }
 
@@ -234,7 +234,8 @@ function refuseUnfit(validation: SetResult, entries: readonly PackagedEntry[], f
   const errors = validation.summary.errors;
   if (errors > 0 && !force) {
     throw new PackagingRefused(
-      `${errors} error${errors === 1 ? '' : 's'} in the files; no zip was written (fix them, or --force to package them anyway)`,
+      // No advice here: each adapter says how to go on (the CLI its --force, the editor its buttons).
+      `${errors} error${errors === 1 ? '' : 's'} in the files; no zip was written`,
       'errors',
       validation,
       entries,
@@ -373,14 +374,14 @@ async function publish(temporary: string, target: string, mayRename: boolean): P
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {
         if (mayRename) continue;
-        throw new InputError(`${candidate}: already exists; a zip is never overwritten: choose another --out`, candidate);
+        throw new InputError(`${candidate}: already exists; a zip is never overwritten: choose another name`, candidate);
       }
       if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') {
         throw new InputError(`${candidate}: cannot write the zip (${(error as Error).message})`, candidate);
       }
       if (await stat(candidate).then(() => true, () => false)) {
         if (mayRename) continue;
-        throw new InputError(`${candidate}: already exists; a zip is never overwritten: choose another --out`, candidate);
+        throw new InputError(`${candidate}: already exists; a zip is never overwritten: choose another name`, candidate);
       }
       await rename(temporary, candidate);
       return candidate;
