@@ -183,7 +183,8 @@ function errorList(validation: SetResult): string {
 async function showResult(result: ZipPackageResult): Promise<void> {
   const names = result.entries.map((entry) => entry.name);
   const order = names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
-  const forced = result.forced ? ` despite ${result.validation.summary.errors} errors` : '';
+  const errors = result.validation.summary.errors;
+  const forced = result.forced ? ` despite ${errors} error${errors === 1 ? '' : 's'}` : '';
   const notes = result.notes.length > 0 ? ` Note: ${result.notes.map((n) => `${path.basename(n.path)}: ${n.message}`).join('; ')}.` : '';
   const choice = await vscode.window.showInformationMessage(
     `Alma SIS: created ${path.basename(result.zipPath)}${forced}: ${names.length} XML file${names.length === 1 ? '' : 's'} in this order: ${order}.${notes}`,
