@@ -1,13 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/repoRoot';
 import {
-  goToPosition, launchBrowser, missingForCodeServer, openWorkbench, paletteMatches, problemCounts, problemRows,
-  chooseAction, quickOpen, runCommand, settledCounts, startCodeServer, waitFor, waitForToast, type Browser, type CodeServer,
+  closeEditor, explorerRow, goToPosition, missingForCodeServer, openEditor, paletteMatches, problemCounts, problemRows,
+  chooseAction, quickOpen, runCommand, settledCounts, waitFor, waitForToast, type CodeServer, type Editor,
 } from './codeServerHarness';
 
 /*
@@ -26,8 +26,7 @@ let work: string;
 let workspace: string;
 /** What the CLI reports for the workspace's file: the editor must show the same. */
 let cli: { users: number; errors: number; warnings: number; infos: number };
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
+let editor: Editor | undefined;
 
 interface Contributed { command: string; title: string; category?: string }
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -67,37 +66,21 @@ before(async () => {
   workspace = folder;
   cli = cliSummary(folder);
 
-  // The .vsix under test: one given by $ALMA_SIS_VSIX, else packaged now from dist/.
-  let vsix = process.env.ALMA_SIS_VSIX;
-  if (vsix === undefined) {
-    vsix = join(work, 'alma-sis-toolkit.vsix');
-    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, stdio: 'pipe' });
-  }
-  console.log(`# .vsix ${(statSync(vsix).size / 1024).toFixed(0)} KB`);
-
-  server = await startCodeServer({ folder, vsix, settings: { 'alma-sis.useAlmaLanguage': true } });
-  browser = await launchBrowser();
-  await openWorkbench(browser.page, server.url, folder);
-  await quickOpen(browser.page, FILE);
+  editor = await openEditor({ root, work, folder, settings: { 'alma-sis.useAlmaLanguage': true } });
+  await quickOpen(editor.browser.page, FILE);
 }, { timeout: 240_000 });
 
 after(async () => {
   try {
-    if (browser !== undefined) {
-      mkdirSync(artifacts, { recursive: true });
-      // The state at the end (or at a failure), beside code-server.png.
-      await browser.page.screenshot({ path: join(artifacts, 'code-server-end.png') }).catch(() => undefined);
-    }
-    if (server !== undefined) {
-      reportActivation(server);
+    if (editor !== undefined) {
+      reportActivation(editor.server);
       // The extension's log (its own lines and the server's) beside the screenshots, for a failure.
       mkdirSync(artifacts, { recursive: true });
-      writeFileSync(join(artifacts, 'code-server-alma-sis.log'), extensionLog(server));
+      writeFileSync(join(artifacts, 'code-server-alma-sis.log'), extensionLog(editor.server));
     }
   } finally {
-    await browser?.close();
-    await server?.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+    // The state at the end (or at a failure), beside code-server.png.
+    await closeEditor(editor, join(artifacts, 'code-server-end.png'), work);
   }
 });
 
@@ -128,7 +111,7 @@ function reportActivation(cs: CodeServer): void {
 }
 
 test('the file\'s problems show in the Problems panel with their rule ids', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await page.keyboard.press('Control+Shift+M');
   await page.locator('.markers-panel .monaco-list-row', { hasText: 'attribute-value' }).first().waitFor({ timeout: 60_000 });
   // The same problems as the CLI finds in the same file with the same configuration (9, 6 and 1).
@@ -144,7 +127,7 @@ test('the file\'s problems show in the Problems panel with their rule ids', { sk
 });
 
 test('the Alma file switches to the Alma language and the language status shows its summary', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await page.locator('#status\\.editor\\.mode', { hasText: 'Alma SIS Users' }).waitFor({ timeout: 30_000 });
   await page.hover('#status\\.languageStatus');
   const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'Alma users v2' }).first();
@@ -159,7 +142,7 @@ test('the Alma file switches to the Alma language and the language status shows 
 });
 
 test('a quick fix applied in the editor removes its problem', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   const before = await problemCounts(page);
   await page.locator('.monaco-editor .view-lines').first().click();
   await goToPosition(page, 47, 29); // inside preferred="True"
@@ -173,7 +156,7 @@ test('a quick fix applied in the editor removes its problem', { skip, timeout: 1
 });
 
 test('completion in a new user offers primary_id', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   const lines = readFileSync(join(root, 'samples', 'invalid', FILE), 'utf8').split('\n');
   const closingRoot = lines.findIndex((line) => line.startsWith('</users>')) + 1;
   await goToPosition(page, closingRoot, 1);
@@ -195,7 +178,7 @@ test('completion in a new user offers primary_id', { skip, timeout: 120_000 }, a
 });
 
 test('a code tables file the configuration names is watched: changing it validates the file again', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   const before = await settledCounts(page); // the edits above are validated
   const file = join(workspace, CODE_TABLES);
   const tables = JSON.parse(readFileSync(file, 'utf8'));
@@ -206,18 +189,18 @@ test('a code tables file the configuration names is watched: changing it validat
 });
 
 test('a rule turned off in the workspace settings leaves the Problems panel', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   const before = await settledCounts(page);
   mkdirSync(join(workspace, '.vscode'));
   writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'alma-sis.rules': { 'pin-format': 'off' } }));
   const after = await waitFor(() => problemCounts(page), (c) => c.warnings < before.warnings);
   assert.deepEqual(after, { ...before, warnings: before.warnings - 1 });
-  const log = await waitFor(async () => extensionLog(server!), (text) => text.includes('settings changed'), 10_000);
+  const log = await waitFor(async () => extensionLog(editor!.server), (text) => text.includes('settings changed'), 10_000);
   assert.match(log, /settings changed: .*"pin-format":"off"/);
 });
 
 test('every command the package contributes is in the command palette', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   const missing: string[] = [];
   for (const command of manifest.contributes.commands) {
     const title = paletteTitle(command);
@@ -229,7 +212,7 @@ test('every command the package contributes is in the command palette', { skip, 
 });
 
 test('Validate File on Disk streams the saved file through the server and reports its summary', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('Control+S'); // the edits above (one user more), so disk and editor agree
   const counts = await problemCounts(page);
@@ -243,19 +226,18 @@ test('Validate File on Disk streams the saved file through the server and report
 });
 
 test('the explorer\'s context menu of an .xml file offers Validate File on Disk', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: FILE }).first();
-  await row.click({ button: 'right' });
+  const page = editor!.browser.page;
+  await explorerRow(page, FILE).click({ button: 'right' });
   const item = page.locator('.context-view .action-label', { hasText: 'Validate File on Disk' }).first();
   await item.waitFor({ timeout: 15_000 });
   await page.keyboard.press('Escape');
 });
 
 test('Restart Language Server brings the problems back from a new server', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   const before = await problemCounts(page);
   await runCommand(page, 'Alma SIS: Restart Language Server');
-  const log = await waitFor(async () => extensionLog(server!), (text) => text.includes('language server restarted'));
+  const log = await waitFor(async () => extensionLog(editor!.server), (text) => text.includes('language server restarted'));
   assert.match(log, /language server restarted/);
   const after = await waitFor(() => problemCounts(page), (c) => c.errors === before.errors && c.warnings === before.warnings, 15_000);
   assert.deepEqual(after, before);

@@ -2,8 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { dirname, join } from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 /*
  * code-server (VS Code 1.100.3 from npm) on loopback with its own user and extension folders,
@@ -286,4 +286,142 @@ export async function settledCounts(page: Page, timeout = 30_000): Promise<Await
     if (now === last || Date.now() > deadline) return JSON.parse(now);
     last = now;
   }
+}
+
+/** The text the active editor shows (its visible lines). */
+export async function editorText(page: Page): Promise<string> {
+  return (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+/**
+ * Answers the quick input (pick or input box) whose title contains `title`: types `typed` if given,
+ * then Enter, repeated while the same prompt stays (code-server's file dialog may first complete the path).
+ */
+export async function answer(page: Page, title: string, typed?: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const current = () => widget.locator('.quick-input-title', { hasText: title });
+  await current().first().waitFor({ state: 'visible', timeout: 30_000 });
+  if (typed !== undefined) {
+    // code-server's file dialog fills in its folder a moment after it shows: type until the value stays.
+    const input = widget.locator('input').first();
+    for (let i = 0; i < 10; i++) {
+      await input.fill(typed);
+      await page.waitForTimeout(300);
+      if ((await input.inputValue()) === typed) break;
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(500);
+    if (!(await current().first().isVisible())) return;
+  }
+  throw new Error(`the prompt "${title}" did not accept the answer`);
+}
+
+/** The .vsix under test: the one $ALMA_SIS_VSIX names, else packaged now from dist/ into `folder`. */
+export function vsixUnderTest(root: string, folder: string): string {
+  const given = process.env.ALMA_SIS_VSIX;
+  if (given !== undefined) return given;
+  const vsix = join(folder, 'alma-sis-toolkit.vsix');
+  execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, stdio: 'pipe' });
+  return vsix;
+}
+
+export interface Editor {
+  server: CodeServer;
+  browser: Browser;
+}
+
+/** The .vsix under test installed in code-server on `folder`, and Chromium showing its workbench. */
+export async function openEditor(options: { root: string; work: string; folder: string; settings?: Record<string, unknown> }): Promise<Editor> {
+  const vsix = vsixUnderTest(options.root, options.work);
+  console.log(`# .vsix ${(statSync(vsix).size / 1024).toFixed(0)} KB`);
+  const server = await startCodeServer({ folder: options.folder, vsix, settings: options.settings });
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+    await openWorkbench(browser.page, server.url, options.folder);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { server, browser };
+}
+
+/**
+ * Saves what the page shows (the state at the end, or at a failure) as `screenshot`, then closes
+ * Chromium and code-server and removes `work`. Each part may be missing (the test skipped, or
+ * failed on the way).
+ */
+export async function closeEditor(editor: Partial<Editor> | undefined, screenshot: string, work?: string): Promise<void> {
+  try {
+    if (editor?.browser !== undefined) {
+      mkdirSync(dirname(screenshot), { recursive: true });
+      await editor.browser.page.screenshot({ path: screenshot }).catch(() => undefined);
+    }
+  } finally {
+    await editor?.browser?.close();
+    await editor?.server?.stop();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The value the quick input titled `title` holds once it has stayed the same for a moment (a file dialog fills its path in late). */
+export async function promptValue(page: Page, title: string): Promise<string> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: title }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  const input = widget.locator('input').first();
+  let value = await input.inputValue();
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(250);
+    const now = await input.inputValue();
+    if (now === value && now !== '') return now;
+    value = now;
+  }
+  return value;
+}
+
+/** The explorer's first row whose label contains `name` (a file or folder shown in the workspace's tree). */
+export function explorerRow(page: Page, name: string): Locator {
+  return page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+}
+
+/**
+ * Selects the explorer's rows for `names`: a click on the first (which opens it), Ctrl+click on the
+ * others once its editor is open (the explorer selects the active editor's file when it opens,
+ * which would drop a selection made before).
+ */
+export async function selectInExplorer(page: Page, names: readonly string[]): Promise<void> {
+  await explorerRow(page, names[0]).click();
+  await page.locator('.tabs-container .tab.active', { hasText: names[0] }).first().waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  for (const name of names.slice(1)) await explorerRow(page, name).click({ modifiers: ['Control'] });
+  const selected = page.locator('.explorer-folders-view .monaco-list-row.selected');
+  const count = await waitFor(() => selected.count(), (n) => n === names.length, 15_000);
+  if (count !== names.length) throw new Error(`${count} rows selected in the explorer, not ${names.length}`);
+}
+
+/**
+ * Right-clicks `target` and chooses `item` in its context menu (VS Code draws it in the page, in a
+ * shadow root Playwright looks into). The menu is opened again while the item is not in it: an
+ * extension's entries are there only once the workbench has read its contributions.
+ */
+export async function chooseFromContextMenu(page: Page, target: Locator, item: string): Promise<void> {
+  const items = page.locator('.context-view .monaco-menu .action-item');
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await target.click({ button: 'right' });
+    await items.first().waitFor({ timeout: 15_000 });
+    const entry = items.filter({ hasText: item }).first();
+    if (await entry.isVisible()) {
+      // The menu ignores a click that comes as it opens (the right-click's own mouse-up must not choose).
+      await entry.hover();
+      await page.waitForTimeout(300);
+      await entry.click();
+      await items.first().waitFor({ state: 'hidden', timeout: 15_000 });
+      return;
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1_000);
+  }
+  throw new Error(`no "${item}" in the context menu: ${JSON.stringify(await items.allInnerTexts())}`);
 }

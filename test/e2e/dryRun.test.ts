@@ -1,13 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/repoRoot';
 import {
-  launchBrowser, missingForCodeServer, openWorkbench, problemRows, quickOpen, runCommand, startCodeServer, waitFor, waitForToast,
-  type Browser, type CodeServer,
+  closeEditor, missingForCodeServer, openEditor, problemRows, quickOpen, runCommand, waitFor, waitForToast, type Editor,
 } from './codeServerHarness';
 
 /*
@@ -24,8 +22,7 @@ let work: string;
 let folder: string;
 /** Outside the workspace: the language server would otherwise check it as one set with the feed. */
 let exportPath: string;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
+let editor: Editor | undefined;
 
 before(async () => {
   if (skip !== undefined) return;
@@ -35,33 +32,15 @@ before(async () => {
   copyFileSync(join(root, 'samples', 'dry-run', 'feed.xml'), join(folder, 'feed.xml'));
   exportPath = join(work, 'export.xml');
   copyFileSync(join(root, 'samples', 'dry-run', 'export.xml'), exportPath);
-  let vsix = process.env.ALMA_SIS_VSIX;
-  if (vsix === undefined) {
-    vsix = join(work, 'alma-sis-toolkit.vsix');
-    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, stdio: 'pipe' });
-  }
-  server = await startCodeServer({ folder, vsix });
-  browser = await launchBrowser();
-  await openWorkbench(browser.page, server.url, folder);
-  await quickOpen(browser.page, 'feed.xml');
+  editor = await openEditor({ root, work, folder });
+  await quickOpen(editor.browser.page, 'feed.xml');
 }, { timeout: 240_000 });
 
-after(async () => {
-  try {
-    if (browser !== undefined) {
-      mkdirSync(artifacts, { recursive: true });
-      await browser.page.screenshot({ path: join(artifacts, 'code-server-dry-run.png') }).catch(() => undefined);
-    }
-  } finally {
-    await browser?.close();
-    await server?.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
-  }
-});
+after(() => closeEditor(editor, join(artifacts, 'code-server-dry-run.png'), work));
 
 /** Answers VS Code's own file dialog (a quick input in the browser, titled `title`, OK button `okLabel`) with a path. */
 async function pickFile(title: string, okLabel: string, path: string): Promise<void> {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 15_000 });
   const input = page.locator('.quick-input-widget input');
   const widget = page.locator('.quick-input-widget');
@@ -78,7 +57,7 @@ async function pickFile(title: string, okLabel: string, path: string): Promise<v
 }
 
 test('Dry-run Synchronize: baseline picked once, report beside the feed, rejected users as problems', { skip, timeout: 180_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await runCommand(page, 'Alma SIS: Dry-run Synchronize');
   await pickFile('Export Users', 'Use as Baseline', exportPath);
   const toast = await waitForToast(page, '8 users (synchronize', 60_000);

@@ -1,16 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/repoRoot';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, sshServerMissing, startSshServer, type SshServer } from '../helpers/sshServer';
 import {
-  goToPosition, launchBrowser, missingForCodeServer, openWorkbench, quickOpen, runCommand, startCodeServer, waitFor, waitForToast,
-  type Browser, type CodeServer,
+  answer, closeEditor, editorText, goToPosition, missingForCodeServer, openEditor, quickOpen, runCommand, waitFor, waitForToast, type Editor,
 } from './codeServerHarness';
 
 /*
@@ -27,8 +24,7 @@ const artifacts = join(root, '.tmp', 'artifacts');
 
 let work: string;
 let folder: string;
-let server: CodeServer | undefined;
-let browser: Browser | undefined;
+let editor: Editor | undefined;
 let sshd: SshServer | undefined;
 const zipBytes = randomBytes(200 * 1024);
 
@@ -48,63 +44,19 @@ before(async () => {
     };
     writeFileSync(join(folder, 'alma-sis.config.json'), `${JSON.stringify({ profiles: [profile] }, null, 2)}\n`);
   }
-  let vsix = process.env.ALMA_SIS_VSIX;
-  if (vsix === undefined) {
-    vsix = join(work, 'alma-sis-toolkit.vsix');
-    execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', vsix], { cwd: root, stdio: 'pipe' });
-  }
-  console.log(`# .vsix ${(statSync(vsix).size / 1024).toFixed(0)} KB`);
-  server = await startCodeServer({ folder, vsix });
-  browser = await launchBrowser();
-  await openWorkbench(browser.page, server.url, folder);
+  editor = await openEditor({ root, work, folder });
 }, { timeout: 240_000 });
 
 after(async () => {
   try {
-    if (browser !== undefined) {
-      mkdirSync(artifacts, { recursive: true });
-      await browser.page.screenshot({ path: join(artifacts, 'code-server-upload-sample.png') }).catch(() => undefined);
-    }
+    await closeEditor(editor, join(artifacts, 'code-server-upload-sample.png'), work);
   } finally {
-    await browser?.close();
-    await server?.stop();
     await sshd?.stop();
-    if (work !== undefined) rmSync(work, { recursive: true, force: true });
   }
 });
 
-/** The text the active editor shows (its visible lines). */
-async function editorText(page: Page): Promise<string> {
-  return (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
-}
-
-/**
- * Answers the quick input (pick or input box) whose title contains `title`: types `typed` if given,
- * then Enter, repeated while the same prompt stays (code-server's file dialog may first complete the path).
- */
-async function answer(page: Page, title: string, typed?: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  const current = () => widget.locator('.quick-input-title', { hasText: title });
-  await current().first().waitFor({ state: 'visible', timeout: 30_000 });
-  if (typed !== undefined) {
-    // code-server's file dialog fills in its folder a moment after it shows: type until the value stays.
-    const input = widget.locator('input').first();
-    for (let i = 0; i < 10; i++) {
-      await input.fill(typed);
-      await page.waitForTimeout(300);
-      if ((await input.inputValue()) === typed) break;
-    }
-  }
-  for (let i = 0; i < 3; i++) {
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(500);
-    if (!(await current().first().isVisible())) return;
-  }
-  throw new Error(`the prompt "${title}" did not accept the answer`);
-}
-
 test('New File from This User opens a one-user file of the user under the cursor', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await quickOpen(page, 'users-v2.xml');
   const line = readFileSync(join(folder, 'users-v2.xml'), 'utf8').split('\n').findIndex((l) => l.includes('wang.xiaoming')) + 1;
   await goToPosition(page, line, 10);
@@ -116,7 +68,7 @@ test('New File from This User opens a one-user file of the user under the cursor
 });
 
 test('Generate Sample File opens a sample in a new editor', { skip, timeout: 120_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await runCommand(page, 'Alma SIS: Generate Sample File');
   await answer(page, 'what kind of sample file'); // Users (User XSD v2), the first
   await answer(page, 'how many users', '3');
@@ -127,7 +79,7 @@ test('Generate Sample File opens a sample in a new editor', { skip, timeout: 120
 });
 
 test('Upload to SFTP: first contact shows the fingerprint, trusting pins it, the password is asked once, the zip lands', { skip: sshSkip, timeout: 180_000 }, async () => {
-  const page = browser!.page;
+  const page = editor!.browser.page;
   await runCommand(page, 'Alma SIS: Upload to SFTP');
   // code-server's own file dialog: the zip's path is typed.
   await answer(page, 'the zip to upload', join(folder, 'nightly.zip'));
@@ -145,7 +97,7 @@ test('Upload to SFTP: first contact shows the fingerprint, trusting pins it, the
   assert.ok(config.includes(`"hostKeyFingerprint": "${sshd!.fingerprint}"`), config);
 
   // The password went to secret storage only: not to settings, logs or the output channel.
-  const logs = [...server!.logFiles(''), server!.logFile, join(server!.stateDir, 'user', 'User', 'settings.json')];
+  const logs = [...editor!.server.logFiles(''), editor!.server.logFile, join(editor!.server.stateDir, 'user', 'User', 'settings.json')];
   const leaked = logs.filter((file) => existsSync(file) && statSync(file).isFile() && readFileSync(file, 'utf8').includes(SFTP_TEST_PASSWORD));
   assert.deepEqual(leaked, []);
   assert.ok(!config.includes(SFTP_TEST_PASSWORD));
