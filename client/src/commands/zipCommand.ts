@@ -108,7 +108,7 @@ async function pickProfile(configPath: string | undefined): Promise<string | und
   if (config.profiles.length <= 1 || config.defaultProfile !== undefined) return undefined;
   const picked = await vscode.window.showQuickPick(
     config.profiles.map((profile) => ({ label: profile.code, description: profile.name })),
-    { title: 'Alma SIS: the integration profile the zip is for' },
+    { title: 'Alma SIS: the integration profile the zip is for', ignoreFocusOut: true },
   );
   return picked === undefined ? null : picked.label;
 }
