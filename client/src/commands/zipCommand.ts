@@ -16,6 +16,9 @@ import type { CommandActivator } from './index';
 
 export const CREATE_ZIP = 'almaSis.createZip';
 
+/** How long a document whose save() said false may take to turn clean. */
+const SAVE_SETTLE_MS = 5_000;
+
 /**
  * "Alma SIS: Create Zip": the engine's zip packaging on the files selected in the explorer (or the
  * open file). This module only asks for the profile and the zip's name, shows progress and the
@@ -97,8 +100,26 @@ async function savedFirst(inputs: readonly vscode.Uri[]): Promise<boolean> {
   if (dirty.length === 0) return true;
   const names = dirty.map((doc) => path.basename(doc.uri.fsPath)).join(', ');
   const choice = await vscode.window.showWarningMessage(`${names}: unsaved changes; the zip is made from the files on disk.`, 'Save and Zip', 'Zip Saved Files');
-  if (choice === 'Save and Zip') return (await Promise.all(dirty.map((doc) => doc.save()))).every(Boolean);
-  return choice === 'Zip Saved Files';
+  if (choice !== 'Save and Zip') return choice === 'Zip Saved Files';
+  const unsaved = await saveAll(dirty);
+  if (unsaved.length === 0) return true;
+  const failed = unsaved.map((doc) => path.basename(doc.uri.fsPath)).join(', ');
+  void vscode.window.showErrorMessage(`Alma SIS: ${failed} could not be saved; no zip was made.`);
+  return false;
+}
+
+/**
+ * Saves `docs` and returns those still unsaved. In code-server 4.100 save() resolved false now and
+ * then right after typing while the save went through: the document, still dirty then, turned clean
+ * a moment later at the same version. So a false is believed only once the document stays dirty.
+ */
+async function saveAll(docs: readonly vscode.TextDocument[]): Promise<vscode.TextDocument[]> {
+  const saved = await Promise.all(docs.map((doc) => doc.save()));
+  const unsaved = () => docs.filter((doc, index) => !saved[index] && doc.isDirty);
+  for (let waited = 0; unsaved().length > 0 && waited < SAVE_SETTLE_MS; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return unsaved();
 }
 
 /** The profile for the zip's name and settings: asked only when the configuration has several and no default; null when dismissed. */
