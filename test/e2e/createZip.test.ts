@@ -8,7 +8,7 @@ import { openZip } from '../../server/src/engine/files/zipReader';
 import { readAll } from '../engine/files/zipFixtures';
 import { repoRoot } from '../helpers/repoRoot';
 import {
-  answer, chooseFromContextMenu, closeEditor, editorText, explorerRow, missingForCodeServer, openEditor, promptValue, quickOpen,
+  answer, chooseFromContextMenu, closeEditor, editorText, explorerRow, goToPosition, missingForCodeServer, openEditor, promptValue, quickOpen,
   runCommand, selectInExplorer, waitFor, waitForToast, type Editor,
 } from './codeServerHarness';
 
@@ -141,6 +141,25 @@ test('from the explorer: two selected files go into one zip in the order they we
     ['transfers.xml', workspaceFile('transfers.xml')],
   ]);
   await page.keyboard.press('Escape');
+  await clearNotifications(page);
+});
+
+test('unsaved changes: Save and Zip saves the file first and zips what was saved', { skip, timeout: 120_000 }, async () => {
+  const page = editor!.browser.page;
+  await quickOpen(page, 'transfers.xml');
+  const line = workspaceFile('transfers.xml').toString().split('\n').findIndex((l) => l.includes('<first_name>')) + 1;
+  await goToPosition(page, line, '    <first_name>'.length + 1);
+  await page.keyboard.type('Chloe-', { delay: 10 });
+  await runCommand(page, 'Alma SIS: Create Zip');
+  const warning = await waitForToast(page, 'unsaved changes', 30_000);
+  assert.match(warning, /transfers\.xml: unsaved changes/);
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'unsaved changes' }).first();
+  await toast.locator('.monaco-button', { hasText: 'Save and Zip' }).click();
+  await answerProfileAndName(page, 'STUDENTS', 'saved.zip');
+  await waitForToast(page, 'created saved.zip', 60_000);
+  const saved = workspaceFile('transfers.xml');
+  assert.match(saved.toString(), /<first_name>Chloe-Zoe<\/first_name>/);
+  assert.deepEqual(await zipEntries(join(folder, 'saved.zip')), [['transfers.xml', saved]]);
   await clearNotifications(page);
 });
 
