@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { ConfigError, readConfigText } from '../config/jsonInput';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, posix, resolve } from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
@@ -175,9 +176,12 @@ async function prepare(request: UploadRequest): Promise<PreparedUpload> {
   if (sftp.privateKeyPath !== undefined) {
     const keyPath = resolveKeyPath(sftp.privateKeyPath, request.baseDir);
     try {
-      connect.privateKey = await readFile(keyPath);
+      // Read as configuration is: a regular file of bounded size, so a key path at /dev/zero or a
+      // FIFO fails at once instead of filling memory or blocking.
+      connect.privateKey = await readConfigText(keyPath);
     } catch (error) {
-      throw new UploadError('local-file', `cannot read the private key ${keyPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      const reason = error instanceof ConfigError ? error.problems[0]?.message ?? error.message : String(error);
+      throw new UploadError('local-file', `cannot read the private key ${keyPath}: ${reason}`);
     }
     if (request.credentials.passphrase !== undefined) connect.passphrase = request.credentials.passphrase;
   }
