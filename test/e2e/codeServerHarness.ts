@@ -187,12 +187,19 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   await page.locator('.tabs-container .tab', { hasText: fileName }).first().waitFor({ timeout: 15_000 });
+  // The picker may still be closing when the tab appears: a key pressed then would go to it.
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 15_000 });
 }
 
 /** Moves the cursor of the active editor to a 1-based line and column (Go to Line). */
 export async function goToPosition(page: Page, line: number, column: number): Promise<void> {
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 15_000 });
   await page.keyboard.press('Control+G');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+  // Go to Line is the quick input in ':' mode; typing before it is would go to another picker.
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  const mode = await waitFor(() => input.inputValue(), (value) => value.startsWith(':'), 15_000);
+  if (!mode.startsWith(':')) throw new Error(`Go to Line did not open (the quick input holds "${mode}")`);
   await page.keyboard.type(`${line}:${column}`, { delay: 10 });
   await page.keyboard.press('Enter');
   await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 15_000 });
