@@ -17,6 +17,7 @@ export { RULES, ruleDef, type RuleId, type RuleDef } from './rules/ruleTable';
 export { v1Vocabulary, v2Vocabulary } from './schema/models';
 export type { Finding, Severity, RelatedLocation } from './rules/finding';
 export type { Position, Range } from './text/span';
+export { visible, visibleLines } from './text/visibleText';
 export * as languageService from './languageService/index';
 export {
   uploadZip,
