@@ -26,6 +26,7 @@ export {
   resolveKeyPath,
   UploadError,
   DEFAULT_RETRY,
+  DEFAULT_TIMEOUTS,
   type UploadRequest,
   type UploadOptions,
   type UploadProgress,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -324,6 +324,233 @@ describe('uploadZip against a real sshd on loopback', { skip: missing }, () => {
     const name = `feed-${counter}.zip`;
     assert.equal(existsSync(join(server.localDir, 'import', name)), false);
     assert.equal(existsSync(join(server.localDir, 'import', temporaryName(name))), false);
+  });
+
+  describe('a hostile folder: whoever else can write there', () => {
+    const importDir = () => join(server.localDir, 'import');
+    /** A file the SFTP user may write, outside the upload folders: what a planted link aims at. */
+    function victim(): string {
+      const path = join(server.localDir, 'victim.txt');
+      writeFileSync(path, 'precious');
+      chownSync(path, statSync(server.localDir).uid, 0);
+      return path;
+    }
+    function names(): { name: string; temp: string; final: string } {
+      newZip();
+      const name = `feed-${counter}.zip`;
+      return { name, temp: join(importDir(), temporaryName(name)), final: join(importDir(), name) };
+    }
+
+    it('never writes through a link planted at the temporary name, nor publishes it', async () => {
+      const target = victim();
+      const { temp, final } = names();
+      symlinkSync('../victim.txt', temp);
+      try {
+        const error = await refused(uploadZip(request()));
+        assert.equal(error.reason, 'interference');
+        assert.match(error.message, /is a symbolic link, which this upload did not write: it is neither written through nor removed/);
+        assert.equal(readFileSync(target, 'utf8'), 'precious');
+        assert.ok(lstatSync(temp).isSymbolicLink(), 'the planted link is left as it was');
+        assert.equal(existsSync(final), false);
+      } finally {
+        rmSync(temp, { force: true });
+        rmSync(target, { force: true });
+      }
+    });
+
+    it('does not create the file a dangling link at the temporary name points to', async () => {
+      const { temp, final } = names();
+      const planted = join(server.localDir, 'planted.zip');
+      symlinkSync('../planted.zip', temp);
+      try {
+        const error = await refused(uploadZip(request()));
+        assert.equal(error.reason, 'interference');
+        assert.equal(existsSync(planted), false);
+        assert.equal(existsSync(final), false);
+      } finally {
+        rmSync(temp, { force: true });
+      }
+    });
+
+    it('refuses a folder at the temporary name and leaves it', async () => {
+      const { temp, final } = names();
+      mkdirSync(temp);
+      try {
+        const error = await refused(uploadZip(request()));
+        assert.equal(error.reason, 'interference');
+        assert.match(error.message, /is a folder/);
+        assert.ok(statSync(temp).isDirectory());
+        assert.equal(existsSync(final), false);
+      } finally {
+        rmSync(temp, { recursive: true, force: true });
+      }
+    });
+
+    it("removes a regular leftover of a crashed run at the temporary name and uploads afresh", async () => {
+      const { name, temp } = names();
+      writeFileSync(temp, 'the first half of an earlier attempt');
+      chownSync(temp, statSync(server.localDir).uid, 0);
+      const result = await uploadZip(request());
+      assert.equal(result.attempts, 1);
+      assert.ok(landed(name).equals(bytes));
+      assert.equal(existsSync(temp), false);
+    });
+
+    it('does not rename a temporary file replaced by a link after it was written', async () => {
+      const target = victim();
+      const { temp, final } = names();
+      const link = join(importDir(), 'swap.link');
+      symlinkSync('../victim.txt', link);
+      try {
+        const error = await refused(
+          uploadZip(request(), {
+            // Runs after the last byte is answered and before the name is checked again.
+            onProgress: (p) => p.phase === 'verifying' && renameSync(link, temp),
+          }),
+        );
+        assert.equal(error.reason, 'interference');
+        assert.match(error.message, /was replaced by a symbolic link .* while it was written: not renaming it/);
+        assert.equal(existsSync(final), false);
+        assert.equal(readFileSync(target, 'utf8'), 'precious');
+      } finally {
+        rmSync(temp, { force: true });
+        rmSync(link, { force: true });
+        rmSync(target, { force: true });
+      }
+    });
+
+    it('takes back what the rename published when a link was swapped in just before it', async () => {
+      const target = victim();
+      const { temp, final } = names();
+      const link = join(importDir(), 'swap.link');
+      symlinkSync('../victim.txt', link);
+      try {
+        const error = await refused(uploadZip(request(), { onProgress: (p) => p.phase === 'renaming' && renameSync(link, temp) }));
+        assert.equal(error.reason, 'interference');
+        assert.match(error.message, /is not the file written \(a symbolic link\); removed it/);
+        assert.equal(existsSync(final), false);
+        assert.equal(existsSync(temp), false);
+        assert.equal(readFileSync(target, 'utf8'), 'precious');
+      } finally {
+        rmSync(link, { force: true });
+        rmSync(target, { force: true });
+      }
+    });
+
+    it("takes back another user's file of the same size swapped in just before the rename", async () => {
+      const { temp, final } = names();
+      const forged = join(importDir(), 'forged.bin');
+      // Root's file, the same size as the zip: only its owner (and time) tell it apart.
+      writeFileSync(forged, Buffer.alloc(bytes.length, 0x41));
+      try {
+        const error = await refused(uploadZip(request(), { onProgress: (p) => p.phase === 'renaming' && renameSync(forged, temp) }));
+        assert.equal(error.reason, 'interference');
+        assert.match(error.message, new RegExp(`is not the file written \\(a file of ${bytes.length} bytes\\); removed it`));
+        assert.equal(existsSync(final), false);
+      } finally {
+        rmSync(forged, { force: true });
+      }
+    });
+  });
+
+  describe('stalled servers: each attempt ends in bounded time, nothing is left', () => {
+    async function timed<T>(work: Promise<T>): Promise<{ value: T; seconds: number }> {
+      const started = Date.now();
+      const value = await work;
+      return { value, seconds: (Date.now() - started) / 1000 };
+    }
+    function nothingLeft(name: string): void {
+      assert.equal(existsSync(join(server.localDir, 'import', name)), false);
+      assert.equal(existsSync(join(server.localDir, 'import', temporaryName(name))), false);
+    }
+
+    it('gives up on a peer that accepts the TCP connection and never sends a banner', async () => {
+      newZip();
+      const proxy = await startDroppingProxy(server.port, { afterBytes: 0, connections: Infinity, action: 'stall' });
+      try {
+        const { value: error, seconds } = await timed(
+          refused(uploadZip(request({ port: proxy.port }), { readyTimeoutMs: 800, retry: { attempts: 2, initialDelayMs: 20 } })),
+        );
+        assert.equal(error.reason, 'connection');
+        assert.match(error.message, /did not complete the SSH handshake within 0\.8 s .*\(gave up after 2 attempts\)$/);
+        assert.doesNotMatch(error.message, /\n/);
+        assert.deepEqual(proxy.toClient, [0, 0]);
+        assert.ok(seconds >= 1.6 && seconds < 4, `took ${seconds} s`);
+        nothingLeft(`feed-${counter}.zip`);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('bounds the whole handshake, however steadily a peer trickles its banner', async () => {
+      newZip();
+      // A byte every 200 ms: far more often than the timeout, so a timer that bytes reset would never fire.
+      const proxy = await startDroppingProxy(server.port, { afterBytes: Infinity, connections: 0, trickleMs: 200 });
+      try {
+        const { value: error, seconds } = await timed(
+          refused(uploadZip(request({ port: proxy.port }), { readyTimeoutMs: 1500, retry: { attempts: 2, initialDelayMs: 20 } })),
+        );
+        assert.equal(error.reason, 'connection');
+        assert.match(error.message, /did not complete the SSH handshake within 1\.5 s/);
+        assert.ok(proxy.toClient.every((n) => n >= 5), `bytes trickled per connection: ${proxy.toClient.join(', ')}`);
+        assert.ok(seconds >= 3 && seconds < 6, `took ${seconds} s`);
+        nothingLeft(`feed-${counter}.zip`);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('drops a connection that goes silent mid-transfer and completes on the next', async () => {
+      newZip();
+      const proxy = await startDroppingProxy(server.port, { afterBytes: 512 * 1024, connections: 1, action: 'stall' });
+      const reasons: string[] = [];
+      try {
+        const { value: result, seconds } = await timed(
+          uploadZip(request({ port: proxy.port }), {
+            stallTimeoutMs: 1000,
+            retry: FAST_RETRY,
+            onProgress: (p) => p.phase === 'waiting' && reasons.push(p.reason ?? ''),
+          }),
+        );
+        assert.equal(proxy.stalled, 1);
+        assert.equal(result.attempts, 2);
+        assert.equal(reasons.length, 1);
+        assert.match(reasons[0], /stopped answering: nothing came back for 1 s, so the connection was dropped/);
+        assert.ok(seconds < 6, `took ${seconds} s`);
+        assert.ok(landed(`feed-${counter}.zip`).equals(bytes));
+        assert.equal(existsSync(join(server.localDir, 'import', temporaryName(`feed-${counter}.zip`))), false);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('gives up on a server that goes silent mid-transfer every time, removing its partial file', async () => {
+      newZip();
+      const name = `feed-${counter}.zip`;
+      const proxy = await startDroppingProxy(server.port, { afterBytes: 512 * 1024, connections: Infinity, action: 'stall' });
+      let partial = false;
+      try {
+        const { value: error, seconds } = await timed(
+          refused(
+            uploadZip(request({ port: proxy.port }), {
+              stallTimeoutMs: 1000,
+              retry: { ...FAST_RETRY, attempts: 2 },
+              onProgress: (p) => {
+                if (p.phase === 'waiting') partial ||= existsSync(join(server.localDir, 'import', temporaryName(name)));
+              },
+            }),
+          ),
+        );
+        assert.equal(error.reason, 'connection');
+        assert.match(error.message, /stopped answering: nothing came back for 1 s, so the connection was dropped \(gave up after 2 attempts\)$/);
+        assert.ok(partial, 'the stalled attempt had left a partial temporary file to clean up');
+        assert.equal(proxy.stalled, 2);
+        assert.ok(seconds < 8, `took ${seconds} s`);
+        nothingLeft(name);
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 
   it('refuses a missing remote folder and a local file that is not a zip', async () => {

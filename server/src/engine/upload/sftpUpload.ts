@@ -1,10 +1,13 @@
-import { stat } from 'node:fs/promises';
-import { ConfigError, readConfigText } from '../config/jsonInput';
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, posix, resolve } from 'node:path';
-import SftpClient from 'ssh2-sftp-client';
+import type { Stats } from 'ssh2';
+import type SftpClient from 'ssh2-sftp-client';
+import { ConfigError, readConfigText } from '../config/jsonInput';
 import type { SftpSettings } from '../config/types';
 import { hostKeyFingerprint, sameFingerprint } from './hostKey';
+import { CREATE_NEW, kindOf, NO_SUCH_FILE, sameFile, SftpSession, statusCode } from './sftpSession';
 
 /*
  * Puts a zip where Alma's SIS job picks it up, so that Alma never sees half a file and nothing
@@ -12,6 +15,10 @@ import { hostKeyFingerprint, sameFingerprint } from './hostKey';
  * (Alma fetches *.zip), the remote size is compared with the local one, and only then is the file
  * renamed to its final name. OpenSSH's SFTP rename (protocol v3, not posix-rename@openssh.com)
  * refuses to replace an existing file, so a name that appears meanwhile is not clobbered either.
+ *
+ * Whoever else can write to the folder is not trusted: the temporary file is created new (O_EXCL,
+ * so a link planted at its name is never written through), checked again before the rename, and
+ * what the rename published is checked once more; a server that stops answering is dropped.
  */
 
 export type UploadTarget = 'import' | 'synchronize';
@@ -61,8 +68,16 @@ export interface UploadOptions {
   onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
   retry?: Partial<RetryPolicy>;
-  /** The SSH handshake (connect, key exchange, authentication) must finish within this. */
+  /**
+   * The SSH handshake (TCP connect, banner, key exchange, login) must finish within this, however
+   * the peer paces its bytes. Default DEFAULT_TIMEOUTS.readyMs.
+   */
   readyTimeoutMs?: number;
+  /**
+   * After the login, the longest silence while an answer is awaited; the connection is then
+   * dropped, and the attempt counts as a lost connection. Default DEFAULT_TIMEOUTS.stallMs.
+   */
+  stallTimeoutMs?: number;
 }
 
 export interface UploadResult {
@@ -88,6 +103,11 @@ export type UploadFailure =
   | 'exists'
   | 'connection'
   | 'size-mismatch'
+  /**
+   * Something this upload did not write is at its temporary name (a link, a folder), or what was
+   * about to be renamed or was renamed is not the file written: not retried.
+   */
+  | 'interference'
   | 'remote'
   | 'cancelled';
 
@@ -105,9 +125,16 @@ export class UploadError extends Error {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, initialDelayMs: 1000, maxDelayMs: 15000 };
-const DEFAULT_READY_TIMEOUT_MS = 20000;
-/** A silent peer is declared dead after about 30 s rather than the TCP default of many minutes. */
+/**
+ * 20 s for the whole handshake; 30 s of silence while an answer is awaited (a server that scans
+ * the file on close or renames on slow storage stays within it; a dead route does not).
+ */
+export const DEFAULT_TIMEOUTS = { readyMs: 20000, stallMs: 30000 } as const;
+/** SSH keep-alives, so that an idle NAT mapping stays open and a dead peer is noticed even then. */
 const KEEPALIVE = { keepaliveInterval: 10000, keepaliveCountMax: 3 };
+/** As ssh2's fastPut: 32 KiB writes, 64 in flight (2 MiB), so a long round trip does not cap the rate. */
+const CHUNK_BYTES = 32 * 1024;
+const IN_FLIGHT = 64;
 /** Socket-level failures that a new connection may get past. */
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
@@ -202,24 +229,19 @@ async function prepare(request: UploadRequest): Promise<PreparedUpload> {
   };
 }
 
-/** One connection, with what happened to it. */
-interface Session {
-  client: SftpClient;
-  /** The connection closed without our asking. */
-  lost: boolean;
-  closing: boolean;
-}
-
 class Uploader {
   private readonly retry: RetryPolicy;
   private readonly readyTimeout: number;
+  private readonly stallTimeout: number;
   private attempt = 0;
   private fingerprint: string | undefined;
-  /** The temporary file may exist on the server and must go if the upload does not complete. */
+  /** A temporary file of ours may exist on the server and must go if the upload does not complete. */
   private tempMayExist = false;
-  /** A rename was sent: if its answer was lost, the final file of the right size is ours. */
+  /** A rename was sent: if its answer was lost, a final file equal to `written` is ours. */
   private renameSent = false;
-  private current: Session | undefined;
+  /** The temporary file as the server described it through our own handle, after the last byte. */
+  private written: Stats | undefined;
+  private current: SftpSession | undefined;
   private otherZips: string[] = [];
 
   constructor(
@@ -227,14 +249,14 @@ class Uploader {
     private readonly options: UploadOptions,
   ) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.readyTimeout = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    this.readyTimeout = options.readyTimeoutMs ?? DEFAULT_TIMEOUTS.readyMs;
+    this.stallTimeout = options.stallTimeoutMs ?? DEFAULT_TIMEOUTS.stallMs;
   }
 
   async run(): Promise<UploadResult> {
     const { signal } = this.options;
-    // Cancelling drops the connection as a network failure would: after end(), ssh2-sftp-client
-    // no longer rejects a pending fastPut, which would then wait forever.
-    const onAbort = () => this.current && dropConnection(this.current.client);
+    // Cancelling drops the connection as a network failure would: every pending request fails.
+    const onAbort = () => this.current?.drop();
     signal?.addEventListener('abort', onAbort);
     try {
       for (;;) {
@@ -261,73 +283,203 @@ class Uploader {
         }
       }
     } catch (error) {
-      await this.removeTemporary();
-      throw this.classify(error);
+      const failure = this.classify(error);
+      if (await this.removeTemporary()) throw failure;
+      throw new UploadError(
+        failure.reason,
+        `${failure.message}; the temporary ${this.upload.tempPath} may remain on the server (Alma does not fetch it; the next upload of this zip removes it)`,
+        failure.seenFingerprint,
+      );
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
   private async tryOnce(): Promise<void> {
-    const { folder, finalPath, tempPath, size, localPath } = this.upload;
+    const { folder, finalPath, tempPath, size } = this.upload;
     const session = await this.open();
     try {
-      const folderType = await session.client.exists(folder);
-      if (folderType !== 'd') {
+      const folderEntry = await session.entry(folder);
+      if (!folderEntry?.isDirectory()) {
         throw new UploadError('remote-folder', `the remote folder ${folder} does not exist on ${this.upload.sftp.host} (or is not a folder)`);
       }
-      if (await session.client.exists(finalPath)) {
-        if (this.renameSent && (await this.isOurs(session))) return;
+      if ((await session.entry(finalPath)) !== undefined) {
+        if (this.renameSent && (await this.isOurs(session))) {
+          this.tempMayExist = false;
+          this.otherZips = await this.waitingZips(session);
+          return;
+        }
         throw this.exists();
       }
-      this.tempMayExist = true;
-      this.report('uploading', 0);
-      // fastPut opens the temporary file with "w": a retry starts it over from byte 0.
-      await session.client.fastPut(localPath, tempPath, {
-        step: (done) => this.report('uploading', done),
-      });
-      this.report('verifying', size);
-      const remoteSize = (await session.client.stat(tempPath)).size;
-      if (remoteSize !== size) {
-        throw new UploadError('size-mismatch', `the server holds ${remoteSize} bytes of ${tempPath} where ${size} were sent`);
+      const handle = await this.createTemporary(session);
+      let written: Stats;
+      try {
+        this.report('uploading', 0);
+        await this.writeAll(session, handle);
+        this.report('verifying', size);
+        // Through the handle: the file written, wherever its name now points.
+        written = await session.fstat(handle);
+      } finally {
+        if (!session.lost) await session.closeHandle(handle).catch(() => undefined);
+      }
+      if (written.size !== size) {
+        throw new UploadError('size-mismatch', `the server holds ${written.size} bytes of ${tempPath} where ${size} were sent`);
+      }
+      const named = await session.entry(tempPath);
+      if (named === undefined || !sameFile(named, written)) {
+        this.tempMayExist = false;
+        throw this.interference(
+          `${tempPath} was ${named === undefined ? 'removed' : `replaced by ${kindOf(named)}`} on ${this.upload.sftp.host} while it was written: not renaming it`,
+        );
       }
       this.report('renaming', size);
+      this.written = written;
       this.renameSent = true;
       try {
-        await session.client.rename(tempPath, finalPath);
+        await session.rename(tempPath, finalPath);
       } catch (error) {
-        if (!session.lost && (await session.client.exists(finalPath))) throw this.exists();
+        if (!session.lost && (await session.entry(finalPath)) !== undefined) throw this.exists();
         throw error;
       }
       this.tempMayExist = false;
+      await this.checkPublished(session, written);
       this.otherZips = await this.waitingZips(session);
     } catch (error) {
       // The temporary file goes at once while the connection is up; otherwise it is removed after
       // the last attempt over a new connection.
       if (!session.lost && !session.closing && this.tempMayExist && !this.retryable(error, session)) {
-        await session.client.delete(tempPath, true).then(() => (this.tempMayExist = false), () => undefined);
+        await session.unlink(tempPath).then(() => (this.tempMayExist = false), () => undefined);
       }
-      throw session.lost && !(error instanceof UploadError) ? this.lostConnection(error) : error;
+      throw this.sessionFailure(error, session);
     } finally {
       await this.close(session);
     }
   }
 
+  /**
+   * Creates the temporary file exclusively, never through a link. A regular file already at its
+   * name is taken as a leftover of this zip's earlier attempt or crashed run and removed (unlink
+   * removes a name, never what a link points to), then the file is created anew; a link, a folder
+   * or anything else there is left alone and the upload refused.
+   */
+  private async createTemporary(session: SftpSession): Promise<Buffer> {
+    const { tempPath } = this.upload;
+    const host = this.upload.sftp.host;
+    for (let tries = 1; ; tries++) {
+      // Set before asking: if the answer is lost with the connection, the file may be there.
+      this.tempMayExist = true;
+      let handle: Buffer;
+      try {
+        handle = await session.open(tempPath, CREATE_NEW);
+      } catch (error) {
+        if (session.lost || statusCode(error) === undefined) throw error;
+        const found = await session.entry(tempPath);
+        if (found === undefined) {
+          this.tempMayExist = false;
+          throw error;
+        }
+        if (!found.isFile()) {
+          this.tempMayExist = false;
+          throw this.interference(
+            `${tempPath} on ${host} is ${kindOf(found)}, which this upload did not write: it is neither written through nor removed; remove it, then upload again`,
+          );
+        }
+        if (tries > 1) {
+          this.tempMayExist = false;
+          throw this.interference(`${tempPath} on ${host} came back after it was removed: is another upload of this zip running?`);
+        }
+        await session.unlink(tempPath);
+        continue;
+      }
+      // A server that ignored O_EXCL would have opened what a planted link points to: the name
+      // must be a regular file and the very file the handle holds, before any byte is written.
+      const [opened, named] = await Promise.all([session.fstat(handle), session.entry(tempPath)]);
+      if (named === undefined || !named.isFile() || !sameFile(named, opened)) {
+        await session.closeHandle(handle).catch(() => undefined);
+        this.tempMayExist = false;
+        throw this.interference(`${tempPath} on ${host} is not the file just created (the server may not honour O_EXCL): nothing was written`);
+      }
+      return handle;
+    }
+  }
+
+  /** The local zip, `size` bytes of it, to the handle, with IN_FLIGHT writes outstanding. */
+  private async writeAll(session: SftpSession, handle: Buffer): Promise<void> {
+    const { localPath, size } = this.upload;
+    let source: FileHandle;
+    try {
+      // O_NONBLOCK: a FIFO swapped in for the zip fails the check below instead of blocking the open.
+      source = await open(localPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      throw new UploadError('local-file', `cannot read ${localPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    try {
+      const before = await source.stat();
+      if (!before.isFile() || before.size !== size) throw this.localChanged();
+      let offset = 0;
+      let done = 0;
+      let failure: unknown;
+      const pending = new Set<Promise<void>>();
+      while (offset < size && failure === undefined) {
+        const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, size - offset));
+        await readFully(source, chunk, offset, () => this.localChanged());
+        const write: Promise<void> = session
+          .write(handle, chunk, offset)
+          .then(
+            () => {
+              done += chunk.length;
+              this.report('uploading', done);
+            },
+            (error: unknown) => {
+              failure ??= error;
+            },
+          )
+          .finally(() => pending.delete(write));
+        pending.add(write);
+        offset += chunk.length;
+        if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+      }
+      await Promise.all(pending);
+      if (failure !== undefined) throw failure;
+      const after = await source.stat();
+      if (after.size !== size || after.mtimeMs !== before.mtimeMs) throw this.localChanged();
+    } finally {
+      await source.close().catch(() => undefined);
+    }
+  }
+
+  /** After the rename: the final name must hold the file written; anything else there is taken back. */
+  private async checkPublished(session: SftpSession, written: Stats): Promise<void> {
+    const { finalPath, folder } = this.upload;
+    const published = await session.entry(finalPath);
+    if (published !== undefined && sameFile(published, written)) return;
+    let outcome = 'it is gone';
+    if (published !== undefined) {
+      outcome = await session.unlink(finalPath).then(
+        () => 'removed it',
+        () => 'could not remove it: remove it before Alma\'s job runs',
+      );
+    }
+    throw this.interference(
+      `what the rename published as ${finalPath} on ${this.upload.sftp.host} is not the file written (${published === undefined ? 'nothing' : kindOf(published)}); ${outcome}. Someone else writes to ${folder}`,
+    );
+  }
+
   /** Best effort: a folder that cannot be listed leaves the list empty, the upload is done either way. */
-  private async waitingZips(session: Session): Promise<string[]> {
+  private async waitingZips(session: SftpSession): Promise<string[]> {
     const name = posix.basename(this.upload.finalPath);
     try {
-      const entries = await session.client.list(this.upload.folder);
-      return entries.map((entry) => entry.name).filter((entry) => /\.zip$/i.test(entry) && entry !== name).sort();
+      const names = await session.names(this.upload.folder);
+      return names.filter((entry) => /\.zip$/i.test(entry) && entry !== name).sort();
     } catch {
       return [];
     }
   }
 
-  /** The final file after a rename whose answer was lost: the same size and no temporary file left. */
-  private async isOurs(session: Session): Promise<boolean> {
-    const final = await session.client.stat(this.upload.finalPath);
-    return final.size === this.upload.size && !(await session.client.exists(this.upload.tempPath));
+  /** The final file after a rename whose answer was lost: the file written, and no temporary file left. */
+  private async isOurs(session: SftpSession): Promise<boolean> {
+    const final = await session.entry(this.upload.finalPath);
+    return this.written !== undefined && final !== undefined && sameFile(final, this.written) && (await session.entry(this.upload.tempPath)) === undefined;
   }
 
   private exists(): UploadError {
@@ -337,19 +489,22 @@ class Uploader {
     );
   }
 
-  private async open(): Promise<Session> {
+  private interference(message: string): UploadError {
+    return new UploadError('interference', message);
+  }
+
+  private localChanged(): UploadError {
+    return new UploadError('local-file', `${this.upload.localPath} changed while it was being uploaded: upload it again once it is complete`);
+  }
+
+  private async open(): Promise<SftpSession> {
     this.report('connecting', 0);
-    const session: Session = { client: new SftpClient('alma-sis', SILENT), lost: false, closing: false };
-    const onGone = () => {
-      if (!session.closing) session.lost = true;
-    };
-    session.client.on('close', onGone);
-    session.client.on('end', onGone);
+    const session = new SftpSession(this.stallTimeout);
     this.current = session;
     const pinned = this.upload.sftp.hostKeyFingerprint;
     let seen: string | undefined;
     try {
-      await session.client.connect({
+      await session.connect({
         ...this.upload.connect,
         readyTimeout: this.readyTimeout,
         // Runs during the key exchange, before any credential is sent: an unknown or changed key
@@ -360,11 +515,9 @@ class Uploader {
         },
       });
     } catch (error) {
-      session.closing = true;
-      await session.client.end().catch(() => undefined);
-      this.current = undefined;
+      await this.close(session);
       if (seen !== undefined && (pinned === undefined || !sameFingerprint(pinned, seen))) throw this.hostKeyRefused(seen);
-      throw this.connectFailure(error);
+      throw session.stalled ? this.stalled() : this.connectFailure(error);
     }
     this.fingerprint = seen;
     if (this.options.signal?.aborted) {
@@ -374,10 +527,9 @@ class Uploader {
     return session;
   }
 
-  private async close(session: Session): Promise<void> {
-    session.closing = true;
+  private async close(session: SftpSession): Promise<void> {
     if (this.current === session) this.current = undefined;
-    await session.client.end().catch(() => undefined);
+    await session.close();
   }
 
   private hostKeyRefused(seen: string): UploadError {
@@ -409,14 +561,29 @@ class Uploader {
       return new UploadError('authentication', `cannot use the private key ${this.upload.sftp.privateKeyPath ?? ''}: ${stripPrefixes(message)}`);
     }
     if (code === 'ENOTFOUND') return new UploadError('configuration', `cannot find the host ${this.upload.sftp.host} (DNS lookup failed)`);
+    // ssh2-sftp-client rewraps ssh2's error, which keeps the words but not the level.
+    if (/timed out while waiting for handshake/i.test(message)) {
+      return new UploadError(
+        'connection',
+        `${this.upload.endpoint} did not complete the SSH handshake within ${seconds(this.readyTimeout)} (connection, server banner, key exchange and login)`,
+      );
+    }
     return new UploadError('connection', `cannot connect to ${this.upload.endpoint}: ${stripPrefixes(message)}`);
   }
 
-  private lostConnection(error: unknown): UploadError {
-    return new UploadError('connection', `the connection to ${this.upload.endpoint} was lost: ${stripPrefixes(describe(error).message)}`);
+  private stalled(): UploadError {
+    return new UploadError('connection', `${this.upload.endpoint} stopped answering: nothing came back for ${seconds(this.stallTimeout)}, so the connection was dropped`);
   }
 
-  private retryable(error: unknown, session: Session): boolean {
+  /** A failure inside a session, with the cause that matters: the watchdog, a lost connection, or the error itself. */
+  private sessionFailure(error: unknown, session: SftpSession): unknown {
+    if (error instanceof UploadError) return error;
+    if (session.stalled) return this.stalled();
+    if (session.lost) return new UploadError('connection', `the connection to ${this.upload.endpoint} was lost: ${stripPrefixes(describe(error).message)}`);
+    return error;
+  }
+
+  private retryable(error: unknown, session: SftpSession): boolean {
     if (error instanceof UploadError) return error.reason === 'connection' || error.reason === 'size-mismatch';
     return session.lost || NETWORK_CODES.has(describe(error).code ?? '');
   }
@@ -430,24 +597,31 @@ class Uploader {
     return new UploadError('remote', `${this.upload.sftp.host}: ${stripPrefixes(message)}`);
   }
 
-  /** Best effort, never throwing: the temporary file must not stay behind a failed upload. */
-  private async removeTemporary(): Promise<void> {
-    if (!this.tempMayExist) return;
+  /**
+   * Best effort, bounded by the same timeouts, never throwing: the temporary file must not stay
+   * behind a failed upload. True when nothing of ours is left.
+   */
+  private async removeTemporary(): Promise<boolean> {
+    if (!this.tempMayExist || this.fingerprint === undefined) return !this.tempMayExist;
     this.report('cleaning', 0);
-    const client = new SftpClient('alma-sis-cleanup', SILENT);
+    const fingerprint = this.fingerprint;
+    const session = new SftpSession(this.stallTimeout);
     try {
-      await client.connect({
+      await session.connect({
         ...this.upload.connect,
         readyTimeout: this.readyTimeout,
-        hostVerifier: (key: Buffer) => this.fingerprint !== undefined && hostKeyFingerprint(key) === this.fingerprint,
+        hostVerifier: (key: Buffer) => hostKeyFingerprint(key) === fingerprint,
       });
-      await client.delete(this.upload.tempPath, true);
+      await session.unlink(this.upload.tempPath).catch((error: unknown) => {
+        if (statusCode(error) !== NO_SUCH_FILE) throw error;
+      });
       this.tempMayExist = false;
     } catch {
-      // Nothing more can be done here; the temporary name is hidden and never fetched by Alma.
+      // The caller says the file may remain; its name is hidden and never fetched by Alma.
     } finally {
-      await client.end().catch(() => undefined);
+      await session.close();
     }
+    return !this.tempMayExist;
   }
 
   private throwIfCancelled(): void {
@@ -462,11 +636,18 @@ class Uploader {
   }
 }
 
-/** ssh2-sftp-client logs to the console from its default listeners; the adapters decide what is shown. */
-const SILENT: SftpClient.Callbacks = { error: () => undefined, end: () => undefined, close: () => undefined };
+/** Fills `chunk` from `position`; a file that ends early has changed since it was measured. */
+async function readFully(source: FileHandle, chunk: Buffer, position: number, changed: () => Error): Promise<void> {
+  let filled = 0;
+  while (filled < chunk.length) {
+    const { bytesRead } = await source.read(chunk, filled, chunk.length - filled, position + filled);
+    if (bytesRead === 0) throw changed();
+    filled += bytesRead;
+  }
+}
 
-function dropConnection(client: SftpClient): void {
-  (client as unknown as { client: { destroy(): void } }).client.destroy();
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
 }
 
 function cancelled(): UploadError {
