@@ -1,8 +1,9 @@
 import { dirname } from 'node:path';
-import { ConfigError, UploadError, uploadZip, type SftpCredentials, type UploadProgress, type UploadTarget } from '../engine';
+import { ConfigError, DEFAULT_TIMEOUTS, UploadError, uploadZip, type SftpCredentials, type UploadProgress, type UploadTarget } from '../engine';
 import { UsageError, type ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { visible } from './visibleText';
 
 const TARGETS = ['import', 'synchronize'] as const;
 
@@ -16,7 +17,10 @@ export const uploadCommand: Command = {
       'an unknown or different key is refused before any credential is sent, and the message shows the key seen.',
     'The bytes go to a hidden temporary name (.NAME.zip.part), the remote size is checked, and only then is the ' +
       'file renamed to NAME.zip, so Alma never fetches half a file. A remote file of the same name is never ' +
-      'replaced. A dropped connection is retried with backoff, starting over; a failed upload leaves nothing behind.',
+      'replaced. The temporary file is created new, never through a link planted at its name, and what the rename ' +
+      'published is checked. A dropped connection is retried with backoff, starting over; a failed upload leaves nothing behind.',
+    `Waits: the handshake must finish within ${DEFAULT_TIMEOUTS.readyMs / 1000} s however slowly the server sends; after it, ` +
+      `${DEFAULT_TIMEOUTS.stallMs / 1000} s without any answer drops the connection (and counts as a lost one). --timeout sets both.`,
     'Login: the key at sftp.privateKeyPath (passphrase in ALMA_SIS_SFTP_PASSPHRASE), a password in ' +
       'ALMA_SIS_SFTP_PASSWORD, or the ssh agent at SSH_AUTH_SOCK. Secrets never go in the configuration.',
     'Exit code: 0 uploaded, 2 not uploaded (one line on stderr says why), 130 interrupted.',
@@ -24,6 +28,12 @@ export const uploadCommand: Command = {
   options: [
     ...PROFILE_OPTIONS,
     { name: 'to', takesValue: true, valueName: 'TARGET', choices: TARGETS, help: "import or synchronize: which of Alma's jobs reads the file" },
+    {
+      name: 'timeout',
+      takesValue: true,
+      valueName: 'SECONDS',
+      help: `the longest wait for the handshake and for each answer (default ${DEFAULT_TIMEOUTS.readyMs / 1000} and ${DEFAULT_TIMEOUTS.stallMs / 1000})`,
+    },
   ],
   run: runUpload,
 };
@@ -33,6 +43,7 @@ async function runUpload(args: ParsedArgs, context: CommandContext): Promise<num
   const target = args.options.get('to');
   if (typeof target !== 'string') throw new UsageError('upload needs --to import or --to synchronize', 'upload');
   const localPath = args.positionals[0];
+  const timeout = timeoutFromArgs(args);
 
   const { config, profile } = await profileFromArgs(args, context.cwd, 'upload');
   if (config === undefined || profile === undefined) {
@@ -44,21 +55,35 @@ async function runUpload(args: ParsedArgs, context: CommandContext): Promise<num
   try {
     const result = await uploadZip(
       { localPath, sftp: profile.sftp, target: target as UploadTarget, credentials: credentialsFromEnvironment(), baseDir: dirname(config.path) },
-      { onProgress: (p) => progress.update(p), signal: context.signal },
+      { onProgress: (p) => progress.update(p), signal: context.signal, readyTimeoutMs: timeout, stallTimeoutMs: timeout },
     );
     progress.clear();
-    context.err(`uploaded ${result.bytes} bytes to ${profile.sftp.host}:${result.remotePath}${result.attempts > 1 ? ` (${result.attempts} attempts)` : ''}\n`);
+    // Names come from the command line, the configuration and the server: each is escaped, so none
+    // can forge a line or reach the terminal as a control sequence.
+    const where = visible(`${profile.sftp.host}:${result.remotePath}`);
+    context.err(`uploaded ${result.bytes} bytes to ${where}${result.attempts > 1 ? ` (${result.attempts} attempts)` : ''}\n`);
     if (result.otherZips.length > 0) {
-      context.err(`note: Alma has not fetched ${result.otherZips.length} other zip${result.otherZips.length === 1 ? '' : 's'} there yet (${result.otherZips.join(', ')}); its next run loads them too\n`);
+      const names = result.otherZips.map(visible).join(', ');
+      context.err(`note: Alma has not fetched ${result.otherZips.length} other zip${result.otherZips.length === 1 ? '' : 's'} there yet (${names}); its next run loads them too\n`);
     }
     return ExitCode.clean;
   } catch (error) {
     progress.clear();
     // An interruption is reported by main, as for every command.
     if (!(error instanceof UploadError) || error.reason === 'cancelled') throw error;
-    context.err(`alma-sis: upload failed: ${error.message}\n`);
+    // The message quotes paths and what the server said.
+    context.err(`alma-sis: upload failed: ${visible(error.message)}\n`);
     return ExitCode.failure;
   }
+}
+
+/** --timeout SECONDS, in milliseconds; undefined for the engine's defaults. */
+function timeoutFromArgs(args: ParsedArgs): number | undefined {
+  const text = args.options.get('timeout');
+  if (text === undefined) return undefined;
+  const value = typeof text === 'string' && /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(value > 0) || value > 3600) throw new UsageError(`--timeout must be a number of seconds above 0 and at most 3600, not ${String(text)}`, 'upload');
+  return Math.round(value * 1000);
 }
 
 /** Secrets come from the environment only, never from arguments (which other users can see in `ps`). */
@@ -80,17 +105,20 @@ const CLEAR_LINE = '\r\x1b[K';
 class UploadProgressLines {
   private lastKey = '';
   private drawn = false;
+  private readonly name: string;
 
   constructor(
     private readonly context: CommandContext,
-    private readonly name: string,
-  ) {}
+    name: string,
+  ) {
+    this.name = visible(name);
+  }
 
   update(progress: UploadProgress): void {
     const attempt = progress.attempts > 1 && progress.attempt > 1 ? ` (attempt ${progress.attempt} of ${progress.attempts})` : '';
     const text =
       progress.phase === 'waiting'
-        ? `attempt ${progress.attempt} failed: ${progress.reason ?? 'connection lost'}; retrying`
+        ? `attempt ${progress.attempt} failed: ${visible(progress.reason ?? 'connection lost')}; retrying`
         : progress.phase === 'uploading'
           ? `uploading ${String(progress.percent).padStart(3)}%  ${progress.bytesDone}/${progress.bytesTotal} bytes  ${this.name}${attempt}`
           : `${progress.phase} ${this.name}${attempt}`;
