@@ -7,6 +7,7 @@ import {
   resolveKeyPath,
   UploadError,
   uploadZip,
+  visible,
   withHostKeyFingerprint,
   type AlmaSisConfig,
   type Profile,
@@ -50,8 +51,17 @@ async function upload(secrets: vscode.SecretStorage, clicked?: vscode.Uri): Prom
     if (target === undefined) return;
     await uploadWithPrompts(secrets, zip.fsPath, config, profile, target);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Alma SIS: upload failed: ${error instanceof Error ? error.message : String(error)}`);
+    void vscode.window.showErrorMessage(`Alma SIS: upload failed: ${shown(error instanceof Error ? error.message : String(error))}`);
   }
+}
+
+/**
+ * Text from the input or the server as a notification shows it: control characters escaped as the
+ * CLI escapes them, and link syntax broken, since notifications turn `[text](command:...)` into a
+ * link that runs a command when clicked and a remote file may be named so.
+ */
+function shown(text: string): string {
+  return visible(text).replace(/\]\(/g, ']\\(');
 }
 
 async function uploadWithPrompts(secrets: vscode.SecretStorage, zipPath: string, config: AlmaSisConfig, profile: SftpProfile, target: UploadTarget): Promise<void> {
@@ -80,7 +90,7 @@ async function uploadWithPrompts(secrets: vscode.SecretStorage, zipPath: string,
         void vscode.window.showInformationMessage('Alma SIS: upload cancelled; nothing was left on the server.');
         return;
       }
-      void vscode.window.showErrorMessage(`Alma SIS: upload failed: ${error.message}`);
+      void vscode.window.showErrorMessage(`Alma SIS: upload failed: ${shown(error.message)}`);
       return;
     }
   }
@@ -230,7 +240,7 @@ class Credentials {
     const what = this.usesKey ? `the passphrase of ${this.sftp.privateKeyPath}` : `the password of ${this.sftp.username}@${this.sftp.host}`;
     const value = await vscode.window.showInputBox({
       title: `Alma SIS: ${what}`,
-      prompt: `${reason ? `${reason}. ` : ''}Kept in VS Code's secret storage once the login works.`,
+      prompt: `${reason ? `${shown(reason)}. ` : ''}Kept in VS Code's secret storage once the login works.`,
       password: true,
       ignoreFocusOut: true,
     });
@@ -243,7 +253,7 @@ class Credentials {
 
 function withProgress<T>(name: string, work: (signal: AbortSignal, onProgress: (p: UploadProgress) => void) => Promise<T>): Thenable<T> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Alma SIS: uploading ${name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Alma SIS: uploading ${shown(name)}`, cancellable: true },
     (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -252,7 +262,7 @@ function withProgress<T>(name: string, work: (signal: AbortSignal, onProgress: (
         const attempt = p.attempt > 1 ? ` (attempt ${p.attempt} of ${p.attempts})` : '';
         const message =
           p.phase === 'uploading' ? `${p.percent}% of ${(p.bytesTotal / 1e6).toFixed(1)} MB${attempt}`
-          : p.phase === 'waiting' ? `connection lost, retrying: ${p.reason ?? ''}`
+          : p.phase === 'waiting' ? `connection lost, retrying: ${shown(p.reason ?? '')}`
           : `${p.phase}${attempt}`;
         // A bar cannot go back: after a retry it moves again once the new attempt passes the old mark.
         const increment = p.phase === 'uploading' && p.percent > reported ? p.percent - reported : 0;
@@ -265,6 +275,8 @@ function withProgress<T>(name: string, work: (signal: AbortSignal, onProgress: (
 
 function showResult(result: UploadResult, host: string): void {
   const tries = result.attempts > 1 ? ` after ${result.attempts} attempts` : '';
-  const waiting = result.otherZips.length > 0 ? ` Alma has not fetched ${result.otherZips.join(', ')} there yet; its next run loads them too.` : '';
-  void vscode.window.showInformationMessage(`Alma SIS: uploaded ${path.posix.basename(result.remotePath)} to ${host}:${result.remotePath}${tries}.${waiting}`);
+  const waiting = result.otherZips.length > 0 ? ` Alma has not fetched ${result.otherZips.map(shown).join(', ')} there yet; its next run loads them too.` : '';
+  void vscode.window.showInformationMessage(
+    `Alma SIS: uploaded ${shown(path.posix.basename(result.remotePath))} to ${shown(`${host}:${result.remotePath}`)}${tries}.${waiting}`,
+  );
 }
