@@ -101,6 +101,46 @@ test('a well-formedness problem that stays inside a user is re-checked in that u
   assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1 });
 });
 
+test('a comment left open inside a user, then closed by typing "-->", ends with what a full validation says', () => {
+  for (const which of ['a1', 'a2', 'a3']) {
+    const doc = open(usersDocument(['a1', 'a2', 'a3']));
+    doc.validate();
+    const text = doc.document.getText();
+    const at = text.indexOf('<last_name>', text.indexOf(`<primary_id>${which}<`));
+    edit(doc, at, at, '<!--');
+    assert.deepEqual(doc.validate(), full(doc), `${which}: the comment runs to the end of the file`);
+    for (const [k, c] of [...'-->'].entries()) {
+      edit(doc, at + 4 + k, at + 4 + k, c);
+      assert.deepEqual(doc.validate(), full(doc), `${which}: after typing "${'-->'.slice(0, k + 1)}"`);
+    }
+    assert.equal(doc.validate().findings.filter((f) => f.rule === 'xml-syntax').length, 0, `${which}: the comment is closed`);
+  }
+});
+
+test('a line break typed or deleted next to a CR or a LF counts the lines as LSP does: later findings do not move', () => {
+  // Each user carries a finding of its own (an uncollapsed one), so a wrong shift shows in every later user.
+  const base = `<users>\n${['a1', 'a2', 'a3', 'a4'].map((id) => user(id, `\n    <expiry_date>${id}</expiry_date>`)).join('')}</users>\n`;
+  const cr = base.replace(/\n/g, '\r');
+  const tight = cr.replace(/\r {2}<user>/g, '\r<user>');
+  const crsp = base.replace(/\n/g, '\r \n');
+  const cases: [string, string, number, number, string][] = [
+    // A CR before a LF, or a LF after a CR, makes one line break of two: no line is added.
+    ['a CR typed before a LF', base, base.indexOf('\n', base.indexOf('<first_name>')), 0, '\r'],
+    ['a LF typed after a CR', cr, cr.indexOf('\r', cr.indexOf('<first_name>')) + 1, 0, '\n'],
+    // The same where one user ends and the next begins: the edit belongs to the user before.
+    ['a LF typed between a CR and the next <user>', tight, tight.indexOf('<user>', tight.indexOf('</user>')), 0, '\n'],
+    // A space deleted between a CR and a LF: two line breaks become one.
+    ['the space of CR space LF deleted', crsp, crsp.indexOf(' \n', crsp.indexOf('<first_name>')), 1, ''],
+  ];
+  for (const [what, text, at, length, insert] of cases) {
+    const doc = open(text);
+    doc.validate();
+    edit(doc, at, at + length, insert);
+    assert.deepEqual(doc.validate(), full(doc), what);
+    assert.equal(doc.stats.fullScans, 1, `${what}: re-checked in one user`);
+  }
+});
+
 // -------------------------------------------------------------------------------------------
 // Property: any sequence of edits gives what a full validation of the same text gives.
 

@@ -41,6 +41,17 @@ export interface IncrementalStats {
   elementScans: number;
 }
 
+/** An edit inside one element, noted before the text changes. */
+interface TrackedEdit {
+  /** The element's index. */
+  k: number;
+  /** Where the text after the edit started before it. */
+  oldEnd: Position;
+  /** Where that text starts after it (an offset in the edited text). */
+  newEndOffset: number;
+  delta: number;
+}
+
 /** One child of the root, with where its text starts now. */
 interface Element extends ElementRecord {
   offset: number;
@@ -132,14 +143,22 @@ export class IncrementalDocument {
   /** Applies LSP content changes (in order, each relative to the text before it); returns the new document. */
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): EditableText {
     for (const change of changes) {
+      let edit: TrackedEdit | null = null;
       if (!this.needsFull) {
         try {
-          this.track(change);
+          edit = this.track(change);
         } catch {
           this.needsFull = true; // the text is still updated below; the next validation scans it whole
         }
       }
       this.doc.apply(change, version);
+      if (edit && !this.needsFull) {
+        try {
+          this.shiftAfter(edit);
+        } catch {
+          this.needsFull = true;
+        }
+      }
     }
     return this.doc;
   }
@@ -178,29 +197,39 @@ export class IncrementalDocument {
   // -------------------------------------------------------------------------------------
   // Edits
 
-  private track(change: TextDocumentContentChangeEvent): void {
+  /** Marks the element an edit falls in (before the text changes); null when the edit needs a full scan. */
+  private track(change: TextDocumentContentChangeEvent): TrackedEdit | null {
     if (!('range' in change) || !change.range) {
       this.needsFull = true;
-      return;
+      return null;
     }
     const start = this.doc.offsetAt(change.range.start);
     const end = this.doc.offsetAt(change.range.end);
     const k = this.elementBefore(start);
     const element = k >= 0 ? this.elements[k] : undefined;
     const limit = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
-    if (!element || end > limit || this.tailHasRootFindings(k)) {
+    if (!element || end < start || end > limit || this.tailHasRootFindings(k)) {
       this.needsFull = true;
-      return;
+      return null;
     }
     if (!element.dirty) {
       element.dirty = true;
       this.dirty.push(element);
     }
-    const delta = change.text.length - (end - start);
-    const oldEnd = this.doc.positionAt(end);
-    const newEnd = endOfInsert(this.doc.positionAt(start), change.text);
+    return { k, oldEnd: this.doc.positionAt(end), newEndOffset: start + change.text.length, delta: change.text.length - (end - start) };
+  }
+
+  /**
+   * Moves what follows an edit (after the text changed). Where the text after the edit now starts
+   * is asked of the edited text, not worked out from the inserted characters: a CR typed before a
+   * LF, a LF after a CR, or a deletion between the two joins two line breaks into one (or splits
+   * one), which only the characters around the edit show.
+   */
+  private shiftAfter(edit: TrackedEdit): void {
+    const { k, oldEnd, delta } = edit;
+    const newEnd = this.doc.positionAt(edit.newEndOffset);
     const shift = new PositionShift(oldEnd, newEnd);
-    if (delta === 0 && shift.lines === 0) return; // as long as before, on one line: nothing after it moves
+    if (delta === 0 && shift.lines === 0 && newEnd.character === oldEnd.character) return; // nothing after it moves
     for (let j = k + 1; j < this.elements.length; j++) {
       const next = this.elements[j];
       next.offset += delta;
@@ -208,7 +237,7 @@ export class IncrementalDocument {
       if (shift.lines !== 0 || next.line === oldEnd.line) shiftElement(next, shift, this.path);
       next.gapAfter = shiftFindings(next.gapAfter, shift, this.path);
     }
-    element.gapAfter = shiftFindings(element.gapAfter, shift, this.path);
+    this.elements[k].gapAfter = shiftFindings(this.elements[k].gapAfter, shift, this.path);
     this.epilogueOffset += delta;
   }
 
@@ -282,6 +311,12 @@ export class IncrementalDocument {
     const piecewise = this.canCheckAlone(text) && recorder.maxDepth < MAX_DEPTH_FOR_PIECES && recorder.problems < MAX_PROBLEMS_FOR_PIECES;
     this.epilogueOffset = piecewise ? text.lastIndexOf(`</${this.rootName}`) : -1;
     if (this.elements.length > 0 && this.epilogueOffset < this.elements[this.elements.length - 1].offset) this.epilogueOffset = -1;
+    // Every child was entered as a re-check enters it (at depth 1, in text), but the whole scan may
+    // not have left the last one so: a comment, CDATA section or tag left open in it runs on through
+    // the root's end tag (which is then not read as one) to the end of the file. A re-check that
+    // closes it would then keep what the open state reported ("<users> is never closed"). The last
+    // child scanned alone must read the root's end tag cleanly where the pieces say it is.
+    if (this.epilogueOffset >= 0 && this.elements.length > 0 && !this.scanAlone(this.elements[this.elements.length - 1])) this.epilogueOffset = -1;
     if (this.epilogueOffset < 0) this.elements.forEach((e) => (e.offset = Number.MAX_SAFE_INTEGER)); // no edit lands in one
     else this.doc.splitAt(this.elements.map((e) => e.offset));
     this.needsFull = false;
@@ -304,6 +339,21 @@ export class IncrementalDocument {
    * <userRecords> root, whose first child decides the version) a name other than the first child's.
    */
   private recheck(element: Element): boolean {
+    const found = this.scanAlone(element);
+    this.stats.elementScans++;
+    if (!found || this.problemsWith(element, found.problems) >= MAX_PROBLEMS_FOR_PIECES) return false;
+    this.indexIdentifiers(element, -1);
+    element.before = found.before;
+    element.after = found.after;
+    element.user = found.user;
+    element.problems = found.problems;
+    element.dirty = false;
+    this.indexIdentifiers(element, 1);
+    return true;
+  }
+
+  /** The element's text scanned on its own (see recheck); null when that cannot stand for a whole scan. */
+  private scanAlone(element: Element): ElementRecord | null {
     const k = element.index;
     const end = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
     const text = this.doc.slice(element.offset, end);
@@ -314,30 +364,21 @@ export class IncrementalDocument {
     const problemsInside = recorder.problems;
     scanner.write(Buffer.from(`</${this.rootName}>`, 'utf8'));
     scanner.end();
-    this.stats.elementScans++;
     const found = recorder.elements[0];
     if (recorder.problems !== problemsInside || recorder.rootText > 0 || recorder.elements.length !== 1 || found.name !== element.name
-      || found.line !== element.line || found.col !== element.col || recorder.maxDepth >= MAX_DEPTH_FOR_PIECES) return false;
-    if (this.rootName === 'userRecords' && found.name !== this.elements[0].name) return false;
+      || found.line !== element.line || found.col !== element.col || recorder.maxDepth >= MAX_DEPTH_FOR_PIECES) return null;
+    if (this.rootName === 'userRecords' && found.name !== this.elements[0].name) return null;
     const from = { line: element.line, character: element.col };
     // Reported outside the element's events but placed in its text (a start tag left without its
     // '>' is reported before the element starts): a whole scan would put it elsewhere in the order.
-    if (found.gapAfter.some((f) => comparePositions(f.range.start, from) >= 0)) return false;
-    if (recorder.prologue.some((f) => comparePositions(f.range.start, from) >= 0)) return false;
+    if (found.gapAfter.some((f) => comparePositions(f.range.start, from) >= 0)) return null;
+    if (recorder.prologue.some((f) => comparePositions(f.range.start, from) >= 0)) return null;
     // A finding placed before the element is about the root (a <userRecords> root decided by its
     // first child reports there): the copy of the root is not the document's.
     const beforeElement = (f: Finding) => comparePositions(f.range.start, from) < 0;
-    if (found.before.some(beforeElement) || found.after.some(beforeElement)) return false;
-    if ((found.user === null) !== (element.user === null)) return false; // users are counted and numbered
-    if (this.problemsWith(element, found.problems) >= MAX_PROBLEMS_FOR_PIECES) return false;
-    this.indexIdentifiers(element, -1);
-    element.before = found.before;
-    element.after = found.after;
-    element.user = found.user;
-    element.problems = found.problems;
-    element.dirty = false;
-    this.indexIdentifiers(element, 1);
-    return true;
+    if (found.before.some(beforeElement) || found.after.some(beforeElement)) return null;
+    if ((found.user === null) !== (element.user === null)) return null; // users are counted and numbered
+    return found;
   }
 
   /** The document's well-formedness problems if `element` had `problems`. */
@@ -436,24 +477,6 @@ function startTagText(name: string, attributes: { name: string; value: string }[
 
 function comparePositions(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;
-}
-
-/** Where an insertion of `text` at `start` ends (line breaks as LSP counts them: \r\n, \r, \n). */
-function endOfInsert(start: Position, text: string): Position {
-  let line = start.line;
-  let lineStart = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0d) {
-      if (text.charCodeAt(i + 1) === 0x0a) i++;
-      line++;
-      lineStart = i + 1;
-    } else if (c === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return lineStart < 0 ? { line, character: start.character + text.length } : { line, character: text.length - lineStart };
 }
 
 /** Moves positions at or after an edit's old end to where they are after it. */
