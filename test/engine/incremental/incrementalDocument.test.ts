@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { IncrementalDocument, validateText, DEFAULT_SETTINGS, type ValidationSettings, type DocumentResult } from '../../../server/src/engine';
+import { IncrementalDocument, validateText, sampleText, DEFAULT_SETTINGS, type ValidationSettings, type DocumentResult } from '../../../server/src/engine';
+import { EditSession, randomAction, replay, shrink, shrinkSteps, type Failure, type Step } from '../../helpers/incrementalEdits';
 import { repoRoot } from '../../helpers/repoRoot';
 import { mulberry32 as seededRandom } from '../../../server/src/engine/samples/sampleGenerator';
 
@@ -141,77 +142,150 @@ test('a line break typed or deleted next to a CR or a LF counts the lines as LSP
   }
 });
 
+test('a stray quote typed in a user\'s start tag, then deleted, leaves no finding behind', () => {
+  // The scanner reports it before the tag is complete, so a whole scan files it with the gap before the user.
+  const doc = open(usersDocument(['a1', 'a2', 'a3']));
+  doc.validate();
+  const at = doc.document.getText().indexOf('<user>', doc.document.getText().indexOf('a1')) + '<user'.length; // the second user's
+  edit(doc, at, at, "'");
+  assert.deepEqual(doc.validate(), full(doc));
+  edit(doc, at, at + 1, '');
+  assert.deepEqual(doc.validate(), full(doc));
+  assert.equal(doc.validate().findings.length, 0);
+});
+
 // -------------------------------------------------------------------------------------------
 // Property: any sequence of edits gives what a full validation of the same text gives.
 
+/** Edits in the default run; ALMA_SIS_INCREMENTAL_EDITS raises it for a soak, ALMA_SIS_INCREMENTAL_SEED replays one seed. */
+const EDITS = Number(process.env.ALMA_SIS_INCREMENTAL_EDITS ?? 10_000);
+const ONLY_SEED = process.env.ALMA_SIS_INCREMENTAL_SEED;
+/** Edit actions per document before the next seed starts from a fresh one: short runs and long ones (about 1.3 changes each). */
+const MIN_ACTIONS = 10;
+const MAX_ACTIONS = 70;
 
-const SNIPPETS = ['a', 'Z', '1', ' ', '\n', '\r\n', '<', '>', '/', '"', '&', '&amp;', 'é', '😀', '</user>', '<user>', '</users>',
-  '<primary_id>a1</primary_id>', '<value>B-a2</value>', '<record_type>STAFF</record_type>', '<Primary_ID>x</Primary_ID>',
-  '<!-- c -->', 'text', '<user_group>Student</user_group>', '<id_type>BARCODE</id_type>', '<expiry_date>2020</expiry_date>'];
-
-function randomEdit(doc: IncrementalDocument, random: () => number): void {
-  const text = doc.document.getText();
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  let start: number;
-  // Mostly inside values and names (where people type), sometimes anywhere.
-  if (random() < 0.7) {
-    const anchors = ['<primary_id>', '<value>', '<first_name>', '<user_group>', '<last_name>', '</user>', '<user>'];
-    const anchor = pick(anchors);
-    const hits: number[] = [];
-    for (let i = text.indexOf(anchor); i >= 0; i = text.indexOf(anchor, i + 1)) hits.push(i);
-    start = hits.length > 0 ? pick(hits) + Math.floor(random() * (anchor.length + 3)) : Math.floor(random() * text.length);
-  } else {
-    start = Math.floor(random() * (text.length + 1));
-  }
-  start = Math.min(start, text.length);
-  const kind = random();
-  let end = start;
-  let insert = '';
-  if (kind < 0.45) insert = pick(SNIPPETS);
-  else if (kind < 0.7) end = Math.min(text.length, start + 1 + Math.floor(random() * 3));
-  else if (kind < 0.9) {
-    end = Math.min(text.length, start + 1 + Math.floor(random() * 2));
-    insert = pick(SNIPPETS);
-  } else {
-    // Paste a piece of the document elsewhere (often a whole user).
-    const from = Math.floor(random() * text.length);
-    insert = text.slice(from, from + Math.floor(random() * 400));
-  }
-  // Never split a surrogate pair: editors do not, and the two texts would then differ in UTF-8.
-  const isLow = (i: number) => i > 0 && i < text.length && (text.charCodeAt(i) & 0xfc00) === 0xdc00;
-  if (isLow(start)) start--;
-  if (isLow(end)) end++;
-  edit(doc, start, Math.max(start, end), insert);
+function samplesOf(...names: string[]): { name: string; text: string }[] {
+  return names.map((name) => ({ name, text: readFileSync(join(repoRoot(), 'samples', name), 'utf8') }));
 }
 
-function samplesOf(...names: string[]): string[] {
-  return names.map((name) => readFileSync(join(repoRoot(), 'samples', name), 'utf8'));
-}
-
-test('property: random edit sequences always give the full validation\'s result', () => {
-  const bases = [
-    usersDocument(['a1', 'a2', 'a3', 'a7', 'a1', 'A2', 'b5']),
-    ...samplesOf('valid/users-v2.xml', 'invalid/common-mistakes.xml', 'invalid/duplicate-identifier.xml', 'valid/users-v1.xml', 'invalid/unexpected-text.xml', 'invalid/root-element-userRecords.xml'),
+/** Small documents (a full validation of each takes a millisecond or so), with every line end style and markup between and inside users. */
+function propertyBases(): { name: string; text: string }[] {
+  const plain = usersDocument(['a1', 'a2', 'a3', 'a7', 'a1', 'A2', 'b5']);
+  const marked = usersDocument(['m1', 'm2', 'm3', 'm4'])
+    .replace('<first_name>Ann</first_name>', '<first_name><![CDATA[Ann]]></first_name><!-- a comment -->')
+    .replace(/(<user_group>Student<\/user_group>)([\s\S]*?<user_group>)/, '$1<?pi data?>$2')
+    .replace('</users>', '<!-- the last user above --></users>\n<!-- after the root -->');
+  return [
+    { name: 'users (LF)', text: plain },
+    { name: 'users (CRLF)', text: plain.replace(/\n/g, '\r\n') },
+    { name: 'users (CR)', text: plain.replace(/\n/g, '\r') },
+    { name: 'users with comments, CDATA and a PI', text: marked },
+    { name: 'users, mixed line ends', text: marked.replace(/\n/g, (_, k: number) => ['\n', '\r\n', '\r'][k % 3]) },
+    { name: 'sample of 3 users', text: sampleText({ users: 3, seed: 11 }) },
+    // Near the bounds that make a document be scanned whole: 900 well-formedness problems, 48 levels.
+    { name: 'users with 890 bare ampersands', text: usersDocument(['p1', 'p2', 'p3']).replace('<first_name>Ann', `<first_name>Ann${' &'.repeat(445)}`).replace(/(<last_name>Lee)(?![\s\S]*<last_name>)/, `$1${' &'.repeat(445)}`) },
+    { name: 'a user nested 45 deep', text: usersDocument(['n1', 'n2', 'n3']).replace('<last_name>Lee</last_name>', `${'<x>'.repeat(45)}${'</x>'.repeat(45)}<last_name>Lee</last_name>`) },
+    ...samplesOf('valid/users-v2.xml', 'invalid/common-mistakes.xml', 'invalid/duplicate-identifier.xml', 'valid/users-v1.xml',
+      'invalid/unexpected-text.xml', 'invalid/root-element-userRecords.xml', 'invalid/xml-syntax.xml', 'valid/researchers-v2.xml'),
   ];
-  const settingsList: ValidationSettings[] = [DEFAULT_SETTINGS, { rules: { 'profile-field': 'off' }, strict: true, matchIdType: 'BARCODE' }];
-  let checks = 0;
+}
+
+const PROPERTY_SETTINGS: ValidationSettings[] = [
+  DEFAULT_SETTINGS,
+  { rules: { 'profile-field': 'off' }, strict: true, matchIdType: 'BARCODE' },
+  { rules: { 'duplicate-identifier': 'warning', 'xml-syntax': 'info' }, strict: false, xsdVersion: 2, usedFor: 'researchers' },
+];
+
+/**
+ * Files loaded before the document in its set (the language server's folder): their identifiers
+ * clash with the bases' (exactly, and in case only), or their version differs.
+ */
+function earlierFiles(): (string | null)[] {
+  return [null, usersDocument(['a2', 'e1', 'A3', 'm2', 'p1']), samplesOf('valid/users-v1.xml')[0].text];
+}
+
+test('property: random edit sequences (markup opened and closed, CR and LF, users pasted, tags deleted...) always give the full validation\'s result', async () => {
+  const bases = propertyBases();
+  const earlier = earlierFiles();
+  const seeds = ONLY_SEED ? ONLY_SEED.split(',').map(Number) : null;
+  let edits = 0;
+  let validations = 0;
   let elementScans = 0;
-  for (let seed = 1; seed <= 32; seed++) {
+  for (let n = 0; seeds ? n < seeds.length : edits < EDITS; n++) {
+    const seed = seeds ? seeds[n] : n + 1;
     const random = seededRandom(seed);
     const base = bases[seed % bases.length];
-    const settings = settingsList[seed % settingsList.length];
-    const doc = open(base, settings);
-    for (let step = 0; step < 40; step++) {
-      const edits = 1 + Math.floor(random() * 2);
-      for (let e = 0; e < edits; e++) randomEdit(doc, random);
-      if (random() < 0.3 && step < 39) continue; // sometimes several edits before one validation
-      const got = doc.validate();
-      const want = full(doc, settings);
-      assert.deepEqual(got, want, `seed ${seed} step ${step}: text:\n${doc.document.getText()}`);
-      checks++;
+    const settings = PROPERTY_SETTINGS[Math.floor(seed / bases.length) % PROPERTY_SETTINGS.length];
+    // One document in four is the second file of a set.
+    const first = seed % 4 === 3 ? earlier[1 + (Math.floor(seed / 4) % (earlier.length - 1))] : null;
+    const session = await EditSession.open(base.text, settings, first);
+    const steps: Step[] = [];
+    let failure = await session.check(-1);
+    const actions = MIN_ACTIONS + Math.floor(random() * (MAX_ACTIONS - MIN_ACTIONS + 1));
+    for (let action = 0; !failure && action < actions; action++) {
+      const next = randomAction(session.text, random, session.undo, session.lastWasFull);
+      // Now and then the settings change (the configuration file was edited), or the earlier file of the set.
+      if (random() < 0.02) next[0].settings = PROPERTY_SETTINGS[Math.floor(random() * PROPERTY_SETTINGS.length)];
+      if (random() < 0.02) next[0].earlier = earlier[Math.floor(random() * earlier.length)];
+      for (const step of next) {
+        if (action === actions - 1) step.validate = true; // the sequence ends with a validation
+        steps.push(step);
+        failure = await session.apply(step, steps.length - 1);
+        // An undo takes its change off the stack (with the inverse of the undo itself).
+        if (step.what === 'undo') session.undo.splice(-2, 2);
+        edits += step.changes.length;
+        if (failure) break;
+      }
     }
-    elementScans += doc.stats.elementScans;
+    validations += session.validations;
+    elementScans += session.doc.stats.elementScans;
+    if (failure) {
+      const shrunk = await shrink(base.text, settings, steps, first);
+      assert.fail([
+        `seed ${seed} (ALMA_SIS_INCREMENTAL_SEED=${seed} replays it): base "${base.name}", settings ${JSON.stringify(settings)}${first === null ? '' : ', after an earlier file of the set'}`,
+        `disagreement after step ${shrunk.failure.step} of ${shrunk.steps.length} (shrunk from the ${failure.step + 1} steps that led to it):`,
+        shrunk.failure.message,
+        `steps: ${JSON.stringify(shrunk.steps)}`,
+        `text: ${JSON.stringify(shrunk.failure.text.length > 4000 ? `${shrunk.failure.text.slice(0, 4000)}...` : shrunk.failure.text)}`,
+      ].join('\n'));
+    }
   }
-  assert.ok(checks > 500);
-  assert.ok(elementScans > 100, `the incremental path ran (${elementScans} element re-checks)`);
+  if (!seeds) assert.ok(edits >= EDITS, `${edits} edits`);
+  // Most validations must take the incremental path, or the property says little about it.
+  assert.ok(elementScans > validations / 3, `the incremental path ran (${elementScans} element re-checks in ${validations} validations)`);
+});
+
+test('a recorded edit sequence replays to the same text and the same verdict', async () => {
+  const base = usersDocument(['a1', 'a2']);
+  const random = seededRandom(5);
+  const steps: Step[] = [];
+  const session = await EditSession.open(base, DEFAULT_SETTINGS);
+  for (let k = 0; k < 30; k++) {
+    for (const step of randomAction(session.text, random, session.undo, session.lastWasFull)) {
+      steps.push(step);
+      assert.equal(await session.apply(step, steps.length - 1), null);
+    }
+  }
+  assert.equal(await replay(base, DEFAULT_SETTINGS, steps), null);
+  const again = await EditSession.open(base, DEFAULT_SETTINGS);
+  for (const [k, step] of steps.entries()) await again.apply({ ...step, validate: false }, k);
+  assert.equal(again.text, session.text);
+});
+
+test('shrinking keeps a sequence failing and drops the steps the failure does not need', async () => {
+  // A stand-in for a disagreement: it shows once an "X" and later a "Y" were inserted, whatever else happened.
+  const insert = (text: string): Step => ({ changes: [{ start: 0, end: 0, text }], validate: true });
+  const steps = ['a', 'b', 'X', 'c', 'd', 'e', 'Y', 'f', 'g'].map(insert);
+  const run = async (candidate: Step[]): Promise<Failure | null> => {
+    let sawX = false;
+    for (const [k, step] of candidate.entries()) {
+      if (step.changes.some((c) => c.text === 'X')) sawX = true;
+      if (sawX && step.changes.some((c) => c.text === 'Y')) return { step: k, message: 'X then Y', text: '' };
+    }
+    return null;
+  };
+  const shrunk = await shrinkSteps(steps, run);
+  assert.deepEqual(shrunk.steps.map((s) => s.changes[0].text), ['X', 'Y']);
+  assert.equal(shrunk.failure.step, 1);
+  await assert.rejects(shrinkSteps([insert('a')], run), /does not fail/);
 });

@@ -208,7 +208,7 @@ export class IncrementalDocument {
     const k = this.elementBefore(start);
     const element = k >= 0 ? this.elements[k] : undefined;
     const limit = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
-    if (!element || end < start || end > limit || this.tailHasRootFindings(k)) {
+    if (!element || end < start || end > limit || this.hasForeignFindings(k)) {
       this.needsFull = true;
       return null;
     }
@@ -259,17 +259,22 @@ export class IncrementalDocument {
   }
 
   /**
-   * The root reported something about the text between this element and the next (text directly
-   * in the root is reported once per root): an edit there may change what is reported elsewhere.
+   * Findings kept with another piece but placed in this element's text, which a re-check of it
+   * would not replace: what the root reported about the text between this element and the next
+   * (text directly in the root is reported once per root), and what the scanner reported about
+   * this element's start tag before the tag was complete (a stray quote in `<user'>`), which goes
+   * with the gap before it (or the prologue). An edit there may change what is reported elsewhere.
    */
-  private tailHasRootFindings(k: number): boolean {
+  private hasForeignFindings(k: number): boolean {
     const element = this.elements[k];
-    if (element.gapAfter.length === 0) return false;
+    const before = k > 0 ? this.elements[k - 1].gapAfter : this.prologue;
+    if (element.gapAfter.length === 0 && before.length === 0) return false;
     const limit = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
-    return element.gapAfter.some((f) => {
+    const inside = (f: Finding) => {
       const offset = this.doc.offsetAt(f.range.start);
       return offset >= element.offset && offset < limit;
-    });
+    };
+    return element.gapAfter.some(inside) || before.some(inside);
   }
 
   // -------------------------------------------------------------------------------------
