@@ -361,8 +361,10 @@ test('a change to an earlier file of the set, in the editor or on disk, validate
   await client.change(aUri, [{ range: { start: at.positionAt(start), end: at.positionAt(start + 6) }, text: 'other' }]);
   await client.diagnostics(bUri, (p) => !hasDuplicate(p), 20_000, from);
 
-  // Saved and closed: the set reads a.xml from disk again (still no duplicate in b.xml)...
-  writeFileSync(a, user('other.id'));
+  // Closed, with yet another id on disk: the set reads a.xml from disk again (b.xml is validated
+  // again, still without a duplicate; with the buffer's own text on disk nothing would change for
+  // b.xml, and nothing would be published)...
+  writeFileSync(a, user('third.id'));
   from = client.published.length;
   await client.close(aUri);
   await client.diagnostics(bUri, (p) => !hasDuplicate(p), 20_000, from);

@@ -35,6 +35,9 @@ export class StdioClient {
   readonly requests: string[] = [];
   private listeners: (() => void)[] = [];
   private versions = new Map<string, number>();
+  /** Every message the server wrote, as parsed from its stdout by this client itself (tapRaw()). */
+  private rawOut: Buffer = Buffer.alloc(0);
+  private rawMessages: Record<string, unknown>[] | undefined;
 
   /** What the client answers to workspace/configuration (for each item asked). */
   configuration: unknown = null;
@@ -63,6 +66,44 @@ export class StdioClient {
       return null;
     });
     this.connection.listen();
+  }
+
+  /**
+   * From now on, also parse the server's output frame by frame, independently of the connection:
+   * an answer to a request written with writeRaw() (whose id the connection does not know) is
+   * found with rawResponse().
+   */
+  tapRaw(): void {
+    if (this.rawMessages) return;
+    this.rawMessages = [];
+    this.process.stdout!.on('data', (chunk: Buffer) => {
+      this.rawOut = Buffer.concat([this.rawOut, chunk]);
+      for (;;) {
+        const end = this.rawOut.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/Content-Length: (\d+)/i.exec(this.rawOut.subarray(0, end).toString('latin1'))?.[1]);
+        if (this.rawOut.length < end + 4 + length) return;
+        this.rawMessages!.push(JSON.parse(this.rawOut.subarray(end + 4, end + 4 + length).toString('utf8')) as Record<string, unknown>);
+        this.rawOut = this.rawOut.subarray(end + 4 + length);
+        this.wake();
+      }
+    });
+  }
+
+  /** Bytes written to the server's stdin as they are, between the connection's own messages. */
+  writeRaw(bytes: string | Buffer): Promise<void> {
+    return new Promise((resolve, reject) => this.process.stdin!.write(bytes, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** The server's answer to the request with this id (tapRaw() first), waiting up to `timeoutMs`. */
+  async rawResponse(id: number | string, timeoutMs = 10_000): Promise<Record<string, unknown> | undefined> {
+    if (!this.rawMessages) throw new Error('tapRaw() first');
+    return this.waitFor(() => this.rawMessages!.find((m) => m.id === id && !('method' in m)), timeoutMs);
+  }
+
+  /** The server's log messages (window/logMessage) so far. */
+  logMessages(): string[] {
+    return this.notifications.filter((n) => n.method === 'window/logMessage').map((n) => String((n.params as { message?: unknown }).message));
   }
 
   async initialize(capabilities: ClientCapabilities = {}, rootPath?: string, initializationOptions?: unknown): Promise<Record<string, unknown>> {

@@ -33,6 +33,12 @@ interface FolderIndex {
   cache: Map<string, EarlierFiles>;
 }
 
+interface PendingChanges {
+  paths: Set<string>;
+  settings: ValidationSettings;
+  done: Promise<void>;
+}
+
 /**
  * The files of one folder are a set: an identifier held by a user of an earlier file (in the CLI's
  * folder order) is taken for the later files. The index streams every file of the folder once, in
@@ -44,6 +50,8 @@ interface FolderIndex {
  */
 export class FolderSets {
   private readonly folders = new Map<string, FolderIndex>();
+  /** Changed files not read yet, by folder. */
+  private readonly pending = new Map<string, PendingChanges>();
 
   constructor(private readonly host: FolderSetHost) {}
 
@@ -86,23 +94,58 @@ export class FolderSets {
   /**
    * A file of an indexed folder changed on disk (or was closed in the editor): it is read again. A
    * file the index does not know (created) or no longer finds (deleted) makes the folder indexed anew.
+   * The changes of a burst (a folder's files closed together, a checkout) are read together after
+   * BATCH_MS, and the folder's open documents are validated again once, not once per file.
    */
-  async fileChanged(path: string, settings: ValidationSettings): Promise<void> {
+  fileChanged(path: string, settings: ValidationSettings): Promise<void> {
     const folder = dirname(path);
+    if (!this.folders.has(folder)) return Promise.resolve();
+    let batch = this.pending.get(folder);
+    if (!batch) {
+      const created: PendingChanges = { paths: new Set(), settings, done: Promise.resolve() };
+      created.done = new Promise((resolve) => setTimeout(resolve, BATCH_MS)).then(() => {
+        this.pending.delete(folder);
+        return this.readChanged(folder, [...created.paths], created.settings);
+      }).catch((error: unknown) => this.host.log(`reading changed files of ${folder}: ${error instanceof Error ? error.message : String(error)}`));
+      this.pending.set(folder, created);
+      batch = created;
+    }
+    batch.paths.add(path);
+    batch.settings = settings;
+    return batch.done;
+  }
+
+  private async readChanged(folder: string, paths: string[], settings: ValidationSettings): Promise<void> {
     const index = this.folders.get(folder);
     if (!index) return;
     await index.building;
-    if (this.folders.get(folder) !== index) return;
-    const member = index.order.indexOf(path);
-    const exists = await stat(path).then((s) => s.isFile(), () => false);
-    if (member < 0 || !exists || /\.zip$/i.test(path)) {
-      this.reindex(folder, settings);
-      return;
+    let changed = false;
+    for (const path of paths) {
+      if (this.folders.get(folder) !== index) return;
+      const member = index.order.indexOf(path);
+      const exists = await stat(path).then((s) => s.isFile(), () => false);
+      // Neither in the index nor on disk (a buffer never saved, now closed): the set is as it was.
+      // Reading the folder again for it would cost a whole walk per close.
+      if (member < 0 && !exists) continue;
+      if (member < 0 || !exists || /\.zip$/i.test(path)) {
+        this.reindex(folder, settings);
+        return;
+      }
+      const [document] = (await expandInputs([path])).documents;
+      if (document && !this.host.openUsers(path)) index.disk.set(path, await this.indexOne(document, settings));
+      changed = true;
     }
-    const [document] = (await expandInputs([path])).documents;
-    if (document && !this.host.openUsers(path)) index.disk.set(path, await this.indexOne(document, settings));
+    if (!changed || this.folders.get(folder) !== index) return;
     index.cache.clear();
     this.host.folderChanged(folder);
+  }
+
+  /**
+   * No document of the folder is open any more: its index goes (an index holds every identifier
+   * of the folder's files, and a session visits many folders). Opening one again reads it anew.
+   */
+  release(folder: string): void {
+    this.folders.delete(folder);
   }
 
   reindex(folder: string, settings: ValidationSettings): void {
@@ -157,6 +200,9 @@ export class FolderSets {
     }
   }
 }
+
+/** How long changes are gathered before they are read: a burst of closes or file events arrives within it. */
+const BATCH_MS = 30;
 
 /** Indexing yields to the editor's requests after this many bytes (about a millisecond of scanning). */
 const SLICE_BYTES = 64 * 1024;

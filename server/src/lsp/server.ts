@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +19,8 @@ import {
   type TextDocumentsConfiguration,
   type DocumentDiagnosticReport,
   type ServerCapabilities,
+  type CodeActionContext,
+  type Position,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -43,6 +46,7 @@ import {
 import { toDiagnostics, configErrorDiagnostics } from './diagnostics';
 import { readClientSettings, resolveSettings, isAlmaUserFile, type ClientSettings, type ResolvedSettings } from './documentSettings';
 import { FolderSets } from './folderSets';
+import { checkedDocumentSync, documentUriOf, isRecord, positionOf, rangeOf } from './wire';
 
 /** One open document the server follows. */
 interface OpenDocument {
@@ -115,33 +119,58 @@ export class AlmaSisServer {
     this.documents.onDidChangeContent((e) => this.guard('didChange', () => this.changed(e.document), undefined));
     this.documents.onDidSave((e) => this.guard('didSave', () => this.saved(e.document), undefined));
     this.documents.onDidClose((e) => this.guard('didClose', () => this.closed(e.document), undefined));
-    c.onDidChangeConfiguration((params) => this.guard('didChangeConfiguration', () => this.configurationChanged(params.settings), undefined));
-    c.onDidChangeWatchedFiles((params) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(params.changes.map((ch) => ch.uri)), undefined));
+    c.onDidChangeConfiguration((params) => this.guard('didChangeConfiguration', () => this.configurationChanged(isRecord(params) ? params.settings : undefined), undefined));
+    c.onDidChangeWatchedFiles((params) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(changedUris(params)), undefined));
     c.onRequest(VALIDATE_FILE_ON_DISK, (params: ValidateFileOnDiskParams, token: CancellationToken) => this.validateFileOnDisk(params, token));
-    c.languages.diagnostics.on((params) => this.pullDiagnostics(params.textDocument.uri));
+    c.languages.diagnostics.on((params) => {
+      const uri = documentUriOf(params);
+      if (uri === undefined) return new ResponseError(ErrorCodes.InvalidParams, 'textDocument/diagnostic needs { textDocument: { uri } }', { retriggerRequest: false });
+      return this.pullDiagnostics(uri);
+    });
+    // The requests' parameters are checked first (wire.ts): a malformed one is answered with
+    // InvalidParams, not with a TypeError from deep inside the engine.
     c.onCompletion((params) => this.guard('completion', () => {
-      const doc = this.almaDocument(params.textDocument.uri);
-      return doc ? languageService.doComplete(doc.document, params.position, this.settingsOf(doc.uri)) : null;
+      const at = this.positionRequest('textDocument/completion', params);
+      if (at instanceof ResponseError) return at;
+      return at.doc ? languageService.doComplete(at.doc.document, at.position, this.settingsOf(at.doc.uri)) : null;
     }, null));
     c.onHover((params) => this.guard('hover', () => {
-      const doc = this.almaDocument(params.textDocument.uri);
-      return doc ? languageService.doHover(doc.document, params.position, this.settingsOf(doc.uri)) : null;
+      const at = this.positionRequest('textDocument/hover', params);
+      if (at instanceof ResponseError) return at;
+      return at.doc ? languageService.doHover(at.doc.document, at.position, this.settingsOf(at.doc.uri)) : null;
     }, null));
     c.onCodeAction((params) => this.guard('codeAction', () => {
-      const doc = this.almaDocument(params.textDocument.uri);
+      const uri = documentUriOf(params);
+      const range = rangeOf(isRecord(params) ? params.range : undefined);
+      if (uri === undefined || !range) return invalidParams('textDocument/codeAction', '{ textDocument: { uri }, range, context }');
+      const doc = this.almaDocument(uri);
       if (!doc) return null;
-      return languageService.getCodeActions(doc.document, params.range, params.context, this.settingsOf(doc.uri), doc.state.diagnostics);
+      const inside = { start: inText(doc.document, range.start), end: inText(doc.document, range.end) };
+      return languageService.getCodeActions(doc.document, inside, codeActionContextOf(params.context), this.settingsOf(doc.uri), doc.state.diagnostics);
     }, null));
     c.onDocumentSymbol((params) => this.guard('documentSymbol', () => {
-      const doc = this.almaDocument(params.textDocument.uri);
+      const uri = documentUriOf(params);
+      if (uri === undefined) return invalidParams('textDocument/documentSymbol', '{ textDocument: { uri } }');
+      const doc = this.almaDocument(uri);
       return doc ? languageService.findDocumentSymbols(doc.document) : null;
     }, null));
     c.onFoldingRanges((params) => this.guard('foldingRange', () => {
-      const doc = this.almaDocument(params.textDocument.uri);
+      const uri = documentUriOf(params);
+      if (uri === undefined) return invalidParams('textDocument/foldingRange', '{ textDocument: { uri } }');
+      const doc = this.almaDocument(uri);
       return doc ? languageService.getFoldingRanges(doc.document) : null;
     }, null));
-    this.documents.listen(c);
+    this.documents.listen(checkedDocumentSync(c, (message) => this.log(message)));
     c.listen();
+  }
+
+  /** The document and position of a completion or hover request, or the error that answers it. */
+  private positionRequest(method: string, params: unknown): { doc: ReturnType<AlmaSisServer['almaDocument']>; position: Position } | ResponseError<void> {
+    const uri = documentUriOf(params);
+    const position = positionOf(isRecord(params) ? params.position : undefined);
+    if (uri === undefined || !position) return invalidParams(method, '{ textDocument: { uri }, position: { line, character } } with whole numbers');
+    const doc = this.almaDocument(uri);
+    return { doc, position: doc ? inText(doc.document, position) : position };
   }
 
   // -------------------------------------------------------------------------------------
@@ -201,6 +230,12 @@ export class AlmaSisServer {
       waiters: [],
       identifierSignature: '',
     };
+    // Opened again without a close: the earlier state's pending work ends here.
+    const earlier = this.open.get(document.uri);
+    if (earlier) {
+      clearTimeout(earlier.timer);
+      for (const wake of earlier.waiters) wake();
+    }
     this.open.set(document.uri, state);
     // Its set now counts its buffer, and it reads what its earlier files hold afresh.
     if (state.fsPath) this.sets.touch(state.fsPath);
@@ -227,8 +262,15 @@ export class AlmaSisServer {
     this.open.delete(document.uri);
     for (const wake of state.waiters) wake();
     if (state.alma && !this.supportsPull) void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
-    // Its set now reads it from disk.
-    if (state.alma && state.fsPath && state.settings) void this.sets.fileChanged(state.fsPath, state.settings.settings);
+    if (!state.fsPath) return;
+    const folder = dirname(state.fsPath);
+    if (![...this.open.values()].some((other) => other.fsPath !== undefined && dirname(other.fsPath) === folder)) {
+      // The last open document of its folder: nothing needs the folder's identifiers now.
+      this.sets.release(folder);
+    } else if (state.alma && state.settings) {
+      // Its set now reads it from disk.
+      void this.sets.fileChanged(state.fsPath, state.settings.settings);
+    }
   }
 
   private schedule(state: OpenDocument, delay: number): void {
@@ -274,6 +316,11 @@ export class AlmaSisServer {
       if (state.configuredWith?.settings !== state.settings || state.configuredWith.earlier !== key) {
         state.incremental.reconfigure(state.settings.settings, earlier);
         state.configuredWith = { settings: state.settings, earlier: key };
+      } else if (state.validatedVersion === version) {
+        // Asked again (a file of its set changed, or was closed) but nothing it depends on did:
+        // what was published stands. Publishing it again costs every open file of a folder a
+        // message per change in the folder, which for hundreds of files is a storm.
+        return;
       }
     }
     const started = performance.now();
@@ -468,10 +515,13 @@ export class AlmaSisServer {
     const started = performance.now();
     let progress: { report(message: string, percentage: number): void; done(): void } | undefined;
     try {
-      if (!params || typeof params.uri !== 'string' || !params.uri.startsWith('file:')) {
+      if (!isRecord(params) || typeof params.uri !== 'string' || !params.uri.startsWith('file:')) {
         return new ResponseError(ErrorCodes.InvalidParams, 'almaSis/validateFileOnDisk needs { uri } with a file: URI');
       }
       const path = fsPathOf(params.uri);
+      // A file, as the request says: a folder would validate all it holds (and a device never ends).
+      const kind = await stat(path).then((s) => (s.isFile() ? 'file' : s.isDirectory() ? 'a folder' : 'not a regular file'), (error: NodeJS.ErrnoException) => error.code === 'ENOENT' ? 'not found' : `not readable (${error.code ?? error.message})`);
+      if (kind !== 'file') return new ResponseError(ErrorCodes.InvalidParams, `${path}: ${kind}; almaSis/validateFileOnDisk validates one file`);
       const client = await this.clientSettings(params.uri);
       const resolved = await resolveSettings(path, client, this.workspaceRoot);
       const { documents } = await expandInputs([path]);
@@ -506,8 +556,9 @@ export class AlmaSisServer {
       }
     } catch (error) {
       if (token.isCancellationRequested) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      // The answer is for people (the editor shows it): the message alone; the log keeps the stack.
       this.log(`validateFileOnDisk ${params?.uri}: ${describe(error)}`);
-      return new ResponseError(ErrorCodes.InternalError, describe(error));
+      return new ResponseError(ErrorCodes.InternalError, error instanceof Error ? error.message : String(error));
     } finally {
       progress?.done();
     }
@@ -548,6 +599,39 @@ export class AlmaSisServer {
       return fallback;
     }
   }
+}
+
+/**
+ * The place in the text a position stands for, as LSP defines it (past the end of a line: its
+ * end; past the last line: the end of the text; negative: the start), so that every feature sees
+ * a position inside the document whatever the client sent.
+ */
+function inText(document: TextDocument, position: Position): Position {
+  return document.positionAt(document.offsetAt(position));
+}
+
+function invalidParams(method: string, shape: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, `${method} needs ${shape}`);
+}
+
+/** The URIs of a didChangeWatchedFiles that has a list of changes; others have none. */
+function changedUris(params: unknown): string[] {
+  const changes = isRecord(params) ? params.changes : undefined;
+  if (!Array.isArray(changes)) return [];
+  return changes.flatMap((change: unknown) => (isRecord(change) && typeof change.uri === 'string' ? [change.uri] : []));
+}
+
+/** The client's code action context, with only the diagnostics that have a range. */
+function codeActionContextOf(value: unknown): CodeActionContext {
+  const context = isRecord(value) ? value : {};
+  const diagnostics = Array.isArray(context.diagnostics)
+    ? context.diagnostics.flatMap((d: unknown) => {
+        const range = isRecord(d) ? rangeOf(d.range) : undefined;
+        return range ? [{ ...(d as Record<string, unknown>), range, message: typeof (d as { message?: unknown }).message === 'string' ? (d as { message: string }).message : '' } as unknown as Diagnostic] : [];
+      })
+    : [];
+  const only = Array.isArray(context.only) ? context.only.filter((kind: unknown): kind is string => typeof kind === 'string') : undefined;
+  return only ? { diagnostics, only } : { diagnostics };
 }
 
 /** Identifies what the earlier files of a set leave behind, positions included (related information shows them). */
