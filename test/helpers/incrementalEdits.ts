@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
-import { IncrementalDocument, validateText, validateInputs, indexIdentifiers, earlierFilesOf, NO_EARLIER_FILES, type ValidationSettings, type DocumentResult, type EarlierFiles, type InputDocument } from '../../server/src/engine';
+import { IncrementalDocument, validateText, validateInputs, indexIdentifiers, earlierFilesOf, NO_EARLIER_FILES, type ValidationSettings, type DocumentResult, type EarlierFiles, type InputDocument, type UserIdentifiers } from '../../server/src/engine';
 
 /**
  * Random edit sequences for IncrementalDocument, written to find where an incremental validation
@@ -125,8 +125,19 @@ export class EditSession {
     const want = this.earlier === null
       ? validateText(this.text, PATH, this.settings)
       : (await validateInputs([inputOf(EARLIER_PATH, this.earlier), inputOf(PATH, this.text)], this.settings)).documents[1];
-    return isDeepStrictEqual(got, want) ? null : { step: index, message: describeDifference(got, want), text: this.text };
+    if (!isDeepStrictEqual(got, want)) return { step: index, message: describeDifference(got, want), text: this.text };
+    // What the language server hands the later files of the set: the same as indexing the text.
+    const indexed = await indexIdentifiers(inputOf(PATH, this.text), this.settings);
+    const kept = { version: this.doc.version(), users: this.doc.users().map(comparable) };
+    const fresh = { version: indexed.version, users: indexed.users.map(comparable) };
+    if (!isDeepStrictEqual(kept, fresh)) return { step: index, message: `users() and version() differ from indexIdentifiers:\n  incremental: ${JSON.stringify(kept)}\n  indexed:     ${JSON.stringify(fresh)}`, text: this.text };
+    return null;
   }
+}
+
+/** A user's identifiers without what registering them writes in (earlierFilesOf copies them without it). */
+function comparable(user: UserIdentifiers): unknown {
+  return { label: user.label, repeats: user.repeats, uses: user.uses.map(({ documentIndex: _index, userLabel: _label, ...use }) => use) };
 }
 
 /** What the earlier file leaves for the document, found the way the language server finds it for a folder. */

@@ -9,7 +9,7 @@ import { DocumentChecker, type SetState } from '../validation/documentChecker';
 import { FindingCollector } from '../validation/findingCollector';
 import { IdentifierRegistry, checkIdentifiersAcrossUsers, spanOf, userLabel, type IdentifierUse } from '../validation/identifiers';
 import type { DocumentResult } from '../validation/results';
-import { SegmentRecorder, type ElementRecord } from './segmentRecorder';
+import { SegmentRecorder, type ElementRecord, type UserRecord } from './segmentRecorder';
 import { EditableText } from './editableText';
 
 /**
@@ -98,6 +98,9 @@ export class IncrementalDocument {
   private readonly contested = new Set<string>();
   private earlierKeys = new Set<string>();
   private prologue: Finding[] = [];
+  /** A root that is a user itself, and what was reported after its identifiers were taken. */
+  private rootUser: UserRecord | null = null;
+  private rootUserAfter: Finding[] = [];
   /** Well-formedness problems outside the root's children (those inside are counted per child). */
   private outsideProblems = 0;
   private rootTag = '';
@@ -185,11 +188,11 @@ export class IncrementalDocument {
 
   /** The users in document order with their identifiers, as of the last validate(). */
   users(): UserIdentifiers[] {
+    if (this.rootUser) return [{ uses: this.rootUser.uses, repeats: this.rootUser.repeats, label: userLabel(primaryOf(this.rootUser.uses), 1) }];
     const users: UserIdentifiers[] = [];
     for (const element of this.elements) {
       if (!element.user) continue;
-      const primary = element.user.uses[0]?.primary ? element.user.uses[0] : null;
-      users.push({ uses: element.user.uses, repeats: element.user.repeats, label: userLabel(primary, users.length + 1) });
+      users.push({ uses: element.user.uses, repeats: element.user.repeats, label: userLabel(primaryOf(element.user.uses), users.length + 1) });
     }
     return users;
   }
@@ -298,6 +301,8 @@ export class IncrementalDocument {
     const result = checker.result();
     this.schemaVersion = result.schemaVersion;
     this.prologue = recorder.prologue;
+    this.rootUser = recorder.rootUser;
+    this.rootUserAfter = recorder.rootUserAfter;
     let ordinal = 0;
     this.elements = recorder.elements.map((e, index) => ({
       ...e,
@@ -433,16 +438,18 @@ export class IncrementalDocument {
     // Only users that share a key can clash: they go through the registry, in document order.
     const contested = new Set<Element>();
     for (const key of this.contested) for (const element of this.holders.get(key)!) contested.add(element);
-    const clashes = new Map<Element, Finding[]>();
-    for (const element of [...contested].sort((a, b) => a.index - b.index)) {
-      const user = element.user!;
+    const clashesOf = (user: UserRecord, ordinal: number): Finding[] => {
       const found: Finding[] = [];
       const taken = checkIdentifiersAcrossUsers(registry, user.uses, documentIndex, (rule, use, args, first, related) => {
         const finding = makeFinding(this.settings, rule, toRange(spanOf(use)), args, [{ path: registry.documentPaths[first.documentIndex], range: toRange(spanOf(first)), message: related }]);
         if (finding) found.push(finding);
       });
-      const primary = user.uses[0]?.primary ? user.uses[0] : null;
-      if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primary, element.ordinal));
+      if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primaryOf(user.uses), ordinal));
+      return found;
+    };
+    const clashes = new Map<Element, Finding[]>();
+    for (const element of [...contested].sort((a, b) => a.index - b.index)) {
+      const found = clashesOf(element.user!, element.ordinal);
       if (found.length > 0) clashes.set(element, found);
     }
     addAll(collector, this.prologue);
@@ -453,6 +460,9 @@ export class IncrementalDocument {
       addAll(collector, element.after);
       addAll(collector, element.gapAfter);
     }
+    // A root that is a user: only the earlier files' identifiers can clash with its own.
+    if (this.rootUser) for (const finding of clashesOf(this.rootUser, 1)) collector.add(finding);
+    addAll(collector, this.rootUserAfter);
     return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.userCount), findings: collector.finish() };
   }
 
@@ -460,6 +470,10 @@ export class IncrementalDocument {
   private usersCounted(inElements: number): number {
     return this.rootName === 'user' || this.rootName === 'userRecord' ? 1 : inElements;
   }
+}
+
+function primaryOf(uses: readonly IdentifierUse[]): IdentifierUse | null {
+  return uses[0]?.primary ? uses[0] : null;
 }
 
 /** The collector counts repeats on the first finding of a kind: a kept finding goes in as a copy. */

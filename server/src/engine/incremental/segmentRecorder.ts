@@ -44,6 +44,10 @@ export class SegmentRecorder extends FindingCollector implements ScanSink, UserO
   readonly prologue: Finding[] = [];
   readonly elements: ElementRecord[] = [];
   root: { name: string; attributes: { name: string; value: string }[] } | null = null;
+  /** The root when it is a user itself (<user> or <userRecord> as the root). */
+  rootUser: UserRecord | null = null;
+  /** Reported after the root user's identifiers were taken (to its end and past it). */
+  readonly rootUserAfter: Finding[] = [];
   problems = 0;
   /** Problems outside the root's children. */
   outsideProblems = 0;
@@ -75,8 +79,17 @@ export class SegmentRecorder extends FindingCollector implements ScanSink, UserO
   }
 
   userEnded(uses: IdentifierUse[], repeats: boolean): void {
+    if (this.depth < 2) {
+      // A user that is the root itself (reported as the wrong root, and checked all the same): its
+      // children are its fields. What it reports from here on comes after its identifiers' clashes.
+      if (this.depth === 1 && this.inRoot) {
+        this.rootUser = { uses, repeats };
+        this.target = this.rootUserAfter;
+      }
+      return;
+    }
     const element = this.current;
-    if (!element || this.depth < 2) return; // a user that is the root itself: no incremental path
+    if (!element) return;
     element.user = { uses, repeats };
     this.target = element.after;
   }
