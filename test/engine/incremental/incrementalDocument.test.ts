@@ -118,6 +118,19 @@ test('a comment left open inside a user, then closed by typing "-->", ends with 
   }
 });
 
+test('a last user that cannot be re-checked alone (text after it in the root, a stray character in its tag) does not make every edit a full scan', () => {
+  const base = usersDocument(['a1', 'a2', 'a3']);
+  const last = base.lastIndexOf('<user>') + '<user'.length;
+  for (const text of [base.replace('</user>\n</users>', '</user>\n  stray text\n</users>'), `${base.slice(0, last)}'${base.slice(last)}`]) {
+    const doc = open(text);
+    doc.validate();
+    const at = text.indexOf('<first_name>Ann') + '<first_name>'.length;
+    edit(doc, at, at, 'B');
+    assert.deepEqual(doc.validate(), full(doc));
+    assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1 }, JSON.stringify(text.slice(-60)));
+  }
+});
+
 test('a line break typed or deleted next to a CR or a LF counts the lines as LSP does: later findings do not move', () => {
   // Each user carries a finding of its own (an uncollapsed one), so a wrong shift shows in every later user.
   const base = `<users>\n${['a1', 'a2', 'a3', 'a4'].map((id) => user(id, `\n    <expiry_date>${id}</expiry_date>`)).join('')}</users>\n`;

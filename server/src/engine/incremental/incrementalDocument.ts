@@ -325,8 +325,9 @@ export class IncrementalDocument {
     // not have left the last one so: a comment, CDATA section or tag left open in it runs on through
     // the root's end tag (which is then not read as one) to the end of the file. A re-check that
     // closes it would then keep what the open state reported ("<users> is never closed"). The last
-    // child scanned alone must read the root's end tag cleanly where the pieces say it is.
-    if (this.epilogueOffset >= 0 && this.elements.length > 0 && !this.scanAlone(this.elements[this.elements.length - 1])) this.epilogueOffset = -1;
+    // child scanned alone must read the root's end tag cleanly where the pieces say it is (whether
+    // it could be re-checked alone itself does not matter here: that is asked when it is edited).
+    if (this.epilogueOffset >= 0 && this.elements.length > 0 && !this.scanPiece(this.elements[this.elements.length - 1]).leftCleanly) this.epilogueOffset = -1;
     if (this.epilogueOffset < 0) this.elements.forEach((e) => (e.offset = Number.MAX_SAFE_INTEGER)); // no edit lands in one
     else this.doc.splitAt(this.elements.map((e) => e.offset));
     this.needsFull = false;
@@ -362,8 +363,12 @@ export class IncrementalDocument {
     return true;
   }
 
-  /** The element's text scanned on its own (see recheck); null when that cannot stand for a whole scan. */
-  private scanAlone(element: Element): ElementRecord | null {
+  /**
+   * The element's text scanned on its own, inside a copy of the root's start tag and followed by
+   * its end tag; `leftCleanly`: that end tag, and the end of the input, were read without a problem,
+   * so the scanner left the text at depth 1, in text, as it entered it.
+   */
+  private scanPiece(element: Element): { recorder: SegmentRecorder; leftCleanly: boolean } {
     const k = element.index;
     const end = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
     const text = this.doc.slice(element.offset, end);
@@ -374,8 +379,14 @@ export class IncrementalDocument {
     const problemsInside = recorder.problems;
     scanner.write(Buffer.from(`</${this.rootName}>`, 'utf8'));
     scanner.end();
+    return { recorder, leftCleanly: recorder.problems === problemsInside };
+  }
+
+  /** The element's text scanned on its own (see recheck); null when that cannot stand for a whole scan. */
+  private scanAlone(element: Element): ElementRecord | null {
+    const { recorder, leftCleanly } = this.scanPiece(element);
     const found = recorder.elements[0];
-    if (recorder.problems !== problemsInside || recorder.rootText > 0 || recorder.elements.length !== 1 || found.name !== element.name
+    if (!leftCleanly || recorder.rootText > 0 || recorder.elements.length !== 1 || found.name !== element.name
       || found.line !== element.line || found.col !== element.col || recorder.maxDepth >= MAX_DEPTH_FOR_PIECES) return null;
     if (this.rootName === 'userRecords' && found.name !== this.elements[0].name) return null;
     const from = { line: element.line, character: element.col };
