@@ -212,7 +212,7 @@ describe('alma-sis dry-run (built CLI)', () => {
         user('u-same', identifier('BARCODE', 'S1')),
         user('u-change', '<user_group>PG</user_group>'),
         user('u-new', identifier('BARCODE', 'N1')),
-        user('u-dup', identifier('BARCODE', 'n1')),
+        user('u-dup', identifier('BARCODE', 'N1')),
         user('u-taker', identifier('BARCODE', 'OWN')),
         user('u-internal'),
         user(null),

@@ -53,7 +53,7 @@ describe('formatJson', () => {
           ],
         },
       ],
-      summary: { files: 2, users: 5, errors: 2, warnings: 1, infos: 1 },
+      summary: { files: 2, users: 5, errors: 2, warnings: 1, infos: 1, rejectedUsers: 0 },
     });
   });
 
@@ -76,7 +76,7 @@ describe('formatJson', () => {
   });
 
   it('writes an empty set as empty lists and zero counts', () => {
-    assert.deepEqual(JSON.parse(formatJson(setResult())), { files: [], summary: { files: 0, users: 0, errors: 0, warnings: 0, infos: 0 } });
+    assert.deepEqual(JSON.parse(formatJson(setResult())), { files: [], summary: { files: 0, users: 0, errors: 0, warnings: 0, infos: 0, rejectedUsers: 0 } });
   });
 
   it('is written in pieces that join to exactly the canonical pretty-printed JSON', () => {

@@ -123,7 +123,8 @@ describe('alma-sis (built CLI)', () => {
     for (const line of lines.slice(0, -1)) {
       assert.match(line, /^(invalid\.xml:\d+:\d+: (error|warning|info) [a-z0-9-]+ \S.*| {2}\S+:\d+:\d+: note: \S.*)$/);
     }
-    assert.match(lines.at(-1)!, /^invalid\.xml: 1 file, 1 user: 1 error, \d+ warnings?, \d+ infos?$/);
+    // The invalid date rejects the user, and the summary says how many users are rejected.
+    assert.match(lines.at(-1)!, /^invalid\.xml: 1 file, 1 user: 1 error, \d+ warnings?, \d+ infos?; the errors reject 1 user$/);
   });
 
   it('checks identifiers across the files of a set, pointing at the first use', async () => {
@@ -149,14 +150,16 @@ describe('alma-sis (built CLI)', () => {
     assert.equal(result.code, 1);
     const report = JSON.parse(result.stdout);
     assert.deepEqual(Object.keys(report), ['files', 'summary']);
-    assert.deepEqual(Object.keys(report.summary), ['files', 'users', 'errors', 'warnings', 'infos']);
+    assert.deepEqual(Object.keys(report.summary), ['files', 'users', 'errors', 'warnings', 'infos', 'rejectedUsers']);
     const [file] = report.files;
     assert.deepEqual(Object.keys(file), ['path', 'schemaVersion', 'users', 'diagnostics']);
     assert.equal(file.path, 'invalid.xml');
     assert.equal(file.schemaVersion, 2);
     const date = file.diagnostics.find((d: { rule: string }) => d.rule === 'invalid-date');
-    assert.deepEqual(Object.keys(date), ['rule', 'severity', 'message', 'range', 'related']);
+    // An invalid date rejects its user: the diagnostic names the user and lists every place it stands for.
+    assert.deepEqual(Object.keys(date), ['rule', 'severity', 'message', 'range', 'related', 'primaryId', 'places']);
     assert.deepEqual(date.range, { start: { line: 1, character: DATE_COLUMN - 1 }, end: { line: 1, character: DATE_COLUMN - 1 + 10 } });
+    assert.deepEqual(date.places, [{ range: date.range, primaryId: date.primaryId }]);
     assert.equal(report.summary.errors, 1);
   });
 

@@ -78,7 +78,8 @@ describe('alma-sis zip', () => {
     assert.match(
       result.stdout,
       new RegExp(
-        '^zip order \\(3 files\\):\\n' +
+        '^3 files, 3 users: 0 errors, 0 warnings, 0 infos\\n' +
+          'zip order \\(3 files\\):\\n' +
           '  1  students\\.xml  \\d+ bytes  \\(from students\\.xml\\)\\n' +
           '  2  a\\.xml  \\d+ bytes  \\(from staff/a\\.xml\\)\\n' +
           '  3  b\\.xml  \\d+ bytes  \\(from staff/b\\.xml\\)\\n' +

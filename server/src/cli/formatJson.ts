@@ -33,6 +33,7 @@ export function* jsonReport(result: SetResult): Generator<string> {
     errors: result.summary.errors,
     warnings: result.summary.warnings,
     infos: result.summary.infos,
+    rejectedUsers: result.summary.rejectedUsers ?? 0,
   };
   yield `  "summary": ${indent(JSON.stringify(summary, null, 2), 2)}\n}\n`;
 }
@@ -52,6 +53,9 @@ function diagnostic(finding: Finding) {
     // findings of the rule a cap left out.
     ...(finding.occurrences !== undefined ? { occurrences: finding.occurrences } : {}),
     ...(finding.omitted !== undefined ? { omitted: finding.omitted } : {}),
+    // A finding that rejects users: which user; collapsed, every place it stands for, with its user.
+    ...(finding.user !== undefined ? { primaryId: finding.user.primaryId } : {}),
+    ...(finding.places !== undefined ? { places: finding.places.map((p) => ({ range: range(p.range), primaryId: p.user?.primaryId ?? null })) } : {}),
   };
 }
 

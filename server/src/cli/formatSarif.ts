@@ -90,6 +90,14 @@ function sarifResult(finding: Finding, path: string, artifacts: ArtifactTable) {
     message: { text: r.message },
     physicalLocation: physicalLocation(r.path, r.range, artifacts),
   }));
+  // A collapsed finding that rejects users: every other place, with the user it rejects.
+  for (const place of finding.places?.slice(1) ?? []) {
+    related.push({
+      id: related.length,
+      message: { text: `also here: ${place.user?.primaryId != null ? `user ${place.user.primaryId}` : 'a user without primary_id'}` },
+      physicalLocation: physicalLocation(path, place.range, artifacts),
+    });
+  }
   return {
     ruleId: finding.rule,
     ruleIndex: RULE_INDEX.get(finding.rule),

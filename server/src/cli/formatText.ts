@@ -40,11 +40,16 @@ export function formatNote(note: InputNote): string {
   return `${note.path ? `${visible(note.path)}: ` : ''}note: ${visible(note.message)}`;
 }
 
-/** `3 files, 1200 users: 2 errors, 5 warnings, 0 infos`, after `path: ` when it is about one file. */
+/**
+ * `3 files, 1200 users: 2 errors, 5 warnings, 0 infos`, after `path: ` when it is about one file;
+ * `; the errors reject 3 users` when errors reject users, whose findings may be said once per file.
+ */
 export function summaryLine(summary: Summary, path?: string): string {
+  const rejected = summary.rejectedUsers ?? 0;
   return (
     `${path !== undefined ? `${visible(path)}: ` : ''}${count(summary.files, 'file')}, ${count(summary.users, 'user')}: ` +
-    `${count(summary.errors, 'error')}, ${count(summary.warnings, 'warning')}, ${count(summary.infos, 'info')}`
+    `${count(summary.errors, 'error')}, ${count(summary.warnings, 'warning')}, ${count(summary.infos, 'info')}` +
+    (rejected > 0 ? `; the errors reject ${count(rejected, 'user')}` : '')
   );
 }
 

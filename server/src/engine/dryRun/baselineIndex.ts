@@ -15,6 +15,8 @@ import { UserCollector, type CollectedUser, type CollectorOptions, type FatalPro
 export interface Holder {
   /** The existing user, or null for a user the feed creates. */
   existing: CollectedUser | null;
+  /** Whose identifiers the holder holds now: the existing user until an input user updates or creates it. */
+  current: CollectedUser;
   /** Index in the report of the input user that created or updated it; -1 while untouched. */
   claimedBy: number;
   /** The baseline document of an existing user. */
@@ -32,6 +34,8 @@ export class BaselineIndex {
   /** Every identifier value (lower-cased) of every existing user, and later of the feed's users. */
   readonly holders = new Map<string, Holder>();
   users = 0;
+  /** The schema versions of the baseline's documents: a feed of another version cannot be compared field by field. */
+  readonly versions = new Set<1 | 2>();
   /** Canonical fields of users read on this thread, by serial. */
   private readonly kept: string[] = [];
 
@@ -52,7 +56,7 @@ export class BaselineIndex {
         user.serial = this.kept.length;
         this.kept.push(user.canon);
       }
-      const holder: Holder = { existing: user, claimedBy: -1, path };
+      const holder: Holder = { existing: user, current: user, claimedBy: -1, path };
       const match = matchKey(user, this.matchIdType);
       // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
       if (match !== null && !this.byMatch.has(match)) this.byMatch.set(match, holder);
@@ -140,6 +144,7 @@ async function readHere(read: BaselineRead): Promise<BaselineIndex> {
     const collector = new UserCollector(read.collector);
     await scanDocument(doc, collector, (bytes) => read.onBytes(doc.path, bytes), read.signal);
     checkBaselineDocument({ path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
+    index.versions.add(collector.version!);
     index.add(doc.path, collector.users);
   }
   return index;
@@ -208,6 +213,7 @@ function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex
             break;
           case 'end':
             checkBaselineDocument(message);
+            index.versions.add(message.version!);
             break;
           case 'done':
             settled = true;

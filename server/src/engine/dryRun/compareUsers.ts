@@ -11,6 +11,8 @@ import type { FieldChange } from './types';
  * phones is no change); what remains is paired in sorted order as `changed`, and the surplus is
  * `added` or `removed`.
  */
+const PRIMARY_ID_PATHS: ReadonlySet<string> = new Set(['primary_id', 'userDetails/userName']);
+
 export function compareUsers(existingCanon: string, inputCanon: string): FieldChange[] {
   // Canonical strings are in model order; the merge below walks both sides in path order.
   const before = parseCanon(existingCanon).sort(byPathThenValue);
@@ -24,6 +26,8 @@ export function compareUsers(existingCanon: string, inputCanon: string): FieldCh
     const news: string[] = [];
     while (i < before.length && before[i][0] === path) olds.push(before[i++][1]);
     while (j < after.length && after[j][0] === path) news.push(after[j++][1]);
+    // A synchronize never deletes the primary id: a feed that matches on another identifier may leave it out.
+    if (news.length === 0 && PRIMARY_ID_PATHS.has(path)) continue;
     diffValues(path, olds, news, changes);
   }
   return changes;

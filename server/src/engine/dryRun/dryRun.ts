@@ -7,7 +7,7 @@ import { newSetState } from '../validation/validateDocument';
 import { FindingCollector } from '../validation/findingCollector';
 import { compareRanges } from '../text/span';
 import type { Finding } from '../rules/finding';
-import type { RuleId } from '../rules/ruleTable';
+import { RULES, type RuleDef, type RuleId } from '../rules/ruleTable';
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
 import { compareUsers } from './compareUsers';
 import { describeHolder, identifierKeys, matchKey, readBaseline, scanDocument, type BaselineIndex, type Holder } from './baselineIndex';
@@ -44,6 +44,9 @@ export interface DryRunProgress {
   bytesTotal: number;
 }
 
+/** Rules that reject users but that the replay decides itself, against the baseline, under their own reasons. */
+const OWN_REASONS: ReadonlySet<string> = new Set(['duplicate-identifier', 'missing-match-id']);
+
 /**
  * Error findings that make Alma's loader reject the user (and only that user). What is left out
  * and why:
@@ -56,17 +59,9 @@ export interface DryRunProgress {
  * - warnings and infos: never a rejection. A rule configured to `error` counts only when listed.
  * empty-value is listed because it is an error only under `strict`, where the user asks for it.
  */
-export const LOADER_REJECTS: ReadonlySet<RuleId> = new Set<RuleId>([
-  'missing-element',
-  'empty-identifier',
-  'duplicate-identifier-in-user',
-  'missing-primary-id',
-  'invalid-date',
-  'invalid-boolean',
-  'invalid-number',
-  'max-length',
-  'empty-value',
-]);
+export const LOADER_REJECTS: ReadonlySet<RuleId> = new Set<RuleId>(
+  (RULES as readonly RuleDef[]).filter((rule) => rule.rejects === 'user' && !OWN_REASONS.has(rule.id)).map((rule) => rule.id as RuleId),
+);
 
 /** Takes the checker's per-user identifiers and does nothing: the replay checks them against the baseline. */
 const IGNORE_USERS: UserObserver = { userEnded: () => undefined };
@@ -87,7 +82,9 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   const mode = options.mode ?? 'synchronize';
   const matchIdType = options.matchIdType ?? options.settings.matchIdType ?? 'primary_id';
   const unmatched = options.unmatched ?? 'add';
-  const collectorOptions: CollectorOptions = { includeResearcher: options.settings.usedFor !== undefined && options.settings.usedFor !== 'users' };
+  const includeResearcher = options.settings.usedFor !== undefined && options.settings.usedFor !== 'users';
+  // segment_type counts only in the baseline: SIS makes every incoming segment External.
+  const collectorOptions: CollectorOptions = { includeResearcher, internalSegments: false };
   const progress = new ProgressCounter(options, baseline, inputs);
 
   // Stops the baseline reader (a worker thread) when the input fails or the run is cancelled.
@@ -98,7 +95,7 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     documents: baseline,
     sourcePaths: options.baselinePaths,
     matchIdType,
-    collector: collectorOptions,
+    collector: { includeResearcher, internalSegments: true },
     onBytes: progress.phase('baseline'),
     signal: stop.signal,
   });
@@ -116,6 +113,7 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     let ready: BaselineIndex | undefined;
     reading.then((i) => (ready = i), () => undefined);
     const waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[] = [];
+    const inputVersions = new Map<1 | 2, string>();
     for (const doc of inputs) {
       let rejections: RejectionFindings | undefined;
       const onUser = (user: CollectedUser, k: number): void => {
@@ -137,8 +135,10 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
       const fileError = firstFileError(checker.result().findings);
       if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
       if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
+      if (!inputVersions.has(collector.version)) inputVersions.set(collector.version, doc.path);
     }
     index = await reading;
+    checkVersions(inputVersions, index, baseline);
     replay = replayWaiting(replay ?? new Replay(index, how), waiting);
     await replay.compareDiffering();
   } finally {
@@ -157,6 +157,20 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
 }
 
 /** Replays the users that waited for the index, in their order. */
+/**
+ * A v1 export against a v2 feed (or the reverse) would list every field as removed and added
+ * again: the names differ, not the data. Refused with what to do instead.
+ */
+function checkVersions(inputVersions: ReadonlyMap<1 | 2, string>, index: BaselineIndex, baseline: readonly InputDocument[]): void {
+  for (const [version, path] of inputVersions) {
+    if (index.versions.size === 0 || index.versions.has(version)) continue;
+    const other = version === 1 ? 2 : 1;
+    throw new InputError(
+      `${path} is User XSD v${version} but the baseline ${baseline[0]?.path ?? ''} is a v${other} export: the dry-run compares users field by field and cannot compare the two versions. ` +
+      `Export the users again in v${version} (the Export Users job's format setting), or convert the feed to v${other}.`, path);
+  }
+}
+
 function replayWaiting(replay: Replay, waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[]): Replay {
   for (const w of waiting) replay.add(w.user, w.path, w.rejection);
   waiting.length = 0;
@@ -198,15 +212,18 @@ class Replay {
         ? 'no primary_id, which the profile matches users by'
         : `no identifier of type ${matchIdType}, which the profile matches users by`);
     }
-    if (rejection) return reject('invalid', `${rejection.rule}: ${rejection.message}`);
-
     const existingHolder = this.index.byMatch.get(match) ?? null;
     const existing = existingHolder?.existing ?? null;
+    // Alma generates a primary id for a new user only: a matched user without one keeps its own.
+    if (rejection && !(existing && rejection.rule === 'missing-primary-id')) return reject('invalid', `${rejection.rule}: ${rejection.message}`);
+    if (!existing && user.primaryId === null && !user.hasName) {
+      return reject('invalid', 'missing-primary-id: a new user without a primary_id and without a first or last name: Alma cannot generate a primary identifier for it');
+    }
     const keys = identifierKeys(user);
     // An identifier (the match included) that an earlier input user created or updated: the first wins.
     for (const [key, value] of keys) {
       const holder = this.index.holders.get(key);
-      if (holder === undefined || holder.claimedBy < 0) continue;
+      if (holder === undefined || holder.claimedBy < 0 || caseOnly(holder, key, user)) continue;
       const first = this.users[holder.claimedBy];
       return reject('duplicate-in-feed', `${value} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
     }
@@ -216,7 +233,7 @@ class Replay {
     }
     for (const [key, value] of keys) {
       const holder = this.index.holders.get(key);
-      if (holder !== undefined && holder !== existingHolder) {
+      if (holder !== undefined && holder !== existingHolder && !caseOnly(holder, key, user)) {
         return reject('identifier-taken', `${value} belongs to ${describeHolder(holder)}`);
       }
     }
@@ -227,7 +244,7 @@ class Replay {
     const at = this.users.length - 1;
     if (!existing) {
       entry.outcome = 'new';
-      const holder: Holder = { existing: null, claimedBy: at, path };
+      const holder: Holder = { existing: null, current: user, claimedBy: at, path };
       for (const [key] of keys) this.index.holders.set(key, holder);
       return;
     }
@@ -236,7 +253,7 @@ class Replay {
       entry.outcome = 'updated';
       this.differing.push({ entry, serial: existing.serial, canon: user.canon });
     }
-    this.claim(existingHolder!, existing, keys, at);
+    this.claim(existingHolder!, existing, keys, at, user);
   }
 
   /** The field-level changes of the users whose digests differ, with the existing users' fields fetched at once. */
@@ -251,13 +268,32 @@ class Replay {
   }
 
   /** Swap-all: the existing user's external identifiers are replaced by the input's; internal ones stay. */
-  private claim(holder: Holder, existing: CollectedUser, keys: Map<string, string>, at: number): void {
+  private claim(holder: Holder, existing: CollectedUser, keys: Map<string, string>, at: number, user: CollectedUser): void {
     holder.claimedBy = at;
+    holder.current = user;
     for (const [key] of identifierKeys(existing, true)) {
       if (!keys.has(key) && this.index.holders.get(key) === holder) this.index.holders.delete(key);
     }
     for (const [key] of keys) this.index.holders.set(key, holder);
   }
+}
+
+/**
+ * Two values that differ only in case, unless both are primary ids: validate warns about them
+ * (identifier-case) and does not reject, since only some institutions' additional identifiers
+ * are case-insensitive; the dry-run takes them the same way, so the two never disagree.
+ */
+function caseOnly(holder: Holder, key: string, user: CollectedUser): boolean {
+  const held = heldValue(holder.current, key);
+  const incoming = heldValue(user, key);
+  if (held === null || incoming === null || held.value === incoming.value) return false;
+  return !(held.primary && incoming.primary);
+}
+
+function heldValue(user: CollectedUser, key: string): { value: string; primary: boolean } | null {
+  if (user.primaryId !== null && user.primaryId.toLowerCase() === key) return { value: user.primaryId, primary: true };
+  for (const id of user.identifiers) if (id.value.toLowerCase() === key) return { value: id.value, primary: false };
+  return null;
 }
 
 function describeMatch(matchIdType: string): string {

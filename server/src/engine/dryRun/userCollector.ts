@@ -29,6 +29,8 @@ export interface CollectedIdentifier {
 
 export interface CollectedUser {
   primaryId: string | null;
+  /** A non-empty first or last name: Alma can generate a primary id for a new user without one. */
+  hasName: boolean;
   /** Additional identifiers (user_identifiers), in document order. */
   identifiers: CollectedIdentifier[];
   /** account_type INTERNAL (v1 userType Internal). */
@@ -50,6 +52,12 @@ export interface CollectedUser {
 export interface CollectorOptions {
   /** Researcher (Esploro) data is loaded only when the profile is used for researchers. */
   includeResearcher: boolean;
+  /**
+   * True for the baseline: its segments marked segment_type="Internal" were added by staff and a
+   * synchronize keeps them. False for the input: SIS ignores segment_type and loads every incoming
+   * segment as External (reference.md SIS-09).
+   */
+  internalSegments: boolean;
 }
 
 /** A well-formedness problem: the file cannot be compared at all. */
@@ -190,12 +198,15 @@ export class UserCollector implements ScanSink {
   private readonly texts: string[] = [];
   /** A <userRecords> root without the v1 namespace: its first child tells v1 from v2. */
   private undecided = false;
+  /** `x:` for a root `<x:userRecords xmlns:x="...xmlbeans">`: the v1 names carry that prefix. */
+  private prefix = '';
 
   // The user being read.
   private inUser = false;
   private entries: string[] = [];
   private entryRanks: number[] = [];
   private primaryId: string | null = null;
+  private hasName = false;
   private identifiers: CollectedIdentifier[] = [];
   private internalAccount = false;
   private internalSegments = 0;
@@ -236,7 +247,8 @@ export class UserCollector implements ScanSink {
       return;
     }
     // Names the model does not know (or knows in another case) are not loaded: the checker reports them.
-    const plan = childPlan(parent, tag.name, this.options);
+    const name = this.prefix !== '' && tag.name.startsWith(this.prefix) ? tag.name.slice(this.prefix.length) : tag.name;
+    const plan = childPlan(parent, name, this.options);
     this.frames[depth] = plan;
     if (plan === null) return;
     switch (plan.kind) {
@@ -291,6 +303,11 @@ export class UserCollector implements ScanSink {
 
   private startRoot(tag: ScanStartTag): Plan | null {
     const name = tag.name;
+    const colon = name.indexOf(':');
+    if (colon > 0 && tag.attributes.some((a) => a.name === `xmlns:${name.slice(0, colon)}` && a.value === V1_NAMESPACE) && name.slice(colon + 1) === 'userRecords') {
+      this.prefix = name.slice(0, colon + 1);
+      return this.useVersion(1);
+    }
     if (name === 'users') return this.useVersion(2);
     if (name === 'userRecords') {
       const xmlns = tag.attributes.find((a) => a.name === 'xmlns')?.value ?? '';
@@ -318,6 +335,7 @@ export class UserCollector implements ScanSink {
     this.entries = [];
     this.entryRanks = [];
     this.primaryId = null;
+    this.hasName = false;
     this.identifiers = [];
     this.internalAccount = false;
     this.internalSegments = 0;
@@ -332,6 +350,7 @@ export class UserCollector implements ScanSink {
     // Copied through a concatenation: a substring of the scanner's chunk would keep it alive.
     const value = normalise(plan.node, text);
     let compared = value;
+    if (plan.node.role === 'firstName' || plan.node.role === 'lastName') this.hasName ||= text.trim() !== '';
     if (plan.node.role === 'primaryId') {
       this.primaryId = value;
       // Alma compares primary ids without regard to case: one that differs only in case is the same id.
@@ -351,7 +370,7 @@ export class UserCollector implements ScanSink {
     for (let k = 0; k < attributes.length; k++) {
       const attribute = attributes[k];
       if (attribute.name === 'segment_type') {
-        this.segmentInternal = attribute.value.toLowerCase() === 'internal';
+        this.segmentInternal = this.options.internalSegments && attribute.value.toLowerCase() === 'internal';
         continue;
       }
       const def = plan.node.attributeIndex.exact.get(attribute.name);
@@ -399,6 +418,7 @@ export class UserCollector implements ScanSink {
     const canon = entries.join(ENTRY_SEPARATOR);
     const user: CollectedUser = {
       primaryId: this.primaryId,
+      hasName: this.hasName,
       identifiers: this.identifiers,
       internalAccount: this.internalAccount,
       canon,

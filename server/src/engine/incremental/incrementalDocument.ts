@@ -453,6 +453,7 @@ export class IncrementalDocument {
       const found: Finding[] = [];
       const taken = checkIdentifiersAcrossUsers(registry, user.uses, documentIndex, (rule, use, args, first, related) => {
         const finding = makeFinding(this.settings, rule, toRange(spanOf(use)), args, [{ path: registry.documentPaths[first.documentIndex], range: toRange(spanOf(first)), message: related }]);
+        if (finding && ruleDef(rule).rejects === 'user') finding.user = user.ref;
         if (finding) found.push(finding);
       });
       if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primaryOf(user.uses), ordinal));
@@ -474,7 +475,7 @@ export class IncrementalDocument {
     // A root that is a user: only the earlier files' identifiers can clash with its own.
     if (this.rootUser) for (const finding of clashesOf(this.rootUser, 1)) collector.add(finding);
     addAll(collector, this.rootUserAfter);
-    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.userCount), findings: collector.finish() };
+    return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.userCount), findings: collector.finish(), rejectedUsers: collector.rejectedUsers() };
   }
 
   /** A bare <user> root is a user the pieces do not hold. */

@@ -1,6 +1,6 @@
 import type { ScanSink, ScanStartTag, ScanText, ScanProblemRule, XmlDeclaration } from '../xml/scanner';
 import type { Span } from '../text/span';
-import type { Finding } from '../rules/finding';
+import type { Finding, FindingUser } from '../rules/finding';
 import { FindingCollector } from '../validation/findingCollector';
 import type { DocumentChecker, UserObserver } from '../validation/documentChecker';
 import type { IdentifierUse } from '../validation/identifiers';
@@ -31,6 +31,8 @@ export interface UserRecord {
   uses: IdentifierUse[];
   /** It repeats one of its own identifiers: Alma rejects it, it holds none. */
   repeats: boolean;
+  /** The user its findings name: the clashes found when combining name it too. */
+  ref: FindingUser;
 }
 
 /**
@@ -78,19 +80,19 @@ export class SegmentRecorder extends FindingCollector implements ScanSink, UserO
     return [];
   }
 
-  userEnded(uses: IdentifierUse[], repeats: boolean): void {
+  userEnded(uses: IdentifierUse[], repeats: boolean, _label: string, ref: FindingUser): void {
     if (this.depth < 2) {
       // A user that is the root itself (reported as the wrong root, and checked all the same): its
       // children are its fields. What it reports from here on comes after its identifiers' clashes.
       if (this.depth === 1 && this.inRoot) {
-        this.rootUser = { uses, repeats };
+        this.rootUser = { uses, repeats, ref };
         this.target = this.rootUserAfter;
       }
       return;
     }
     const element = this.current;
     if (!element) return;
-    element.user = { uses, repeats };
+    element.user = { uses, repeats, ref };
     this.target = element.after;
   }
 

@@ -31,6 +31,13 @@ export interface RuleDef {
    * identifiers, its match id) and well-formedness problems are listed each, up to the cap.
    */
   repeats?: 'collapse';
+  /**
+   * 'user': an error of this rule makes Alma's loader reject the user it is in (and only that
+   * user). Such a finding carries the user it is about, the summary counts the users rejected, and
+   * when it collapses, the JSON and SARIF reports still list every place (within the caps), so a
+   * report that rejects users always says which.
+   */
+  rejects?: 'user';
 }
 
 /**
@@ -57,7 +64,7 @@ export const RULES = [
     description: 'A v1 file.' },
   { id: 'unknown-element', severity: 'error', range: 'tag-name', message: '<{name}> is not allowed in <{parent}>.{hint}',
     description: 'An element the schema does not allow there, with a suggestion (recordType -> record_type).', repeats: 'collapse' },
-  { id: 'unlisted-element', severity: 'warning', range: 'tag-name', message: '<{name}> is not in the User XSD copy this tool checks against (2022), but {note} Alma may read it or ignore it; a schema-checking step would reject it.',
+  { id: 'unlisted-element', severity: 'warning', range: 'tag-name', message: '<{name}> is not in the 2022 User XSD copy this tool checks against: Alma may read it or ignore it, and a schema check would reject it.',
     description: 'An element that real producers or newer Alma releases use but the 2022 schema copy lacks (pref_full_name).', repeats: 'collapse' },
   { id: 'element-case', severity: 'error', range: 'tag-name', message: '<{name}> should be written <{expected}>: XML names are case-sensitive.',
     description: 'A known element written in another case (Primary_ID).', repeats: 'collapse' },
@@ -66,7 +73,7 @@ export const RULES = [
   { id: 'element-order', severity: 'error', range: 'tag-name', message: '<{name}> must come before <{after}> in <{parent}> (order: {order}).',
     description: 'contact_info children out of order (addresses, emails, phones).', repeats: 'collapse' },
   { id: 'missing-element', severity: 'error', range: 'parent-tag-name', message: '<{parent}> is missing the required <{name}>.',
-    description: 'A required child is missing (address_types, email_address, id_type, value...).', repeats: 'collapse' },
+    description: 'A required child is missing (address_types, email_address, id_type, value...).', repeats: 'collapse', rejects: 'user' },
   { id: 'unexpected-text', severity: 'error', range: 'text', message: 'Text is not allowed directly inside <{parent}>; it holds elements only.',
     description: 'Text where only child elements are allowed.', repeats: 'collapse' },
   { id: 'unknown-attribute', severity: 'error', range: 'attribute-name', message: 'Attribute {name} is not allowed on <{element}>.{hint}',
@@ -76,31 +83,33 @@ export const RULES = [
   { id: 'attribute-value', severity: 'error', range: 'attribute-value', message: '{name}="{value}" is not allowed; {allowed}.',
     description: 'An attribute value outside what the attribute allows (segment_type="external", preferred="True").', repeats: 'collapse' },
   { id: 'invalid-date', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>; {expected}.',
-    description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.', repeats: 'collapse' },
+    description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.', repeats: 'collapse', rejects: 'user' },
   { id: 'invalid-boolean', severity: 'error', range: 'text', message: '"{value}" is not a boolean for <{name}>; use true, false, 1 or 0.',
-    description: 'Not true, false, 1 or 0 (lowercase).', repeats: 'collapse' },
+    description: 'Not true, false, 1 or 0 (lowercase).', repeats: 'collapse', rejects: 'user' },
   { id: 'invalid-number', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>.',
-    description: 'Not a valid xs:int or xs:float.', repeats: 'collapse' },
+    description: 'Not a valid xs:int or xs:float.', repeats: 'collapse', rejects: 'user' },
   { id: 'max-length', severity: 'error', range: 'text', message: '{what} is {length} characters long; the limit is {max}.',
-    description: 'Longer than the schema allows (255 by default; campus_code 50, notes 2000...).', repeats: 'collapse' },
+    description: 'Longer than the schema allows (255 by default; campus_code 50, notes 2000...).', repeats: 'collapse', rejects: 'user' },
   { id: 'empty-value', severity: 'warning', range: 'tag-name', message: '<{name}> is empty; {why}.',
-    description: 'An empty typed or required element (<expiry_date/>); an error under strict.', repeats: 'collapse' },
+    description: 'An empty typed or required element (<expiry_date/>); an error under strict.', repeats: 'collapse', rejects: 'user' },
   { id: 'not-loaded', severity: 'warning', range: 'tag-name', message: '<{name}> {why}',
     description: 'A field SIS ignores or that is output only (user_roles, proxy_for_users, password, full_name, loans...).', repeats: 'collapse' },
   { id: 'profile-field', severity: 'info', range: 'tag-name', message: '<{name}> is set by the integration profile on SIS load; the value in the file is ignored.',
     description: 'record_type, account_type, external_id: set by the profile.', repeats: 'collapse' },
   { id: 'missing-primary-id', severity: 'warning', range: 'user-tag-name', message: '{detail}',
-    description: 'No primary_id: Alma makes one from the names (an error when the names are missing too).', repeats: 'collapse' },
+    description: 'No primary_id: Alma makes one from the names (an error when the names are missing too).', repeats: 'collapse', rejects: 'user' },
   { id: 'missing-match-id', severity: 'error', range: 'user-tag-name', message: 'This user has no {matchId}, the profile\'s match identifier; Alma rejects it.',
-    description: 'The profile\'s match identifier is absent from a user.' },
+    description: 'The profile\'s match identifier is absent from a user.', rejects: 'user' },
   { id: 'empty-identifier', severity: 'error', range: 'tag-name', message: '{what} is empty.',
-    description: 'An identifier with an empty value.' },
+    description: 'An identifier with an empty value.', rejects: 'user' },
   { id: 'duplicate-identifier', severity: 'error', range: 'text', message: '{what} "{value}" is already used by an earlier user ({first}); Alma loads the first and rejects this user.',
-    description: 'An identifier value already used by an earlier user in this file or an earlier file of the set.' },
+    description: 'An identifier value already used by an earlier user in this file or an earlier file of the set.', rejects: 'user' },
   { id: 'duplicate-identifier-in-user', severity: 'error', range: 'text', message: '{what} "{value}" appears twice in this user (also as {first}); Alma rejects the user.',
-    description: 'The same identifier value twice within one user.' },
+    description: 'The same identifier value twice within one user.', rejects: 'user' },
   { id: 'identifier-case', severity: 'warning', range: 'text', message: '{what} "{value}" differs only in case from "{other}" ({first}); Alma may treat them as the same identifier.',
     description: 'Two identifiers that differ only in case.' },
+  { id: 'segment-type-ignored', severity: 'info', range: 'attribute-value', message: 'segment_type="{value}" has no effect in a SIS load: every segment of the file becomes External. Only segments staff add in Alma stay Internal, and a synchronize keeps those.',
+    description: 'segment_type="Internal" on a segment of the file: SIS ignores it and loads the segment as External.', repeats: 'collapse' },
   { id: 'multiple-preferred', severity: 'warning', range: 'attribute-value', message: 'More than one {what} is marked {attribute}="true"; only one may be.',
     description: 'More than one preferred address, email, phone, or SMS phone.', repeats: 'collapse' },
   { id: 'missing-type', severity: 'warning', range: 'tag-name', message: '<{name}> has no {child}; every {segment} needs a type.',

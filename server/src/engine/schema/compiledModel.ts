@@ -16,6 +16,7 @@ export class AttributeNode {
   readonly sis: SisTreatment | undefined;
   readonly uniqueTrue: boolean;
   readonly label: string | undefined;
+  readonly lenient: string | undefined;
 
   constructor(def: AttributeDef) {
     this.name = def.name;
@@ -25,6 +26,7 @@ export class AttributeNode {
     this.sis = def.sis;
     this.uniqueTrue = def.uniqueTrue ?? false;
     this.label = def.label;
+    this.lenient = def.lenient;
   }
 }
 
@@ -49,6 +51,7 @@ export class ElementNode {
   readonly role: ElementRole | undefined;
   readonly researcher: boolean;
   readonly documentedMandatory: boolean;
+  readonly protectedField: boolean;
   readonly label: string | undefined;
   readonly unlisted: string | undefined;
   readonly children: readonly ElementNode[];
@@ -74,6 +77,7 @@ export class ElementNode {
     this.role = def.role;
     this.researcher = def.researcher ?? false;
     this.documentedMandatory = def.documentedMandatory ?? false;
+    this.protectedField = def.protectedField ?? false;
     this.label = def.label;
     this.unlisted = def.unlisted;
     this.children = (def.children ?? []).map((child) => new ElementNode(child));

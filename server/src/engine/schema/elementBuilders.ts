@@ -98,6 +98,8 @@ export const SEGMENT_TYPE_ATTRIBUTE: AttributeDef = {
   type: 'enum',
   values: ['External', 'Internal'],
   maxLength: 10,
+  // "Empty or illegal segment_type ... will be considered as external" (reference.md §1.4): a warning, not an error.
+  lenient: 'SIS takes any other value as External',
 };
 
 /**

@@ -57,6 +57,8 @@ export interface AttributeDef {
   uniqueTrue?: boolean;
   /** Human name of what the attribute marks, for messages ("preferred address"). */
   label?: string;
+  /** A value outside `values` is a warning, not an error: what the loader does instead, for the message. */
+  lenient?: string;
 }
 
 export interface ElementDef {
@@ -82,6 +84,11 @@ export interface ElementDef {
   role?: ElementRole;
   /** Researcher (Esploro) data: the researcher-fields rule applies. */
   researcher?: boolean;
+  /**
+   * SIS-06: a field a synchronize keeps when staff changed it by hand (user_group, pin_number...);
+   * sent empty, it may delete the existing value or reset it to the default.
+   */
+  protectedField?: boolean;
   /** Documented as mandatory although the XSD has minOccurs=0 (line1, city, note_text). */
   documentedMandatory?: boolean;
   /** Short label for messages ("barcode", "address"); defaults to the name. */

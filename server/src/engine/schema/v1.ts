@@ -70,14 +70,14 @@ const USER_DETAILS = group(
     v1Text('firstName', { role: 'firstName' }),
     v1Text('middleName'),
     v1Text('lastName', { role: 'lastName' }),
-    code('userGroup', { codeTable: 'userGroups' }),
-    code('campusCode', { codeTable: 'campusCodes' }),
+    code('userGroup', { codeTable: 'userGroups', protectedField: true }),
+    code('campusCode', { codeTable: 'campusCodes', protectedField: true }),
     v1Date('expiryDate', { role: 'expiryDate' }),
     v1Date('purgeDate', { role: 'purgeDate' }),
     v1Date('birthDate'),
     code('userType', { fixedCodes: V1_USER_TYPES, ...SET_BY_PROFILE }),
-    code('userTitle', { codeTable: 'userTitles' }),
-    code('defaultLanguage', { codeTable: 'preferredLanguages' }),
+    code('userTitle', { codeTable: 'userTitles', protectedField: true }),
+    code('defaultLanguage', { codeTable: 'preferredLanguages', protectedField: true }),
     code('status', { min: 1, fixedCodes: V1_STATUS_CODES }),
     code('gender', { codeTable: 'genders' }),
     // Free text in user_record.xsd; whether it maps to v2's coded job_category is not documented.
@@ -87,9 +87,9 @@ const USER_DETAILS = group(
     v1Text('password', INTERNAL_USERS_ONLY),
     // yes|no in user_record.xsd.
     v1Text('forcePasswordChange', INTERNAL_USERS_ONLY),
-    v1Text('pinNumber', { role: 'pin' }),
+    v1Text('pinNumber', { role: 'pin', protectedField: true }),
     v1Text('externalId', SET_BY_PROFILE),
-    code('resourceSharingLibraryCode', { codeTable: 'rsLibraries' }),
+    code('resourceSharingLibraryCode', { codeTable: 'rsLibraries', protectedField: true }),
   ],
   // Every source writes it (user_record.xsd: minOccurs="1"); a record without it holds no user.
   { min: 1 },
@@ -101,8 +101,8 @@ const USER_IDENTIFIERS = list(
     'userIdentifier',
     'all',
     [
-      // Optional in user_record.xsd, so not required here although v2's id_type is.
-      code('type', { codeTable: 'identifierTypes', role: 'identifierType' }),
+      // Optional in user_record.xsd, but an identifier without a type cannot be loaded: required, as v2's id_type.
+      code('type', { min: 1, codeTable: 'identifierTypes', role: 'identifierType' }),
       v1Text('value', { min: 1, role: 'identifierValue' }),
       v1Text('note'),
       v1Text('status'),

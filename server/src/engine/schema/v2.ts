@@ -180,16 +180,16 @@ const USER = group(
     text('middle_name', 255),
     text('last_name', 255, { role: 'lastName' }),
     text('full_name', 600, OUTPUT_ONLY),
-    text('pin_number', 255, { role: 'pin' }),
-    codeWithDesc('user_title', { codeTable: 'userTitles' }),
-    codeWithDesc('job_category', { codeTable: 'jobCategories' }),
+    text('pin_number', 255, { role: 'pin', protectedField: true }),
+    codeWithDesc('user_title', { codeTable: 'userTitles', protectedField: true }),
+    codeWithDesc('job_category', { codeTable: 'jobCategories', protectedField: true }),
     text('job_description', 255),
     codeWithDesc('gender', { codeTable: 'genders' }),
-    codeWithDesc('user_group', { codeTable: 'userGroups' }),
-    codeWithDesc('campus_code', { maxLength: 50, descMaxLength: 255, codeTable: 'campusCodes' }),
+    codeWithDesc('user_group', { codeTable: 'userGroups', protectedField: true }),
+    codeWithDesc('campus_code', { maxLength: 50, descMaxLength: 255, codeTable: 'campusCodes', protectedField: true }),
     text('web_site_url', 255),
     codeWithDesc('cataloger_level', { codeTable: 'catalogerLevels' }),
-    codeWithDesc('preferred_language', { codeTable: 'preferredLanguages' }),
+    codeWithDesc('preferred_language', { codeTable: 'preferredLanguages', protectedField: true }),
     typed('birth_date', 'date'),
     typed('expiry_date', 'date', { role: 'expiryDate' }),
     typed('purge_date', 'date', { role: 'purgeDate' }),
@@ -213,11 +213,11 @@ const USER = group(
     PROXY_FOR_USERS,
     list('rs_libraries', group('rs_library', 'all', [
       codeWithDesc('code', { maxLength: 50, descMaxLength: 255, codeTable: 'rsLibraries' }),
-    ])),
+    ]), { protectedField: true }),
     list('library_notices', group('library_notice', 'all', [
       codeWithDesc('code', { descMaxLength: 255, codeTable: 'libraryNotices' }),
       typed('value', 'boolean'),
-    ])),
+    ]), { protectedField: true }),
     text('source_link_id', undefined, OUTPUT_ONLY),
     text('source_institution_code', undefined, OUTPUT_ONLY),
     text('linking_id', undefined, OUTPUT_ONLY),
@@ -226,7 +226,7 @@ const USER = group(
     text('pref_last_name', 255),
     text('pref_name_suffix', 255, { researcher: true }),
     // Berkeley's user load writes it every day (reference.md §1.1); whether Alma reads it is not known.
-    text('pref_full_name', 255, { unlisted: "Berkeley's production feed writes it daily and newer Alma releases may have added it." }),
+    text('pref_full_name', 255, { unlisted: "Berkeley's production feed writes it daily; newer Alma releases may have added it." }),
     typed('is_researcher', 'boolean', { researcher: true }),
     RESEARCHER_ELEMENT,
   ],
@@ -237,6 +237,7 @@ export const V2_MODEL: SchemaModel = {
   version: 2,
   // The official XSD declares no root; `users` is the convention of Ex Libris's converters and
   // producers (reference.md §2), and the schema copy's added `users` is untyped.
-  root: list('users', USER),
+  // total_record_count: declared on <users> by Ex Libris's rest_users.xsd (the API's list of users).
+  root: list('users', USER, { attributes: [{ name: 'total_record_count', type: 'string', maxLength: 20 }] }),
   namespace: '',
 };

@@ -4,7 +4,7 @@ import { toRange } from '../text/span';
 import { looseName, v1Vocabulary, v2Vocabulary } from '../schema/models';
 import { compiledModel, type AttributeNode, type CompiledModel, type ElementNode } from '../schema/compiledModel';
 import type { ValidationSettings, CodeEntry } from '../config/types';
-import type { Finding, RelatedLocation, Severity } from '../rules/finding';
+import type { Finding, FindingUser, RelatedLocation, Severity } from '../rules/finding';
 import { ruleDef, formatMessage, type RuleId } from '../rules/ruleTable';
 import { nearest, codePointLength } from '../text/similarity';
 import { excerpt } from '../text/excerpt';
@@ -60,7 +60,6 @@ interface Frame {
   textEndCol: number;
   textTruncated: boolean;
   reportedText: boolean;
-  nil: boolean;
   /**
    * Inside an unknown element, or one already reported as not loaded (or researcher data in a
    * users profile): nothing below is reported again, except values the schema rejects.
@@ -75,6 +74,8 @@ interface Frame {
 
 interface UserState {
   nameSpan: Span;
+  /** Shared by the user's findings of rules that reject users; its primary_id is filled in at the end. */
+  ref: FindingUser;
   primaryId: IdentifierUse | null;
   identifiers: IdentifierUse[];
   /** Identifier segment being read: its type and value. */
@@ -108,7 +109,7 @@ export interface UserObserver {
    * `repeats`: it repeats one of its own (Alma rejects it, so it holds none); `label`: how
    * messages name it. Called where the checker would look for clashes with earlier users.
    */
-  userEnded(uses: IdentifierUse[], repeats: boolean, label: string): void;
+  userEnded(uses: IdentifierUse[], repeats: boolean, label: string, ref: FindingUser): void;
 }
 
 export class DocumentChecker implements ScanSink {
@@ -124,6 +125,10 @@ export class DocumentChecker implements ScanSink {
   private rootDone = false;
   /** The root is <userRecords> and its first child decides between v1 and v2 (MIT writes v2 users in it). */
   private rootUndecided = false;
+  /** The root was reported as not a users root: its content is checked all the same, by its first child's version. */
+  private rootForeign = false;
+  /** `x:` when the root is `<x:userRecords xmlns:x="...xmlbeans">`: names in that prefix are the v1 names. */
+  private prefix = '';
   private readonly documentIndex: number;
   private readonly strict: boolean;
   private readonly observer: UserObserver | null;
@@ -142,7 +147,7 @@ export class DocumentChecker implements ScanSink {
   }
 
   result(): DocumentResult {
-    return { path: this.path, schemaVersion: this.version, users: this.users, findings: this.findings.finish() };
+    return { path: this.path, schemaVersion: this.version, users: this.users, findings: this.findings.finish(), rejectedUsers: this.findings.rejectedUsers() };
   }
 
   // -------------------------------------------------------------------------------------
@@ -158,9 +163,10 @@ export class DocumentChecker implements ScanSink {
     if (setting === 'off') return;
     const def = ruleDef(rule);
     const severity = setting ?? extra?.severity ?? def.severity;
+    const user = def.rejects === 'user' && this.user ? this.user.ref : undefined;
     // Past the cap a finding is only counted: building its message would cost time for nothing.
     if (this.findings.isFull(rule)) {
-      this.findings.drop({ rule, severity, range: toRange(span) });
+      this.findings.drop({ rule, severity, range: toRange(span), user });
       return;
     }
     const finding: Finding = {
@@ -172,6 +178,7 @@ export class DocumentChecker implements ScanSink {
     };
     if (extra?.suggestions && extra.suggestions.length > 0) finding.suggestions = extra.suggestions;
     if (extra?.group !== undefined) finding.group = extra.group;
+    if (user) finding.user = user;
     this.findings.add(finding);
   }
 
@@ -225,7 +232,7 @@ export class DocumentChecker implements ScanSink {
       frame = {
         name: '', line: 0, col: 0, def: null, generation: 0, seenGeneration: [], seenLine: [], seenCol: [], maxPosition: -1, maxPositionName: '', childCount: 0,
         trueCount: 0, trueElements: [], trueAttributes: [], trueSpans: [], text: '', textLength: 0, hasText: false, textLine: 0, textCol: 0, textEndLine: 0, textEndCol: 0,
-        textTruncated: false, reportedText: false, nil: false, quiet: false, deferred: null,
+        textTruncated: false, reportedText: false, quiet: false, deferred: null,
       };
       this.frames[this.depth] = frame;
     }
@@ -244,7 +251,6 @@ export class DocumentChecker implements ScanSink {
     frame.hasText = false;
     frame.textTruncated = false;
     frame.reportedText = false;
-    frame.nil = false;
     frame.quiet = parent?.quiet ?? false;
     frame.deferred = null;
     return frame;
@@ -254,6 +260,13 @@ export class DocumentChecker implements ScanSink {
   private startRoot(tag: ScanStartTag): ElementNode | null {
     if (this.rootDone) return null; // a second root: the scanner reported it
     this.rootDone = true;
+    const colon = tag.name.indexOf(':');
+    if (colon > 0 && tag.attributes.some((a) => a.name === `xmlns:${tag.name.slice(0, colon)}` && a.value === V1_NAMESPACE)) {
+      // The same qualified name as <userRecords xmlns="..."> (XMLBeans writes it so).
+      this.prefix = tag.name.slice(0, colon + 1);
+      this.setVersion(1, tagSpan(tag));
+      return this.model!.root;
+    }
     const name = tag.name;
     const xmlns = tag.attributes.find((a) => a.name === 'xmlns')?.value ?? '';
     let version: 1 | 2 | null = null;
@@ -281,7 +294,11 @@ export class DocumentChecker implements ScanSink {
       this.report('root-element', tagSpan(tag), {
         detail: `The root element is <${excerpt(name)}>; Alma expects <users> (User XSD v2) or <userRecords> (v1).${hint}`,
       });
-      return null;
+      // The users inside are still worth checking: the first child tells their version.
+      this.rootUndecided = true;
+      this.rootForeign = true;
+      this.model = compiledModel(1);
+      return this.model.root;
     }
     this.setVersion(version, tagSpan(tag));
     return def ?? this.model!.root;
@@ -290,7 +307,9 @@ export class DocumentChecker implements ScanSink {
   /** Settles a <userRecords> root without the v1 namespace once its content shows the version. */
   private decideUndecidedRoot(root: Frame, version: 1 | 2): ElementNode {
     this.rootUndecided = false;
-    if (version === 2) {
+    if (this.rootForeign) {
+      // Reported already; no second finding about the same root.
+    } else if (version === 2) {
       this.report('root-element', frameSpan(root), {
         detail: 'v2 <user> records inside a <userRecords> root: Alma accepts this in practice, but the v2 root is <users>.',
       }, { severity: 'warning' });
@@ -323,9 +342,10 @@ export class DocumentChecker implements ScanSink {
   /** Finds the definition of `tag` under `parent`, reporting unknown, miscased, duplicated and misordered children. */
   private resolveChild(parent: Frame, tag: ScanStartTag): ElementNode | null {
     const parentDef = parent.def!;
-    const name = tag.name;
+    const name = this.localName(tag.name);
     if (this.rootUndecided && this.depth === 1) {
-      parent.def = this.decideUndecidedRoot(parent, name === 'user' ? 2 : 1);
+      const v1 = this.rootForeign ? name.toLowerCase() === 'userrecord' : name !== 'user';
+      parent.def = this.decideUndecidedRoot(parent, v1 ? 1 : 2);
       return this.resolveChild(parent, tag);
     }
     parent.childCount++;
@@ -368,8 +388,13 @@ export class DocumentChecker implements ScanSink {
     return def;
   }
 
+  /** An element's name without the v1 prefix the root declared (see `prefix`). */
+  private localName(name: string): string {
+    return this.prefix !== '' && name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
+  }
+
   private reportUnknownElement(parent: Frame, tag: ScanStartTag, loose: string | undefined): void {
-    const name = tag.name;
+    const name = this.localName(tag.name);
     const current = this.version === 1 ? v1Vocabulary : v2Vocabulary;
     const other = this.version === 1 ? v2Vocabulary : v1Vocabulary;
     if (!loose && other.has(name) && !current.has(name)) {
@@ -393,10 +418,8 @@ export class DocumentChecker implements ScanSink {
         if (name === 'xmlns') this.checkNamespace(attr, parent);
         continue;
       }
-      if (name.startsWith(XSI)) {
-        if (name === 'xsi:nil') frame.nil = isTrue(attr.value);
-        continue;
-      }
+      // xsi:nil="true" reads as an empty element, which is how the checks below take it.
+      if (name.startsWith(XSI)) continue;
       let attrDef = index.exact.get(name);
       if (!attrDef) {
         const cased = index.lowerCase.get(name.toLowerCase());
@@ -412,6 +435,9 @@ export class DocumentChecker implements ScanSink {
         }
       }
       this.checkAttributeValue(attr, attrDef, def, parent);
+      if (attrDef.name === 'segment_type' && attr.value === 'Internal' && !frame.quiet) {
+        this.report('segment-type-ignored', attr.valueSpan, { value: attr.value });
+      }
       if (attrDef.sis === 'output' && !frame.quiet) {
         this.report('not-loaded', attr.nameSpan, { name: `${tag.name} ${attrDef.name}="…"`, why: 'is output only: Alma fills it and ignores it on load.' });
       }
@@ -435,20 +461,23 @@ export class DocumentChecker implements ScanSink {
     const value = attr.value;
     if (attrDef.type === 'enum' && attrDef.values && !attrDef.values.includes(value)) {
       const cased = attrDef.values.find((v) => v.toLowerCase() === value.toLowerCase());
+      const allowed = cased ? `values are case-sensitive: write "${cased}"` : `allowed: ${attrDef.values.map((v) => `"${v}"`).join(', ')}`;
       this.report('attribute-value', attr.valueSpan, {
         name: attrDef.name,
         value,
-        allowed: cased ? `values are case-sensitive: write "${cased}"` : `allowed: ${attrDef.values.map((v) => `"${v}"`).join(', ')}`,
-      }, { suggestions: cased ? [cased] : [...attrDef.values] });
+        allowed: attrDef.lenient ? `${allowed} (${attrDef.lenient})` : allowed,
+      }, { suggestions: cased ? [cased] : [...attrDef.values], severity: attrDef.lenient ? 'warning' : undefined });
       return;
     }
     if (attrDef.type === 'boolean' && !isBoolean(value)) {
       const lower = value.toLowerCase();
-      const fix = lower === 'true' || lower === 'yes' || lower === 'y' ? 'true' : lower === 'false' || lower === 'no' || lower === 'n' ? 'false' : null;
+      const cased = lower === 'true' || lower === 'false' ? lower : null;
+      const fix = cased ?? (lower === 'yes' || lower === 'y' ? 'true' : lower === 'no' || lower === 'n' ? 'false' : null);
       this.report('attribute-value', attr.valueSpan, {
         name: attrDef.name,
         value,
-        allowed: fix ? `booleans are lowercase: write "${fix}" (or true, false, 1, 0)` : 'use true, false, 1 or 0',
+        allowed: cased ? `booleans are lowercase: write "${cased}" (or true, false, 1, 0)`
+          : fix ? `a boolean is true, false, 1 or 0: write "${fix}"` : 'use true, false, 1 or 0',
       }, { suggestions: fix ? [fix] : undefined });
       return;
     }
@@ -554,7 +583,11 @@ export class DocumentChecker implements ScanSink {
 
   endTag(): void {
     const frame = this.frames[--this.depth];
-    if (this.rootUndecided && this.depth === 0) frame.def = this.decideUndecidedRoot(frame, 1);
+    if (this.rootUndecided && this.depth === 0) {
+      // An empty root: a foreign one holds nothing to judge; an empty <userRecords> is v1.
+      if (this.rootForeign) return;
+      frame.def = this.decideUndecidedRoot(frame, 1);
+    }
     const def = frame.def;
     if (!def) return;
     if (frame.deferred) this.reportDeferred(frame, def);
@@ -564,6 +597,7 @@ export class DocumentChecker implements ScanSink {
     } else if (def.content === 'simple' && frame.textLength > 0) {
       // What Alma ignores is reported once, not field by field; a value the schema rejects is
       // still worth saying, as a schema-checking loader would refuse the file.
+      this.checkMaxLength(frame, def);
       this.checkLexicalValue(frame, def);
     }
     switch (def.role) {
@@ -578,7 +612,7 @@ export class DocumentChecker implements ScanSink {
   }
 
   private checkChildren(frame: Frame, def: ElementNode): void {
-    if (frame.nil) return;
+    if (def.protectedField && frame.childCount === 0) this.reportEmptyProtected(frame, def);
     const children = def.children;
     for (let k = 0; k < children.length; k++) {
       if (frame.seenGeneration[k] === frame.generation) continue;
@@ -596,11 +630,18 @@ export class DocumentChecker implements ScanSink {
     }
   }
 
+  /** SIS-06: a synchronize may delete the existing value, or reset it to the default, for an empty protected field. */
+  private reportEmptyProtected(frame: Frame, def: ElementNode): void {
+    this.report('empty-value', frameSpan(frame), {
+      name: def.name,
+      why: 'a synchronize keeps a protected field that staff changed, but an empty one may delete the existing value or reset it to the default: leave the element out, or write the value',
+    }, { severity: 'warning' });
+  }
+
   private checkValue(frame: Frame, def: ElementNode): void {
     const empty = frame.textLength === 0;
     const user = this.user;
     if (empty) {
-      if (frame.nil) return;
       if (def.role === 'primaryId' || def.role === 'identifierValue') {
         this.report('empty-identifier', frameSpan(frame), { what: def.role === 'primaryId' ? `<${def.name}>` : `The identifier <${def.name}>` });
         if (def.role === 'primaryId' && user) user.primaryId = null;
@@ -612,21 +653,21 @@ export class DocumentChecker implements ScanSink {
           { severity: this.strict ? 'error' : undefined });
       } else if (def.min >= 1) {
         this.report('empty-value', frameSpan(frame), { name: def.name, why: 'it is required' }, { severity: this.strict ? 'error' : undefined });
+      } else if (def.documentedMandatory) {
+        // The XSD lets it be empty, so strict does not make it an error; Alma documents it as mandatory.
+        this.report('empty-value', frameSpan(frame), { name: def.name, why: 'Alma documents this field as mandatory' }, { severity: 'warning' });
+      } else if (def.protectedField) {
+        this.reportEmptyProtected(frame, def);
       }
       if (def.role === 'firstName' || def.role === 'lastName') return;
       return;
     }
-    if (def.maxLength !== undefined && (frame.textTruncated || frame.textLength > def.maxLength)) {
-      this.report('max-length', textSpanOf(frame), {
-        what: `<${def.name}>`,
-        length: frame.textTruncated ? 'over a million' : frame.textLength,
-        max: def.maxLength,
-      });
-    }
+    this.checkMaxLength(frame, def);
     if (!this.checkLexicalValue(frame, def)) return;
     const value = frame.text;
     const type = def.type;
-    if (def.fixedCodes || def.codeTable) this.checkCode(def, value, frame);
+    // A value the profile sets (record_type...) is ignored on load: its code is nobody's concern.
+    if ((def.fixedCodes || def.codeTable) && def.sis !== 'profile') this.checkCode(def, value, frame);
     if (!user) return;
     switch (def.role) {
       case 'primaryId':
@@ -658,6 +699,16 @@ export class DocumentChecker implements ScanSink {
         if (!/^\d{4}$/.test(value)) this.report('pin-format', textSpanOf(frame), { value });
         break;
       default:
+    }
+  }
+
+  private checkMaxLength(frame: Frame, def: ElementNode): void {
+    if (def.maxLength !== undefined && (frame.textTruncated || frame.textLength > def.maxLength)) {
+      this.report('max-length', textSpanOf(frame), {
+        what: `<${def.name}>`,
+        length: frame.textTruncated ? 'over a million' : frame.textLength,
+        max: def.maxLength,
+      });
     }
   }
 
@@ -700,6 +751,7 @@ export class DocumentChecker implements ScanSink {
   private beginUser(tag: ScanStartTag): void {
     this.user = {
       nameSpan: tagSpan(tag),
+      ref: { primaryId: null },
       primaryId: null,
       identifiers: [],
       pendingType: null,
@@ -725,23 +777,37 @@ export class DocumentChecker implements ScanSink {
 
   private endUser(): void {
     const user = this.user;
-    this.user = null;
     if (!user) return;
+    user.ref.primaryId = user.primaryId?.value ?? null;
     this.users++;
+    this.endUserChecks(user);
+    this.user = null;
+  }
+
+  private endUserChecks(user: UserState): void {
     const matchId = this.settings.matchIdType;
+    // Messages name the field as the file writes it.
+    const primaryName = this.version === 1 ? 'userName' : 'primary_id';
+    const hasMatchId = matchId !== undefined && matchId !== 'primary_id' && user.identifiers.some((u) => u.type === matchId);
     if (!user.primaryId) {
       if (matchId === 'primary_id') {
-        this.report('missing-match-id', user.nameSpan, { matchId: 'primary_id' });
+        this.report('missing-match-id', user.nameSpan, { matchId: primaryName });
       } else {
         const namesMissing = !user.hasFirstName && !user.hasLastName;
-        this.report('missing-primary-id', user.nameSpan, {
-          detail: namesMissing
-            ? 'This user has no primary_id and no first or last name: Alma cannot generate a primary identifier and rejects the user.'
-            : 'This user has no primary_id: Alma generates one from the first and last name, which your other systems will not know.',
-        }, { severity: namesMissing ? 'error' : undefined });
+        let detail: string;
+        if (hasMatchId) {
+          // Generation concerns new users only: an existing user matched by another identifier keeps its primary id.
+          detail = `This user has no ${primaryName}. If it matches an existing user by ${matchId}, that user keeps its ${primaryName}; if it is new, ` +
+            (namesMissing ? 'Alma cannot generate one without a first or last name and rejects it.' : 'Alma generates one from the first and last name, which your other systems will not know.');
+        } else {
+          detail = namesMissing
+            ? `This user has no ${primaryName} and no first or last name: Alma cannot generate a primary identifier and rejects the user.`
+            : `This user has no ${primaryName}: Alma generates one from the first and last name, which your other systems will not know.`;
+        }
+        this.report('missing-primary-id', user.nameSpan, { detail }, { severity: namesMissing && !hasMatchId ? 'error' : undefined });
       }
     }
-    if (matchId && matchId !== 'primary_id' && !user.identifiers.some((u) => u.type === matchId)) {
+    if (matchId && matchId !== 'primary_id' && !hasMatchId) {
       this.report('missing-match-id', user.nameSpan, { matchId: `identifier of type ${matchId}` });
     }
     const uses = user.primaryId ? [user.primaryId, ...user.identifiers] : user.identifiers;
@@ -749,7 +815,7 @@ export class DocumentChecker implements ScanSink {
     const repeats = this.checkIdentifiersWithinUser(uses);
     const label = userLabel(user.primaryId, this.users);
     if (this.observer) {
-      this.observer.userEnded(uses, repeats, label);
+      this.observer.userEnded(uses, repeats, label, user.ref);
     } else {
       const taken = this.checkIdentifiersAcrossUsers(uses);
       if (!repeats && !taken) this.registry.register(uses, this.documentIndex, label);
@@ -774,7 +840,7 @@ export class DocumentChecker implements ScanSink {
       while (i < j && uses[i].key !== use.key) i++;
       if (i === j) continue;
       const first = uses[i];
-      const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first).toLowerCase(), other: first.value };
+      const args = { what: describeIdentifier(use), value: use.value, first: describeIdentifier(first, true), other: first.value };
       const related = [this.related(spanOf(first), `${describeIdentifier(first)} "${excerpt(first.value)}"`)];
       if (identifiersClash(first, use) === 'duplicate') {
         repeats = true;

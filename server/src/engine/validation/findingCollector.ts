@@ -1,4 +1,4 @@
-import type { Finding, Severity } from '../rules/finding';
+import type { Finding, FindingUser, Severity } from '../rules/finding';
 import { ruleDef, type RuleId } from '../rules/ruleTable';
 import { compareRanges, type Range } from '../text/span';
 
@@ -31,17 +31,25 @@ export class FindingCollector {
   private readonly firsts = new Map<string, Finding>();
   private readonly perRule = new Map<RuleId, number>();
   private readonly dropped = new Map<RuleId, Dropped>();
+  /** The users an error rejects, listed or not: the summary says how many. */
+  private readonly rejected = new Set<FindingUser>();
 
   add(finding: Finding): void {
-    const collapses = ruleDef(finding.rule).repeats === 'collapse';
+    const def = ruleDef(finding.rule);
+    const collapses = def.repeats === 'collapse';
+    const rejects = def.rejects === 'user' && finding.severity === 'error';
+    if (rejects && finding.user) this.rejected.add(finding.user);
     let key: string | undefined;
     if (collapses) {
       key = `${finding.rule}\u0000${finding.severity}\u0000${finding.group ?? finding.message}`;
       const first = this.firsts.get(key);
       if (first) {
         first.occurrences = (first.occurrences ?? 1) + 1;
+        // Said once in text, but a report that rejects users must still say which ones.
+        if (rejects && first.places && first.places.length < MAX_FINDINGS_PER_RULE) first.places.push({ range: finding.range, user: finding.user ?? null });
         return;
       }
+      if (rejects) finding.places = [{ range: finding.range, user: finding.user ?? null }];
     }
     const count = this.perRule.get(finding.rule) ?? 0;
     if (count >= MAX_FINDINGS_PER_RULE || this.listed.length >= MAX_FINDINGS_PER_DOCUMENT) {
@@ -58,8 +66,14 @@ export class FindingCollector {
     return ruleDef(rule).repeats !== 'collapse' && ((this.perRule.get(rule) ?? 0) >= MAX_FINDINGS_PER_RULE || this.listed.length >= MAX_FINDINGS_PER_DOCUMENT);
   }
 
+  /** How many users the document's errors reject (each once, whatever the caps listed). */
+  rejectedUsers(): number {
+    return this.rejected.size;
+  }
+
   /** Counts a finding that will not be listed; `range` is where it would have been. */
-  drop(finding: Pick<Finding, 'rule' | 'severity' | 'range'>): void {
+  drop(finding: Pick<Finding, 'rule' | 'severity' | 'range' | 'user'>): void {
+    if (finding.user && finding.severity === 'error' && ruleDef(finding.rule).rejects === 'user') this.rejected.add(finding.user);
     const entry = this.dropped.get(finding.rule);
     if (entry) {
       entry.count++;

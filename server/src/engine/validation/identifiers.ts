@@ -87,8 +87,9 @@ export function identifiersClash(a: IdentifierUse, b: IdentifierUse): 'duplicate
   return a.primary && b.primary ? 'duplicate' : 'case';
 }
 
-export function describeIdentifier(use: Pick<IdentifierUse, 'type' | 'primary'>): string {
-  return use.primary ? use.type : `Identifier ${use.type}`;
+/** `primary_id`, `Identifier BARCODE`; inside a sentence `identifier BARCODE`: the type as the file writes it. */
+export function describeIdentifier(use: Pick<IdentifierUse, 'type' | 'primary'>, inSentence = false): string {
+  return use.primary ? use.type : `${inSentence ? 'identifier' : 'Identifier'} ${use.type}`;
 }
 
 /** How messages name a user: by its primary_id, else by its place in the document (1-based). */
@@ -117,7 +118,7 @@ export function checkIdentifiersAcrossUsers(registry: IdentifierRegistry, uses: 
     if (!clash) continue;
     const first = clash.first;
     const where = first.documentIndex === documentIndex ? `line ${first.line + 1}` : excerpt(registry.documentPaths[first.documentIndex]);
-    const related = `first used by ${first.userLabel} as ${describeIdentifier(first).toLowerCase()}`;
+    const related = `first used by ${first.userLabel} as ${describeIdentifier(first, true)}`;
     if (clash.kind === 'duplicate') {
       rejected = true;
       report('duplicate-identifier', use, { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, first, related);

@@ -13,6 +13,8 @@ export interface DocumentResult {
   users: number;
   /** Findings sorted by position. */
   findings: Finding[];
+  /** Users that an error of a rule that rejects users (RuleDef.rejects) is about, each once. */
+  rejectedUsers?: number;
 }
 
 export interface Summary {
@@ -21,6 +23,8 @@ export interface Summary {
   errors: number;
   warnings: number;
   infos: number;
+  /** Users the errors reject (a file-level error rejects the whole file instead: not counted here). */
+  rejectedUsers?: number;
 }
 
 /** The outcome of validating a set of documents in load order (identifiers are unique across it). */
@@ -57,9 +61,10 @@ export function countSeverities(findings: readonly Finding[], into: SeverityCoun
 }
 
 export function summarize(documents: DocumentResult[]): Summary {
-  const summary: Summary = { files: documents.length, users: 0, errors: 0, warnings: 0, infos: 0 };
+  const summary: Summary = { files: documents.length, users: 0, errors: 0, warnings: 0, infos: 0, rejectedUsers: 0 };
   for (const doc of documents) {
     summary.users += doc.users;
+    summary.rejectedUsers = (summary.rejectedUsers ?? 0) + (doc.rejectedUsers ?? 0);
     countSeverities(doc.findings, summary);
   }
   return summary;
