@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { fileLocation, formatSarif } from '../../server/src/cli/formatSarif';
 import { RULES } from '../../server/src/engine/rules/ruleTable';
 import { doc, finding, range, sampleSet, setResult } from './setResults';
+import { validateText } from '../../server/src/engine/validation/validateDocument';
+import { DEFAULT_SETTINGS } from '../../server/src/engine/config/types';
 
 type Json = any;
 
@@ -128,5 +130,16 @@ describe('formatSarif', () => {
     assert.equal(run.results[0].occurrenceCount, 7);
     assert.equal(run.results[1].occurrenceCount, undefined);
     assert.equal(run.results[4999].message.text, 'pin 4999');
+  });
+});
+
+describe('formatSarif: a collapsed finding that rejects users', () => {
+  it('lists every other place as a related location naming its user', () => {
+    const users = ['t1', 't2', 't3'].map((id) => `<user><primary_id>${id}</primary_id><first_name>A</first_name><expiry_date>12/31/2027</expiry_date></user>\n`).join('');
+    const result = validateText(`<users>\n${users}</users>\n`, 'temple.xml', DEFAULT_SETTINGS);
+    const log = sarif(setResult(result), { toolVersion: '1', baseDir: '/work' });
+    const [date] = log.runs[0].results.filter((r: Json) => r.ruleId === 'invalid-date');
+    assert.equal(date.occurrenceCount, 3);
+    assert.deepEqual(date.relatedLocations.map((r: Json) => `${r.physicalLocation.region.startLine} ${r.message.text}`), ['3 also here: user t2', '4 also here: user t3']);
   });
 });

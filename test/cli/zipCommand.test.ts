@@ -230,3 +230,15 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as
     assert.match(result.stderr, /^alma-sis: bomb\.zip!\/users\.xml: the entry would inflate from \d+ bytes to 200\.0 MiB \(\d+:1, user XML compresses about 10:1\); refused as a likely zip bomb\n$/);
   });
 });
+
+describe('alma-sis zip: what is zipped anyway is shown (issue 12)', () => {
+  test('segment_type="external" is a warning: the zip is written, and the warning printed', async () => {
+    const folder = freshFolder();
+    writeFileSync(join(folder, 'feed.xml'), v2File('W1').replace('</last_name>', '</last_name><user_identifiers><user_identifier segment_type="external"><id_type>BARCODE</id_type><value>b1</value></user_identifier></user_identifiers>'));
+    const result = await run(['zip', 'feed.xml', '--out', 'feed.zip'], folder);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^feed\.xml:3:\d+: warning attribute-value segment_type="external" is not allowed; values are case-sensitive: write "External"/m);
+    assert.match(result.stdout, /^feed\.xml: 1 file, 1 user: 0 errors, 1 warning, 0 infos$/m);
+    assert.match(result.stdout, /^wrote .*feed\.zip: 1 XML file, \d+ bytes$/m);
+  });
+});

@@ -332,3 +332,46 @@ describe('dry-run baselines and inputs', () => {
     await assert.rejects(run(usersFile(user('a')), usersFile(), { signal: controller.signal }), { name: 'AbortError' });
   });
 });
+
+describe('real producers in the dry-run (issue 12)', () => {
+  it('input segments marked Internal are loaded as External: nothing shows as removed when only the marking differs', async () => {
+    const address = (type: string) => `<contact_info><addresses><address segment_type="${type}"><line1>1 Main St</line1><city>Berkeley</city><address_types><address_type>home</address_type></address_types></address></addresses></contact_info>`;
+    const baseline = usersFile(user('cal1', address('External'), identifier('BARCODE', 'B1')), user('cal2', address('External'), '<user_group>UG</user_group>'));
+    const input = usersFile(user('cal1', address('Internal'), identifier('BARCODE', 'B1', 'Internal')), user('cal2', address('Internal'), '<user_group>PG</user_group>'));
+    const report = await run(input, baseline);
+    assert.deepEqual(outcomes(report), ['cal1 unchanged', 'cal2 updated']);
+    assert.deepEqual(report.users[1].changes, [{ path: 'user_group', change: 'changed', old: 'UG', new: 'PG' }]);
+  });
+
+  it('a baseline segment marked Internal is still kept (staff added it)', async () => {
+    const baseline = usersFile(user('k1', identifier('OTHER_ID_2', 'STAFF-ADDED', 'Internal')));
+    const report = await run(usersFile(user('k1')), baseline);
+    assert.deepEqual(outcomes(report), ['k1 unchanged']);
+  });
+
+  it('a match on another identifier: a matched user without primary_id is not rejected and loses no primary_id; a new one without names is', async () => {
+    const other = (value: string) => identifier('OTHER_ID_1', value);
+    const baseline = usersFile(user('old.1', other('9001'), '<user_group>UG</user_group>'));
+    const nameless = `  <user>${other('9002')}</user>`;
+    const input = usersFile(user(null, other('9001'), '<user_group>PG</user_group>'), nameless, user(null, other('9003')));
+    const settings = { ...DEFAULT_SETTINGS, matchIdType: 'OTHER_ID_1' };
+    const report = await run(input, baseline, { settings, matchIdType: 'OTHER_ID_1' });
+    assert.deepEqual(outcomes(report), ['- updated', '- rejected/invalid', '- new']);
+    assert.deepEqual(report.users[0].changes, [{ path: 'user_group', change: 'changed', old: 'UG', new: 'PG' }]);
+    assert.match(report.users[1].detail ?? '', /^missing-primary-id: /);
+  });
+
+  it('a v1 export against a v2 feed is refused with what to do, not compared field by field', async () => {
+    const v1Export = '<userRecords xmlns="http://com/exlibris/digitool/repository/extsystem/xmlbeans"><userRecord><userDetails><userName>a</userName><status>Active</status></userDetails></userRecord></userRecords>';
+    await assert.rejects(run(usersFile(user('a')), v1Export), (error: Error) => {
+      assert.ok(error instanceof InputError);
+      assert.match(error.message, /feed\.xml is User XSD v2 but the baseline export\.xml is a v1 export: .*Export the users again in v2/);
+      return true;
+    });
+  });
+
+  it('identifiers that differ only in case: validate warns (identifier-case) and the dry-run does not reject either', async () => {
+    const report = await run(usersFile(user('c1', identifier('BARCODE', 'AB1')), user('c2', identifier('BARCODE', 'ab1'))), usersFile(user('z')));
+    assert.deepEqual(outcomes(report), ['c1 new', 'c2 new']);
+  });
+});

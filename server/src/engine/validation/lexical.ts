@@ -19,7 +19,8 @@ function daysInMonth(year: number, month: number): number {
 function validDay(y: string, m: string, d: string): boolean {
   const month = Number(m);
   const day = Number(d);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(y), month);
+  // XSD 1.0 has no year 0000 (1 BCE is -0001).
+  return Number(y) !== 0 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(Number(y), month);
 }
 
 function validZone(zone: string | undefined): boolean {
@@ -45,7 +46,7 @@ export function parseXsDate(value: string): number {
   const year = digits(value, 0, 4);
   const month = digits(value, 5, 7);
   const day = digits(value, 8, 10);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
+  if (year <= 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return -1;
   if (n === 11 && value.charCodeAt(10) !== 0x5a) return -1;
   if (n === 16) {
     const sign = value.charCodeAt(10);
