@@ -58,7 +58,7 @@ async function runSample(args: ParsedArgs, context: CommandContext): Promise<num
     return ExitCode.clean;
   }
   await writeFileAtomically(out, options, context.signal);
-  context.err(`wrote ${users} users (User XSD v${schema}) to ${out}\n`);
+  context.err(`wrote ${users} ${users === 1 ? 'user' : 'users'} (User XSD v${schema}) to ${out}\n`);
   return ExitCode.clean;
 }
 

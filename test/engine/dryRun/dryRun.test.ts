@@ -375,3 +375,12 @@ describe('real producers in the dry-run (issue 12)', () => {
     assert.deepEqual(outcomes(report), ['c1 new', 'c2 new']);
   });
 });
+
+describe('dry-run reports count in the singular for one', () => {
+  it('says "1 user", not "1 users"', async () => {
+    const { summaryLine, dryRunMarkdown } = await import('../../../server/src/engine/dryRun/formatReport.js');
+    const report = await run(usersFile(user('solo')), usersFile(user('solo')));
+    assert.match(summaryLine(report), /^1 user \(synchronize, matched by primary_id, against 1 existing\): 0 new, 0 updated, 1 unchanged/);
+    assert.match(dryRunMarkdown(report), /^# Dry-run: synchronize of 1 user\n[\s\S]*\(1 existing user\)/);
+  });
+});

@@ -43,8 +43,12 @@ export function* dryRunText(report: DryRunReport): Generator<string> {
 
 export function summaryLine(report: DryRunReport): string {
   const s = report.summary;
-  return `${s.total} users (${report.mode}, matched by ${report.matchIdType}, against ${report.baseline.users} existing): ` +
+  return `${usersCount(s.total)} (${report.mode}, matched by ${report.matchIdType}, against ${report.baseline.users} existing): ` +
     `${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.rejected} rejected (${percent(s.failureRate)})`;
+}
+
+function usersCount(n: number): string {
+  return `${n} ${n === 1 ? 'user' : 'users'}`;
 }
 
 function alertLine(report: DryRunReport): string {
@@ -55,9 +59,9 @@ function alertLine(report: DryRunReport): string {
 export function dryRunMarkdown(report: DryRunReport): string {
   const s = report.summary;
   const out: string[] = [];
-  out.push(`# Dry-run: ${report.mode} of ${s.total} users`, '');
+  out.push(`# Dry-run: ${report.mode} of ${usersCount(s.total)}`, '');
   out.push(`Input: ${report.inputs.map(code).join(', ')}  `);
-  out.push(`Baseline: ${report.baseline.paths.map(code).join(', ')} (${report.baseline.users} existing users)  `);
+  out.push(`Baseline: ${report.baseline.paths.map(code).join(', ')} (${report.baseline.users} existing ${report.baseline.users === 1 ? 'user' : 'users'})  `);
   out.push(`Matched by ${code(report.matchIdType)}; unmatched users: ${report.mode === 'import' ? 'added (import)' : report.unmatched === 'add' ? 'added' : 'rejected'}.`, '');
   if (s.alert) out.push(`> **Alert:** ${percent(s.failureRate)} of the users would be rejected, at or over Alma's ${percent(ALERT_THRESHOLD)} threshold.`, '');
   out.push('| outcome | users |', '|---|---:|');
