@@ -146,6 +146,42 @@ test('encoding: invalid UTF-8 is located, UTF-16 is refused, and columns stay in
   assert.deepEqual(utf16.events, []);
 });
 
+test('after bytes that are not UTF-8, columns are those an editor shows (one U+FFFD per bad sequence), and a text of such bytes has an end', () => {
+  // The fuzz test (test/engine/fuzz) found a text made of a stray continuation byte reported with
+  // a range that ended before it started, and the columns after such bytes off by one; this test
+  // then found a valid character after a cut-short E0 sequence reported as invalid.
+  const pool = [
+    [0x61], [0x20], [0xc3, 0xa9], [0xe6, 0x97, 0xa5], [0xf0, 0x9f, 0x98, 0x80], // a, space, é, 日, 😀
+    [0x80], [0xbf], [0xa3], [0x93], [0xc0], [0xc1], [0xf5], [0xf8], [0xff], // stray continuation bytes, bytes never in UTF-8
+    [0xc3], [0xe2, 0x82], [0xf0, 0x9f], [0xf0, 0x9f, 0x98], [0xf4, 0x90], [0xed, 0xa0, 0x80], [0xe0, 0x80, 0xaf], // cut short, surrogates, overlong
+  ];
+  let x = 7;
+  const random = (n: number) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % n;
+  };
+  for (let n = 0; n < 500; n++) {
+    const junk = Buffer.from(Array.from({ length: 1 + random(6) }, () => pool[random(pool.length)]).flat());
+    const bytes = Buffer.concat([utf8('<users><a>'), junk, utf8('</a><b x="'), junk, utf8('">t</b><c/></users>')]);
+    const { events, problems } = scan(bytes, 1 + random(5));
+    const decoded = new TextDecoder('utf-8').decode(bytes);
+    const shown = new TextDecoder('utf-8').decode(junk);
+    const text = events.find((e) => e.startsWith('text '))!;
+    if (shown.trim() === '') {
+      assert.match(text, /^text "t" /, `${junk.toString('hex')}: white space is no text`);
+    } else {
+      // Spaces are trimmed: the text runs from its first to its last character that is not one.
+      const first = 10 + shown.length - shown.trimStart().length;
+      const last = 10 + shown.trimEnd().length;
+      assert.match(text, new RegExp(` 0:${first}-0:${last} `), `${junk.toString('hex')}: ${text}`);
+    }
+    const replacements = [...shown].filter((ch) => ch === '\ufffd').length;
+    assert.equal(problems.filter((p) => p.startsWith('encoding')).length, 2 * replacements, `${junk.toString('hex')}: one encoding problem per U+FFFD, in the text and in the attribute`);
+    const c = events.find((e) => e.startsWith('start c'));
+    assert.equal(c, `start c 0:${decoded.indexOf('<c/>') + 1} / `, `${junk.toString('hex')} (${shown.length} columns)`);
+  }
+});
+
 test('declared encodings and the XML declaration are reported with the value span', () => {
   const { events } = scan(utf8('<?xml version="1.0" encoding="ISO-8859-1"?><users/>'));
   assert.equal(events[0], 'decl 1.0 ISO-8859-1 0:30-0:40');

@@ -805,7 +805,13 @@ export class XmlScanner {
   // ---------------------------------------------------------------------------------------
   // UTF-8 validation (only ever reached for non-ASCII bytes or inside a multi-byte sequence)
 
-  private utf8(b: number, line: number, col: number): void {
+  /**
+   * Follows the UTF-8 sequences and says how many UTF-16 columns byte `b` takes, as an editor
+   * counts them: a character's first byte takes one, the last byte of a 4-byte sequence the second
+   * (its low surrogate), other continuation bytes none; a byte that is not UTF-8, or a sequence cut
+   * short, is one U+FFFD.
+   */
+  private utf8(b: number, line: number, col: number): number {
     if (this.u8need > 0) {
       if (b >= this.u8lo && b <= this.u8hi) {
         this.u8need--;
@@ -816,13 +822,17 @@ export class XmlScanner {
           this.problem('invalid-char', { line: this.u8startLine, col: this.u8startCol, endLine: line, endCol: col },
             `The character U+FFF${b === 0xbe ? 'E' : 'F'} is not allowed in XML; one such character makes Alma abort the whole job.`);
         }
-        return;
+        return this.u8need === 0 && this.u8lead >= 0xf0 ? 1 : 0;
       }
       if (!this.muted()) this.problem('encoding', { line: this.u8startLine, col: this.u8startCol, endLine: line, endCol: col },
         `Invalid UTF-8: the byte sequence starting with ${describeByte(this.u8lead)} is cut short. Is the file saved in another encoding (Latin-1, Windows-1252)? Alma needs UTF-8.`);
       this.u8need = 0;
-      if (b < 0x80) return;
+      if (b < 0x80) return 1;
     }
+    // The bounds of the second byte are the lead's own: those of a cut-short E0, ED, F0 or F4
+    // made the next valid character (日 after E0 80) look invalid.
+    this.u8lo = 0x80;
+    this.u8hi = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) {
       this.u8need = 1;
     } else if (b >= 0xe0 && b <= 0xef) {
@@ -834,16 +844,17 @@ export class XmlScanner {
       if (b === 0xf0) this.u8lo = 0x90;
       else if (b === 0xf4) this.u8hi = 0x8f;
     } else {
-      if (this.muted()) return;
+      if (this.muted()) return 1;
       const what = b >= 0x80 && b <= 0xbf ? 'a continuation byte with no lead byte' : 'a byte that never occurs in UTF-8';
       this.problem('encoding', { line, col, endLine: line, endCol: col + 1 },
         `Invalid UTF-8: byte ${describeByte(b)} is ${what}. Is the file saved in another encoding (Latin-1, Windows-1252)? Alma needs UTF-8.`);
-      return;
+      return 1;
     }
     this.u8lead = b;
     this.u8second = 0;
     this.u8startLine = line;
     this.u8startCol = col;
+    return 1;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -927,8 +938,13 @@ export class XmlScanner {
         }
       }
       const b = buf[i];
+      // The columns byte b takes (utf8()). A byte that is not UTF-8 is one, as the U+FFFD an editor
+      // shows for it: counting a stray continuation byte (Latin-1 '°', a Windows-1252 quote) as
+      // none shifted the rest of its line and left a text made of it without an end, and counting
+      // a cut-short 4-byte sequence as two shifted it the other way.
+      let width = 1;
       if (b >= 0x80 || this.u8need !== 0) {
-        this.utf8(b, line, col);
+        width = this.utf8(b, line, col);
       } else if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && !this.muted()) {
         this.problem('invalid-char', { line, col, endLine: line, endCol: col + 1 },
           `The control character ${describeByte(b)} is not allowed in XML 1.0; one such character makes Alma abort the whole job.`);
@@ -973,9 +989,9 @@ export class XmlScanner {
           } else if (!isSpace(b)) {
             if (!this.textHasContent) this.startText(i, line, col);
             if (b >= 0x80) this.tokAscii = false;
-            if (b < 0x80 || b >= 0xc0) {
+            if (width > 0) {
               this.textEndLine = line;
-              this.textEndCol = col + (b >= 0xf0 ? 2 : 1);
+              this.textEndCol = col + width;
             }
             this.textLastNonSpace = i + 1;
           }
@@ -1318,7 +1334,7 @@ export class XmlScanner {
         this.lastWasCr = true;
       } else {
         this.lastWasCr = false;
-        if (b < 0x80 || b >= 0xc0) col += b >= 0xf0 ? 2 : 1;
+        col += width;
       }
       i++;
     }
