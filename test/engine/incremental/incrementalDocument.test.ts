@@ -243,14 +243,15 @@ function earlierFiles(): (string | null)[] {
   return [null, usersDocument(['a2', 'e1', 'A3', 'm2', 'p1']), samplesOf('valid/users-v1.xml')[0].text];
 }
 
-test('property: random edit sequences (markup opened and closed, CR and LF, users pasted, tags deleted...) always give the full validation\'s result', async () => {
+test('property: random edit sequences (markup opened and closed, CR and LF, users pasted, tags deleted...) always give the full validation\'s result', async (t) => {
   const bases = propertyBases();
   const earlier = earlierFiles();
   const seeds = ONLY_SEED ? seedList(ONLY_SEED) : null;
   let edits = 0;
   let validations = 0;
   let elementScans = 0;
-  for (let n = 0; seeds ? n < seeds.length : edits < EDITS; n++) {
+  let seedsRun = 0;
+  for (let n = 0; seeds ? n < seeds.length : edits < EDITS; n++, seedsRun++) {
     const seed = seeds ? seeds[n] : n + 1;
     const random = seededRandom(seed);
     const base = bases[seed % bases.length];
@@ -289,6 +290,7 @@ test('property: random edit sequences (markup opened and closed, CR and LF, user
       ].join('\n'));
     }
   }
+  t.diagnostic(`${edits} edits, ${validations} validations (${elementScans} user re-checks), seeds ${ONLY_SEED ?? `1-${seedsRun}`}`);
   if (!seeds) assert.ok(edits >= EDITS, `${edits} edits`);
   // Most validations must take the incremental path, or the property says little about it.
   assert.ok(elementScans > validations / 4, `the incremental path ran (${elementScans} element re-checks in ${validations} validations)`);
