@@ -22,7 +22,9 @@ import {
 import { validateText, DEFAULT_SETTINGS } from '../../server/src/engine';
 import { mulberry32 } from '../../server/src/engine/samples/sampleGenerator';
 import { missingTool } from '../helpers/prerequisites';
+import { describeMutant, fuzzSeed, mutant, randomFor, sampleFiles } from '../helpers/userFileMutator';
 import { repoRoot } from '../helpers/repoRoot';
+import { isAlmaUserFile } from '../../server/src/lsp/documentSettings';
 import { StdioClient } from './stdioClient';
 
 /*
@@ -430,6 +432,62 @@ test('400 open documents of one folder: each gets the diagnostics alma-sis valid
   await new Promise((resolve) => setTimeout(resolve, 500));
   for (const uri of uris) assert.equal(client.published.filter((p) => p.uri === uri).at(-1)?.diagnostics.length, 0, uri);
   assertAlive();
+});
+
+test('400 grammar-aware mutants of the samples opened, edited and closed: each validation is the engine\'s for the same text', async () => {
+  // Capped at 1,000 problems per file by default; the engine's list is not capped.
+  const own = new StdioClient();
+  try {
+    await own.initialize({}, work, { settings: { maxProblems: 1_000_000, debounceMs: 0 } });
+    const samplesList = sampleFiles();
+    const seed = fuzzSeed();
+    const dir = folder('mutants');
+    const failures: string[] = [];
+    for (let n = 0; n < 400 && failures.length < 5; n++) {
+      const index = n * 50;
+      const m = mutant(samplesList, seed, index);
+      // What an editor holds: the bytes decoded as UTF-8, bad bytes as U+FFFD.
+      const text = m.bytes.toString('utf8');
+      const uri = pathToFileURL(join(dir, `m${index}.xml`)).href;
+      let from = own.published.length;
+      await own.open(uri, text);
+      if (!isAlmaUserFile(text)) {
+        // Its root was renamed: not an Alma user file to the server, which publishes nothing, and answers.
+        assert.equal(await own.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 1, character: 2 } }), null, describeMutant(m));
+        await own.close(uri);
+        continue;
+      }
+      const opened = await own.waitFor(() => own.published.slice(from).find((p) => p.uri === uri), 20_000);
+      if (!opened) {
+        failures.push(`opened, nothing published: ${describeMutant(m)}`);
+        continue;
+      }
+      if (JSON.stringify(lines(opened.diagnostics)) !== JSON.stringify(engineLines(text))) failures.push(`opened: ${describeMutant(m)}`);
+      // Two edits inside it, as typing would: the incremental path must agree with a full validation.
+      let mirror = TextDocument.create(uri, 'xml', 1, text);
+      const random = randomFor(seed ^ 0xed17, index);
+      let version = 1;
+      for (let e = 0; e < 2; e++) {
+        const at = random.int(mirror.getText().length + 1);
+        const change = { range: { start: mirror.positionAt(at), end: mirror.positionAt(at + random.int(4)) }, text: random.pick(['x', '<', '</user>', '&', ' ', '']) };
+        from = own.published.length;
+        version = await own.change(uri, [change]);
+        mirror = TextDocument.update(mirror, [change], version);
+      }
+      const edited = await own.waitFor(() => own.published.slice(from).find((p) => p.uri === uri && p.version === version), 20_000);
+      const want = engineLines(mirror.getText());
+      if (!edited) {
+        failures.push(`edited, nothing published: ${describeMutant(m)}`);
+      } else if (JSON.stringify(lines(edited.diagnostics)) !== JSON.stringify(want)) {
+        failures.push(`edited: ${describeMutant(m)}\nedits ${JSON.stringify(mirror.getText().length)} characters; server ${JSON.stringify(lines(edited.diagnostics)).slice(0, 600)}\nengine ${JSON.stringify(want).slice(0, 600)}`);
+      }
+      await own.close(uri);
+    }
+    assert.deepEqual(failures, []);
+    assertAlive(own);
+  } finally {
+    await own.stop();
+  }
 });
 
 /** The configuration cases: what is written in a folder, and where the problem must be shown. */
