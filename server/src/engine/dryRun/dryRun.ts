@@ -2,7 +2,7 @@ import type { ScanSink } from '../xml/scanner';
 import type { ValidationSettings } from '../config/types';
 import { InputError, type InputDocument } from '../files/inputDocument';
 import { DocumentChecker, type UserObserver } from '../validation/documentChecker';
-import { IdentifierRegistry } from '../validation/identifiers';
+import { IdentifierRegistry, identifiersClash } from '../validation/identifiers';
 import { newSetState } from '../validation/validateDocument';
 import { FindingCollector } from '../validation/findingCollector';
 import { compareRanges } from '../text/span';
@@ -156,7 +156,6 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   };
 }
 
-/** Replays the users that waited for the index, in their order. */
 /**
  * A v1 export against a v2 feed (or the reverse) would list every field as removed and added
  * again: the names differ, not the data. Refused with what to do instead.
@@ -171,6 +170,7 @@ function checkVersions(inputVersions: ReadonlyMap<1 | 2, string>, index: Baselin
   }
 }
 
+/** Replays the users that waited for the index, in their order. */
 function replayWaiting(replay: Replay, waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[]): Replay {
   for (const w of waiting) replay.add(w.user, w.path, w.rejection);
   waiting.length = 0;
@@ -286,8 +286,7 @@ class Replay {
 function caseOnly(holder: Holder, key: string, user: CollectedUser): boolean {
   const held = heldValue(holder.current, key);
   const incoming = heldValue(user, key);
-  if (held === null || incoming === null || held.value === incoming.value) return false;
-  return !(held.primary && incoming.primary);
+  return held !== null && incoming !== null && identifiersClash(held, incoming) === 'case';
 }
 
 function heldValue(user: CollectedUser, key: string): { value: string; primary: boolean } | null {

@@ -82,7 +82,7 @@ export class IdentifierRegistry {
 }
 
 /** Two values equal when lower-cased: the same identifier, or (only case differs) a likely mistake. */
-export function identifiersClash(a: IdentifierUse, b: IdentifierUse): 'duplicate' | 'case' {
+export function identifiersClash(a: Pick<IdentifierUse, 'value' | 'primary'>, b: Pick<IdentifierUse, 'value' | 'primary'>): 'duplicate' | 'case' {
   if (a.value === b.value) return 'duplicate';
   return a.primary && b.primary ? 'duplicate' : 'case';
 }
