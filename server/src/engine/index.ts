@@ -8,6 +8,7 @@ export { toLspDiagnostic, DIAGNOSTIC_SOURCE, type DiagnosticData } from './valid
 export { countSeverities, type DocumentResult, type SetResult, type Summary, type SeverityCounts, type Progress } from './validation/results';
 export { expandInputs, type ExpandedInputs } from './files/inputs';
 export { InputError, type InputDocument, type InputNote, type ArchiveMember } from './files/inputDocument';
+export { isAlmaUserFile } from './files/almaUserFile';
 export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
 export { loadCodeTables, resolveCodeTablesPath } from './config/codeTables';
 export { resolveProfile, type ProfileRequest, type ResolvedProfile } from './config/resolveProfile';
@@ -67,6 +68,7 @@ export {
   type IncrementalStats,
 } from './incremental/incrementalDocument';
 export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
+export { identifierSignature, earlierFilesSignature } from './incremental/identifierSignatures';
 export { EditableText } from './incremental/editableText';
 export { sampleChunks, sampleText, writeSample, writeSampleFile, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
 export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';

@@ -32,8 +32,10 @@ import {
   languageService,
   type DocumentResult,
   type FileIdentifiers,
-  type EarlierFiles,
   type ValidationSettings,
+  isAlmaUserFile,
+  identifierSignature,
+  earlierFilesSignature,
 } from '../engine';
 import {
   CONFIGURATION_SECTION,
@@ -44,7 +46,7 @@ import {
   type ValidateFileOnDiskResult,
 } from './protocol';
 import { toDiagnostics, configErrorDiagnostics } from './diagnostics';
-import { readClientSettings, resolveSettings, isAlmaUserFile, type ClientSettings, type ResolvedSettings } from './documentSettings';
+import { readClientSettings, resolveSettings, type ClientSettings, type ResolvedSettings } from './documentSettings';
 import { FolderSets } from './folderSets';
 import { checkedDocumentSync, documentUriOf, isRecord, positionOf, rangeOf } from './wire';
 
@@ -308,11 +310,11 @@ export class AlmaSisServer {
         return;
       }
       state.incremental = new IncrementalDocument(current, this.displayPath(state), state.settings.settings, this.earlierFiles(state));
-      state.configuredWith = { settings: state.settings, earlier: earlierKey(this.earlierFiles(state)) };
+      state.configuredWith = { settings: state.settings, earlier: earlierFilesSignature(this.earlierFiles(state)) };
     } else {
       // Only a change of settings or of the earlier files of the set makes the next validation whole.
       const earlier = this.earlierFiles(state);
-      const key = earlierKey(earlier);
+      const key = earlierFilesSignature(earlier);
       if (state.configuredWith?.settings !== state.settings || state.configuredWith.earlier !== key) {
         state.incremental.reconfigure(state.settings.settings, earlier);
         state.configuredWith = { settings: state.settings, earlier: key };
@@ -501,7 +503,7 @@ export class AlmaSisServer {
       state.identifierSignature = '';
       return;
     }
-    const signature = state.incremental.users().map((u) => `${u.repeats ? '!' : ''}${u.uses.map((x) => `${x.key}@${x.line}:${x.col}`).join(' ')}`).join('\n');
+    const signature = identifierSignature(state.incremental.users());
     if (signature === state.identifierSignature) return;
     state.identifierSignature = signature;
     this.sets.touch(state.fsPath);
@@ -632,13 +634,6 @@ function codeActionContextOf(value: unknown): CodeActionContext {
     : [];
   const only = Array.isArray(context.only) ? context.only.filter((kind: unknown): kind is string => typeof kind === 'string') : undefined;
   return only ? { diagnostics, only } : { diagnostics };
-}
-
-/** Identifies what the earlier files of a set leave behind, positions included (related information shows them). */
-function earlierKey(earlier: EarlierFiles | undefined): string {
-  if (!earlier || earlier.paths.length === 0) return '';
-  const holders = earlier.holders.map((h) => `${h.key}@${h.documentIndex}:${h.line}:${h.col}:${h.userLabel}`).join(',');
-  return `${earlier.paths.join('|')}#${earlier.version ?? ''}#${holders}`;
 }
 
 function describe(error: unknown): string {
