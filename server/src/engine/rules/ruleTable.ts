@@ -2,26 +2,17 @@ import type { Severity } from './finding';
 import { excerpt } from '../text/excerpt';
 
 /**
- * Where a rule's range goes. The checker picks the span named here, so a rule's range is part of
- * its definition rather than a choice made at each call site.
+ * A rule's definition. Where its findings go is not part of it: the scanner gives the span of a
+ * well-formedness problem (the character, tag, attribute or markup at fault), and the checker
+ * reports at the tag name, attribute or trimmed text the finding is about, which for some rules
+ * depends on the place (max-length on an element's text or an attribute's value). The fixtures in
+ * samples/invalid/ pin each rule's ranges.
  */
-export type RangeStrategy =
-  | 'bytes' // the offending bytes or characters
-  | 'document-start' // the BOM or text before the XML declaration
-  | 'markup' // the piece of markup at fault (tag, declaration, entity reference)
-  | 'tag-name' // the element's name in its start tag
-  | 'parent-tag-name' // the start-tag name of the element that lacks something
-  | 'attribute-name'
-  | 'attribute-value' // inside the quotes
-  | 'text' // the element's trimmed text
-  | 'user-tag-name'; // the <user>/<userRecord> start-tag name for per-user findings
-
 export interface RuleDef {
   id: string;
   severity: Severity;
   /** Message template; `{name}` placeholders are filled from the finding's arguments. */
   message: string;
-  range: RangeStrategy;
   /** One line for the README, SARIF and hover. */
   description: string;
   /**
@@ -45,84 +36,84 @@ export interface RuleDef {
  * here plus its check and tests; severities here are defaults that configuration may change.
  */
 export const RULES = [
-  { id: 'xml-syntax', severity: 'error', range: 'markup', message: '{detail}',
+  { id: 'xml-syntax', severity: 'error', message: '{detail}',
     description: 'Not well-formed XML: unclosed or mismatched tags, a bare &, bad attribute quoting, text outside the root.' },
-  { id: 'encoding', severity: 'error', range: 'bytes', message: '{detail}',
+  { id: 'encoding', severity: 'error', message: '{detail}',
     description: 'Not UTF-8: another encoding is declared, or the bytes are not valid UTF-8.' },
-  { id: 'bom', severity: 'warning', range: 'document-start', message: '{detail}',
+  { id: 'bom', severity: 'warning', message: '{detail}',
     description: 'A byte order mark or anything else before the XML declaration.' },
-  { id: 'invalid-char', severity: 'error', range: 'bytes', message: '{detail}',
+  { id: 'invalid-char', severity: 'error', message: '{detail}',
     description: 'A character XML 1.0 forbids (control characters other than tab, CR, LF; U+FFFE, U+FFFF); one aborts the whole Alma job.' },
-  { id: 'doctype', severity: 'error', range: 'markup', message: '{detail}',
+  { id: 'doctype', severity: 'error', message: '{detail}',
     description: 'A DOCTYPE or entity declaration; it is never expanded or fetched.' },
-  { id: 'root-element', severity: 'error', range: 'tag-name', message: '{detail}',
+  { id: 'root-element', severity: 'error', message: '{detail}',
     description: 'The root is not <users> (v2) or <userRecords> (v1); <userRecords> around v2 users is a warning.' },
-  { id: 'schema-version', severity: 'error', range: 'tag-name', message: '{detail}',
+  { id: 'schema-version', severity: 'error', message: '{detail}',
     description: 'v1 and v2 vocabulary mixed, files of both versions in one set, or a version other than the profile\'s.', repeats: 'collapse' },
-  { id: 'v1-deprecated', severity: 'info', range: 'tag-name',
+  { id: 'v1-deprecated', severity: 'info',
     message: 'This is a User XSD version 1 file. Ex Libris has deprecated v1; new integration profiles must use version 2.',
     description: 'A v1 file.' },
-  { id: 'unknown-element', severity: 'error', range: 'tag-name', message: '<{name}> is not allowed in <{parent}>.{hint}',
+  { id: 'unknown-element', severity: 'error', message: '<{name}> is not allowed in <{parent}>.{hint}',
     description: 'An element the schema does not allow there, with a suggestion (recordType -> record_type).', repeats: 'collapse' },
-  { id: 'unlisted-element', severity: 'warning', range: 'tag-name', message: '<{name}> is not in the 2022 User XSD copy this tool checks against: Alma may read it or ignore it, and a schema check would reject it.',
+  { id: 'unlisted-element', severity: 'warning', message: '<{name}> is not in the 2022 User XSD copy this tool checks against: Alma may read it or ignore it, and a schema check would reject it.',
     description: 'An element that real producers or newer Alma releases use but the 2022 schema copy lacks (pref_full_name).', repeats: 'collapse' },
-  { id: 'element-case', severity: 'error', range: 'tag-name', message: '<{name}> should be written <{expected}>: XML names are case-sensitive.',
+  { id: 'element-case', severity: 'error', message: '<{name}> should be written <{expected}>: XML names are case-sensitive.',
     description: 'A known element written in another case (Primary_ID).', repeats: 'collapse' },
-  { id: 'duplicate-element', severity: 'error', range: 'tag-name', message: '<{name}> may appear only once in <{parent}>.',
+  { id: 'duplicate-element', severity: 'error', message: '<{name}> may appear only once in <{parent}>.',
     description: 'A child that may appear once appears twice.', repeats: 'collapse' },
-  { id: 'element-order', severity: 'error', range: 'tag-name', message: '<{name}> must come before <{after}> in <{parent}> (order: {order}).',
+  { id: 'element-order', severity: 'error', message: '<{name}> must come before <{after}> in <{parent}> (order: {order}).',
     description: 'contact_info children out of order (addresses, emails, phones).', repeats: 'collapse' },
-  { id: 'missing-element', severity: 'error', range: 'parent-tag-name', message: '<{parent}> is missing the required <{name}>.',
+  { id: 'missing-element', severity: 'error', message: '<{parent}> is missing the required <{name}>.',
     description: 'A required child is missing (address_types, email_address, id_type, value...).', repeats: 'collapse', rejects: 'user' },
-  { id: 'unexpected-text', severity: 'error', range: 'text', message: 'Text is not allowed directly inside <{parent}>; it holds elements only.',
+  { id: 'unexpected-text', severity: 'error', message: 'Text is not allowed directly inside <{parent}>; it holds elements only.',
     description: 'Text where only child elements are allowed.', repeats: 'collapse' },
-  { id: 'unknown-attribute', severity: 'error', range: 'attribute-name', message: 'Attribute {name} is not allowed on <{element}>.{hint}',
+  { id: 'unknown-attribute', severity: 'error', message: 'Attribute {name} is not allowed on <{element}>.{hint}',
     description: 'An attribute the schema does not allow there.', repeats: 'collapse' },
-  { id: 'attribute-case', severity: 'error', range: 'attribute-name', message: 'Attribute {name} should be written {expected}: XML names are case-sensitive.',
+  { id: 'attribute-case', severity: 'error', message: 'Attribute {name} should be written {expected}: XML names are case-sensitive.',
     description: 'A known attribute in another case (Segment_Type, Preferred).', repeats: 'collapse' },
-  { id: 'attribute-value', severity: 'error', range: 'attribute-value', message: '{name}="{value}" is not allowed; {allowed}.',
+  { id: 'attribute-value', severity: 'error', message: '{name}="{value}" is not allowed; {allowed}.',
     description: 'An attribute value outside what the attribute allows (segment_type="external", preferred="True").', repeats: 'collapse' },
-  { id: 'invalid-date', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>; {expected}.',
+  { id: 'invalid-date', severity: 'error', message: '"{value}" is not a valid {kind} for <{name}>; {expected}.',
     description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.', repeats: 'collapse', rejects: 'user' },
-  { id: 'invalid-boolean', severity: 'error', range: 'text', message: '"{value}" is not a boolean for <{name}>; use true, false, 1 or 0.',
+  { id: 'invalid-boolean', severity: 'error', message: '"{value}" is not a boolean for <{name}>; use true, false, 1 or 0.',
     description: 'Not true, false, 1 or 0 (lowercase).', repeats: 'collapse', rejects: 'user' },
-  { id: 'invalid-number', severity: 'error', range: 'text', message: '"{value}" is not a valid {kind} for <{name}>.',
+  { id: 'invalid-number', severity: 'error', message: '"{value}" is not a valid {kind} for <{name}>.',
     description: 'Not a valid xs:int or xs:float.', repeats: 'collapse', rejects: 'user' },
-  { id: 'max-length', severity: 'error', range: 'text', message: '{what} is {length} characters long; the limit is {max}.',
+  { id: 'max-length', severity: 'error', message: '{what} is {length} characters long; the limit is {max}.',
     description: 'Longer than the schema allows (255 by default; campus_code 50, notes 2000...).', repeats: 'collapse', rejects: 'user' },
-  { id: 'empty-value', severity: 'warning', range: 'tag-name', message: '<{name}> is empty; {why}.',
+  { id: 'empty-value', severity: 'warning', message: '<{name}> is empty; {why}.',
     description: 'An empty typed or required element (<expiry_date/>); an error under strict.', repeats: 'collapse', rejects: 'user' },
-  { id: 'not-loaded', severity: 'warning', range: 'tag-name', message: '<{name}> {why}',
+  { id: 'not-loaded', severity: 'warning', message: '<{name}> {why}',
     description: 'A field SIS ignores or that is output only (user_roles, proxy_for_users, password, full_name, loans...).', repeats: 'collapse' },
-  { id: 'profile-field', severity: 'info', range: 'tag-name', message: '<{name}> is set by the integration profile on SIS load; the value in the file is ignored.',
+  { id: 'profile-field', severity: 'info', message: '<{name}> is set by the integration profile on SIS load; the value in the file is ignored.',
     description: 'record_type, account_type, external_id: set by the profile.', repeats: 'collapse' },
-  { id: 'missing-primary-id', severity: 'warning', range: 'user-tag-name', message: '{detail}',
+  { id: 'missing-primary-id', severity: 'warning', message: '{detail}',
     description: 'No primary_id: Alma makes one from the names (an error when the names are missing too).', repeats: 'collapse', rejects: 'user' },
-  { id: 'missing-match-id', severity: 'error', range: 'user-tag-name', message: 'This user has no {matchId}, the profile\'s match identifier; Alma rejects it.',
+  { id: 'missing-match-id', severity: 'error', message: 'This user has no {matchId}, the profile\'s match identifier; Alma rejects it.',
     description: 'The profile\'s match identifier is absent from a user.', rejects: 'user' },
-  { id: 'empty-identifier', severity: 'error', range: 'tag-name', message: '{what} is empty.',
+  { id: 'empty-identifier', severity: 'error', message: '{what} is empty.',
     description: 'An identifier with an empty value.', rejects: 'user' },
-  { id: 'duplicate-identifier', severity: 'error', range: 'text', message: '{what} "{value}" is already used by an earlier user ({first}); Alma loads the first and rejects this user.',
+  { id: 'duplicate-identifier', severity: 'error', message: '{what} "{value}" is already used by an earlier user ({first}); Alma loads the first and rejects this user.',
     description: 'An identifier value already used by an earlier user in this file or an earlier file of the set.', rejects: 'user' },
-  { id: 'duplicate-identifier-in-user', severity: 'error', range: 'text', message: '{what} "{value}" appears twice in this user (also as {first}); Alma rejects the user.',
+  { id: 'duplicate-identifier-in-user', severity: 'error', message: '{what} "{value}" appears twice in this user (also as {first}); Alma rejects the user.',
     description: 'The same identifier value twice within one user.', rejects: 'user' },
-  { id: 'identifier-case', severity: 'warning', range: 'text', message: '{what} "{value}" differs only in case from "{other}" ({first}); Alma may treat them as the same identifier.',
+  { id: 'identifier-case', severity: 'warning', message: '{what} "{value}" differs only in case from "{other}" ({first}); Alma may treat them as the same identifier.',
     description: 'Two identifiers that differ only in case.' },
-  { id: 'segment-type-ignored', severity: 'info', range: 'attribute-value', message: 'segment_type="{value}" has no effect in a SIS load: every segment of the file becomes External. Only segments staff add in Alma stay Internal, and a synchronize keeps those.',
+  { id: 'segment-type-ignored', severity: 'info', message: 'segment_type="{value}" has no effect in a SIS load: every segment of the file becomes External. Only segments staff add in Alma stay Internal, and a synchronize keeps those.',
     description: 'segment_type="Internal" on a segment of the file: SIS ignores it and loads the segment as External.', repeats: 'collapse' },
-  { id: 'multiple-preferred', severity: 'warning', range: 'attribute-value', message: 'More than one {what} is marked {attribute}="true"; only one may be.',
+  { id: 'multiple-preferred', severity: 'warning', message: 'More than one {what} is marked {attribute}="true"; only one may be.',
     description: 'More than one preferred address, email, phone, or SMS phone.', repeats: 'collapse' },
-  { id: 'missing-type', severity: 'warning', range: 'tag-name', message: '<{name}> has no {child}; every {segment} needs a type.',
+  { id: 'missing-type', severity: 'warning', message: '<{name}> has no {child}; every {segment} needs a type.',
     description: 'An address, email or phone without a type.', repeats: 'collapse' },
-  { id: 'purge-before-expiry', severity: 'warning', range: 'text', message: 'purge_date {purge} is earlier than expiry_date {expiry}; the Purge Users job may delete this user before it expires.',
+  { id: 'purge-before-expiry', severity: 'warning', message: 'purge_date {purge} is earlier than expiry_date {expiry}; the Purge Users job may delete this user before it expires.',
     description: 'purge_date earlier than expiry_date.', repeats: 'collapse' },
-  { id: 'pin-format', severity: 'warning', range: 'text', message: 'pin_number "{value}" is not four digits.',
+  { id: 'pin-format', severity: 'warning', message: 'pin_number "{value}" is not four digits.',
     description: 'pin_number is not four digits.', repeats: 'collapse' },
-  { id: 'unknown-code', severity: 'warning', range: 'text', message: '"{value}" is not a known {table} code.{hint}',
+  { id: 'unknown-code', severity: 'warning', message: '"{value}" is not a known {table} code.{hint}',
     description: 'A coded value not in the institution\'s code tables (when configured), or not in Alma\'s fixed lists (status, record_type, account_type).', repeats: 'collapse' },
-  { id: 'code-case', severity: 'warning', range: 'text', message: '"{value}" matches the {table} code "{expected}" only when case is ignored.',
+  { id: 'code-case', severity: 'warning', message: '"{value}" matches the {table} code "{expected}" only when case is ignored.',
     description: 'A coded value that matches a known code only when case is ignored.', repeats: 'collapse' },
-  { id: 'researcher-fields', severity: 'warning', range: 'tag-name', message: '{detail}',
+  { id: 'researcher-fields', severity: 'warning', message: '{detail}',
     description: 'Researcher data in a users-only profile, or a user without researcher data in a researchers-only profile.', repeats: 'collapse' },
 ] as const satisfies readonly RuleDef[];
 
