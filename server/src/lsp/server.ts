@@ -48,6 +48,7 @@ import {
 import { toDiagnostics, configErrorDiagnostics } from './diagnostics';
 import { readClientSettings, resolveSettings, type ClientSettings, type ResolvedSettings } from './documentSettings';
 import { FolderSets } from './folderSets';
+import { DocumentScheduler } from './documentScheduler';
 import { checkedDocumentSync, documentUriOf, isRecord, positionOf, rangeOf } from './wire';
 
 /** One open document the server follows. */
@@ -58,18 +59,12 @@ interface OpenDocument {
   incremental: IncrementalDocument | null;
   /** Whether the last look at the content found an Alma user file. */
   alma: boolean;
-  timer: NodeJS.Timeout | undefined;
-  /** Version of the last published validation, and its diagnostics (for code actions and pulls). */
-  validatedVersion: number;
+  /** The last published validation's diagnostics (for code actions and pulls); its version is the scheduler's. */
   diagnostics: Diagnostic[];
-  /** Resolves when the document's current version has been validated. */
-  waiters: (() => void)[];
   settings?: ResolvedSettings;
   client?: ClientSettings;
   /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
   identifierSignature: string;
-  /** A validation is under way (between its timer and its result). */
-  running?: boolean;
   /** What the incremental document was last configured with. */
   configuredWith?: { settings: ResolvedSettings; earlier: string };
 }
@@ -87,6 +82,8 @@ export class AlmaSisServer {
   private readonly open = new Map<string, OpenDocument>();
   private readonly documents: TextDocuments<EditableText>;
   private readonly sets: FolderSets;
+  /** When each open document (by URI) is validated, and the pulls waiting for it. */
+  private readonly scheduler: DocumentScheduler<string>;
   private workspaceRoot: string | undefined;
   private supportsConfiguration = false;
   private supportsPull = false;
@@ -105,6 +102,13 @@ export class AlmaSisServer {
       update: (document, changes, version) => server.applyChanges(document, changes, version),
     };
     this.documents = new TextDocuments(config);
+    this.scheduler = new DocumentScheduler(
+      (uri) => {
+        const state = this.open.get(uri);
+        return state ? this.validate(state) : undefined;
+      },
+      (_uri, error) => this.connection.console.error(`validate failed: ${describe(error)}`),
+    );
     this.sets = new FolderSets({
       openUsers: (path) => this.openUsers(path),
       progress: (title) => this.beginProgress(title),
@@ -226,18 +230,11 @@ export class AlmaSisServer {
       fsPath: document.uri.startsWith('file:') ? fsPathOf(document.uri) : undefined,
       incremental: null,
       alma: false,
-      timer: undefined,
-      validatedVersion: -1,
       diagnostics: [],
-      waiters: [],
       identifierSignature: '',
     };
     // Opened again without a close: the earlier state's pending work ends here.
-    const earlier = this.open.get(document.uri);
-    if (earlier) {
-      clearTimeout(earlier.timer);
-      for (const wake of earlier.waiters) wake();
-    }
+    this.scheduler.cancel(document.uri);
     this.open.set(document.uri, state);
     // Its set now counts its buffer, and it reads what its earlier files hold afresh.
     if (state.fsPath) this.sets.touch(state.fsPath);
@@ -246,7 +243,7 @@ export class AlmaSisServer {
 
   private changed(document: TextDocument): void {
     const state = this.open.get(document.uri);
-    if (!state || state.validatedVersion === -1 && state.timer !== undefined) return; // the open's validation is pending
+    if (!state || this.scheduler.validatedVersion(state.uri) === undefined && this.scheduler.isScheduled(state.uri)) return; // the open's validation is pending
     const client = state.client ?? this.globalClient;
     if (client.validate === 'onSave') return;
     this.schedule(state, client.debounceMs);
@@ -260,9 +257,8 @@ export class AlmaSisServer {
   private closed(document: TextDocument): void {
     const state = this.open.get(document.uri);
     if (!state) return;
-    clearTimeout(state.timer);
     this.open.delete(document.uri);
-    for (const wake of state.waiters) wake();
+    this.scheduler.cancel(document.uri);
     if (state.alma && !this.supportsPull) void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     if (!state.fsPath) return;
     const folder = dirname(state.fsPath);
@@ -276,19 +272,7 @@ export class AlmaSisServer {
   }
 
   private schedule(state: OpenDocument, delay: number): void {
-    clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      state.running = true;
-      void Promise.resolve(this.guard('validate', () => this.validate(state), undefined)).finally(() => {
-        state.running = false;
-        // A pull waiting on a validation that failed or was overtaken is answered with what there is.
-        if (state.timer !== undefined) return;
-        const waiters = state.waiters;
-        state.waiters = [];
-        for (const wake of waiters) wake();
-      });
-    }, delay);
+    this.scheduler.schedule(state.uri, delay);
   }
 
   /**
@@ -318,7 +302,7 @@ export class AlmaSisServer {
       if (state.configuredWith?.settings !== state.settings || state.configuredWith.earlier !== key) {
         state.incremental.reconfigure(state.settings.settings, earlier);
         state.configuredWith = { settings: state.settings, earlier: key };
-      } else if (state.validatedVersion === version) {
+      } else if (this.scheduler.validatedVersion(state.uri) === version) {
         // Asked again (a file of its set changed, or was closed) but nothing it depends on did:
         // what was published stands. Publishing it again costs every open file of a folder a
         // message per change in the folder, which for hundreds of files is a storm.
@@ -345,17 +329,14 @@ export class AlmaSisServer {
 
   private finish(state: OpenDocument, version: number, diagnostics: Diagnostic[]): void {
     const hadDiagnostics = state.diagnostics.length > 0;
-    state.validatedVersion = version;
     state.diagnostics = diagnostics;
     if (!this.supportsPull && (state.alma || hadDiagnostics)) {
       void this.connection.sendDiagnostics({ uri: state.uri, version, diagnostics });
     }
-    const waiters = state.waiters;
-    state.waiters = [];
-    for (const wake of waiters) wake();
+    const asked = this.scheduler.validated(state.uri, version);
     // Validated without being asked (a setting, a configuration or an earlier file changed): a
     // pulling client is told to ask again.
-    if (this.supportsPull && waiters.length === 0 && (state.alma || hadDiagnostics)) this.refreshPulls();
+    if (this.supportsPull && !asked && (state.alma || hadDiagnostics)) this.refreshPulls();
   }
 
   private refreshQueued = false;
@@ -374,12 +355,7 @@ export class AlmaSisServer {
       const state = this.open.get(uri);
       if (!state) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
       const document = this.documents.get(uri);
-      if (document && (state.validatedVersion !== document.version || state.timer !== undefined || state.running)) {
-        await new Promise<void>((resolve) => {
-          state.waiters.push(resolve);
-          if (state.timer === undefined) this.schedule(state, 0);
-        });
-      }
+      if (document) await this.scheduler.whenValidated(uri, document.version);
       return { kind: DocumentDiagnosticReportKind.Full, items: state.diagnostics };
     } catch (error) {
       this.log(`diagnostic pull for ${uri} failed: ${describe(error)}`);
@@ -392,7 +368,7 @@ export class AlmaSisServer {
     const state = this.open.get(uri);
     const document = this.documents.get(uri);
     if (!state || !document) return undefined;
-    if (!state.alma && state.validatedVersion === -1) state.alma = isAlmaUserFile(document.getText());
+    if (!state.alma && this.scheduler.validatedVersion(uri) === undefined) state.alma = isAlmaUserFile(document.getText());
     return state.alma ? { uri, document, state } : undefined;
   }
 
