@@ -4,12 +4,14 @@ import { registerServerCommands } from './commands/serverCommands';
 import { COMMAND_ACTIVATORS } from './commands/index';
 import { ServerFileWatchers } from './fileWatchers';
 import { AlmaLanguageStatus } from './languageStatus';
-import { documentSelector, readSettings, SETTINGS_SECTION, toServerSettings, type ClientSettings } from './settings';
+import { AlmaServer } from './serverAccess';
+import { documentSelector, readSettings, SETTINGS_SECTION, toWireSettings, type AlmaSisSettings } from './settings';
 
 /*
- * The VS Code side: starts the bundled language server, which does all the Alma work, and adds
- * what only the editor can (status item, language switch, commands, watchers). Activation does
- * no validation itself and does not wait for the server, so opening an XML file stays quick.
+ * The VS Code side: starts the bundled language server, which does all the Alma work (validation,
+ * zip, dry-run, samples, upload), and adds what only the editor can (status item, language
+ * switch, the commands' dialogues, secret storage, watchers). Activation does no validation
+ * itself and does not wait for the server, so opening an XML file stays quick.
  */
 
 let client: LanguageClient | undefined;
@@ -29,32 +31,35 @@ export function activate(context: vscode.ExtensionContext): void {
     documentSelector: documentSelector(),
     // The server pulls `alma-sis` with workspace/configuration; this also tells it when it changed.
     synchronize: { configurationSection: SETTINGS_SECTION },
-    initializationOptions: { settings: toServerSettings(settings) },
+    initializationOptions: { settings: toWireSettings(settings) },
     outputChannel: log,
     diagnosticCollectionName: 'alma-sis',
   };
   // The id 'alma-sis' makes the client read `alma-sis.trace.server` by itself.
   client = new LanguageClient('alma-sis', 'Alma SIS Language Server', serverOptions, clientOptions);
   const languageClient = client;
+  const starting = languageClient.start();
+  // A command run while the server starts waits for it; after a restart the client is running again.
+  const server = new AlmaServer(languageClient, () => (languageClient.isRunning() ? Promise.resolve() : starting));
 
   const status = new AlmaLanguageStatus(languageClient, () => settings, log);
-  const watchers = new ServerFileWatchers(languageClient, () => settings, log);
+  const watchers = new ServerFileWatchers(server, log);
   context.subscriptions.push(status, watchers);
-  registerServerCommands(context, languageClient, log);
-  for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context);
+  registerServerCommands(context, server, log);
+  for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context, server);
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
     if (!event.affectsConfiguration(SETTINGS_SECTION)) return;
     const before = settings;
     settings = currentSettings();
-    log.info(`settings changed: ${JSON.stringify(toServerSettings(settings))}`);
+    log.info(`settings changed: ${JSON.stringify(toWireSettings(settings))}`);
     if (before.useAlmaLanguage !== settings.useAlmaLanguage) status.applyLanguageSetting();
     if (before.configPath !== settings.configPath) void watchers.refresh();
   }));
 
   // The e2e test reads these two lines (their timestamps, against the extension host's log).
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
-  languageClient.start().then(
+  starting.then(
     () => {
       log.info(`language server ready ${(performance.now() - started).toFixed(0)} ms after activation`);
       void watchers.refresh().catch((error: unknown) => log.error(`watching configuration files: ${String(error)}`));
@@ -63,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 }
 
-function currentSettings(): ClientSettings {
+function currentSettings(): AlmaSisSettings {
   return readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION));
 }
 

@@ -1,28 +1,29 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DidChangeWatchedFilesNotification, FileChangeType, type LanguageClient } from 'vscode-languageclient/node';
-import { codeTablesFilesOf } from './configFiles';
-import { watchTargets, type ClientSettings, type WatchTarget } from './settings';
+import { DidChangeWatchedFilesNotification, FileChangeType } from 'vscode-languageclient/node';
+import { WatchedConfigFilesRequest } from '../../server/src/protocol/messages';
+import type { AlmaServer } from './serverAccess';
+import { watchTargets, type WatchTarget } from './settings';
 
 /**
  * Tells the server when a configuration or code-tables file changes. The set of files depends on
- * the settings and on what the configurations name, so the watchers are rebuilt when either
- * changes (the language client's own `synchronize.fileEvents` is fixed at start).
+ * the settings and on what the configurations name (the server resolves both), so the watchers
+ * are rebuilt when either changes (the language client's own `synchronize.fileEvents` is fixed
+ * at start).
  */
 export class ServerFileWatchers implements vscode.Disposable {
   private watchers: vscode.FileSystemWatcher[] = [];
   private key = '';
 
   constructor(
-    private readonly client: LanguageClient,
-    private readonly settings: () => ClientSettings,
+    private readonly server: AlmaServer,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
   async refresh(): Promise<void> {
-    const settings = this.settings();
-    const configs = await this.configFiles(settings);
-    const targets = watchTargets(settings, await codeTablesFilesOf(configs));
+    const found = await vscode.workspace.findFiles('**/alma-sis.config.json', '**/node_modules/**', 50);
+    const { named, codeTablesFiles } = await this.server.request(WatchedConfigFilesRequest, { configPaths: found.map((uri) => uri.fsPath) });
+    const targets = watchTargets(named, codeTablesFiles);
     const key = JSON.stringify(targets);
     if (key === this.key) return;
     this.key = key;
@@ -31,25 +32,16 @@ export class ServerFileWatchers implements vscode.Disposable {
     this.log.info(`watching ${targets.map((t) => (t.base ? path.join(t.base, t.pattern) : t.pattern)).join(', ')}`);
   }
 
-  private async configFiles(settings: ClientSettings): Promise<string[]> {
-    const found = await vscode.workspace.findFiles('**/alma-sis.config.json', '**/node_modules/**', 50);
-    const paths = found.map((uri) => uri.fsPath);
-    if (settings.configPath !== '') {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
-      paths.push(path.resolve(folder, settings.configPath));
-    }
-    return paths;
-  }
-
   private watch(target: WatchTarget): vscode.FileSystemWatcher {
     const pattern = target.base === undefined
       ? target.pattern
       : new vscode.RelativePattern(vscode.Uri.file(target.base), target.pattern);
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
+    const client = this.server.client;
     const forward = (type: FileChangeType) => (uri: vscode.Uri): void => {
-      if (!this.client.isRunning()) return;
-      void this.client.sendNotification(DidChangeWatchedFilesNotification.type, {
-        changes: [{ uri: this.client.code2ProtocolConverter.asUri(uri), type }],
+      if (!client.isRunning()) return;
+      void client.sendNotification(DidChangeWatchedFilesNotification.type, {
+        changes: [{ uri: client.code2ProtocolConverter.asUri(uri), type }],
       });
       // A configuration may now name other code tables; rare enough to look again each time.
       this.refresh().catch((error: unknown) => this.log.error(`watching configuration files: ${String(error)}`));

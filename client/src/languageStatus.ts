@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { DOCUMENT_STATUS, type DocumentStatusParams } from '../../server/src/lsp/protocol';
+import { DocumentStatusNotification, type DocumentStatusParams } from '../../server/src/protocol/messages';
 import { SHOW_OUTPUT } from './commands/serverCommandIds';
-import { ALMA_LANGUAGE_ID, documentSelector, type ClientSettings } from './settings';
+import { ALMA_LANGUAGE_ID, documentSelector, type AlmaSisSettings } from './settings';
 import { formatStatus, NOT_ALMA_STATUS, PENDING_STATUS, type StatusText } from './statusText';
 
 const LEVELS: Record<StatusText['level'], vscode.LanguageStatusSeverity> = {
@@ -24,14 +24,14 @@ export class AlmaLanguageStatus implements vscode.Disposable {
 
   constructor(
     private readonly client: LanguageClient,
-    private readonly settings: () => ClientSettings,
+    private readonly settings: () => AlmaSisSettings,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.item.name = 'Alma SIS';
     this.item.command = { title: 'Show Output', command: SHOW_OUTPUT };
     this.disposables.push(
       this.item,
-      client.onNotification(DOCUMENT_STATUS, (status: DocumentStatusParams) => this.onStatus(status)),
+      client.onNotification(DocumentStatusNotification, (status) => this.onStatus(status)),
       vscode.window.onDidChangeActiveTextEditor(() => this.show()),
       vscode.workspace.onDidCloseTextDocument((document) => this.byUri.delete(this.key(document.uri))),
     );

@@ -2,7 +2,7 @@
  * What the language status item says about a document, from the server's `almaSis/documentStatus`
  * notification. Plain data in, plain text out: no `vscode` import.
  */
-import type { DocumentStatusParams, ValidationSummary } from '../../server/src/lsp/protocol';
+import type { DocumentStatusParams, ValidationSummary } from '../../server/src/protocol/messages';
 
 /** The notification's payload without its URI; a file validated on disk has no version to show. */
 export type StatusFacts = ValidationSummary & { schemaVersion?: DocumentStatusParams['schemaVersion'] };

@@ -8,7 +8,8 @@ import { repoRoot } from '../helpers/repoRoot';
 /*
  * "Upload to SFTP", "Generate Sample File" and "New File from This User" as the manifest and the
  * client modules declare them, and the client bundle loading ssh2 outside the editor. What the
- * commands do is the engine's (test/engine/upload, test/engine/samples).
+ * commands do is the engine's (test/engine/upload, test/engine/samples), run by the server
+ * (test/lsp/commands.stdio.test.ts).
  */
 
 const root = repoRoot();
@@ -16,7 +17,6 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   contributes: { commands: { command: string; title: string; category?: string }[]; menus: Record<string, { command: string; when?: string }[]> };
 };
 const upload = readFileSync(join(root, 'client', 'src', 'commands', 'uploadCommand.ts'), 'utf8');
-const sample = readFileSync(join(root, 'client', 'src', 'commands', 'sampleCommand.ts'), 'utf8');
 
 test('the three commands are in the palette under Alma SIS, and Upload on zips in the explorer', () => {
   for (const [id, title] of [['almaSis.upload', 'Upload to SFTP'], ['almaSis.generateSample', 'Generate Sample File'], ['almaSis.newFileFromUser', 'New File from This User']]) {
@@ -27,21 +27,13 @@ test('the three commands are in the palette under Alma SIS, and Upload on zips i
   assert.equal(manifest.contributes.menus['explorer/context'].find((m) => m.command === 'almaSis.upload')?.when, 'resourceExtname == .zip');
 });
 
-test('the client modules reach the engine only through its index, never the CLI', () => {
-  for (const source of [upload, sample]) {
-    const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-    assert.ok(imports.includes('../../../server/src/engine/index'), imports.join(', '));
-    assert.ok(!imports.some((path) => path.includes('/cli/') || (path.includes('/engine/') && !path.endsWith('/engine/index'))), imports.join(', '));
-  }
-});
-
 test('secrets stay in secret storage: the upload module writes nothing to a log or the output channel', () => {
   assert.match(upload, /context\.secrets/);
   assert.match(upload, /password: true/);
   assert.doesNotMatch(upload, /console\.|appendLine|OutputChannel|\.info\(|\.error\(|getConfiguration\([^)]*\)\.update/);
 });
 
-test('the client bundle loads ssh2 in plain Node (its native parts stay outside the bundle)', { skip: existsSync(join(root, 'dist', 'client.js')) ? undefined : 'dist/client.js is not built (npm run build)' }, () => {
+test('the client bundle loads in plain Node and holds no engine: SFTP and the rest run in the server', { skip: existsSync(join(root, 'dist', 'client.js')) ? undefined : 'dist/client.js is not built (npm run build)' }, () => {
   // vscode exists only inside the editor: a stand-in that answers every property lets the bundle load.
   const script = `
     const Module = require('module');
@@ -57,7 +49,11 @@ test('the client bundle loads ssh2 in plain Node (its native parts stay outside 
   `;
   const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   assert.equal(run.stdout, 'loaded', run.stderr);
-  const bundle = readFileSync(join(root, 'dist', 'client.js'), 'utf8');
-  assert.match(bundle, /require\("\.\/crypto\/build\/Release\/sshcrypto\.node"\)/);
-  assert.match(bundle, /import_ssh2_sftp_client = __toESM\(require_/);
+  const client = readFileSync(join(root, 'dist', 'client.js'), 'utf8');
+  assert.ok(client.length <= 600 * 1024, `dist/client.js is ${Math.round(client.length / 1024)} KB; it should stay under 600 KB`);
+  assert.doesNotMatch(client, /sshcrypto|ssh2-sftp-client|@xmldom/);
+  // ssh2's native parts stay outside the server bundle, found at run time when installed.
+  const server = readFileSync(join(root, 'dist', 'server.js'), 'utf8');
+  assert.match(server, /require\("\.\/crypto\/build\/Release\/sshcrypto\.node"\)/);
+  assert.match(server, /import_ssh2_sftp_client = __toESM\(require_/);
 });

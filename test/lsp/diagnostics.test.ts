@@ -4,7 +4,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import { ConfigError, type DocumentResult, type Finding } from '../../server/src/engine';
 import { toDiagnostics, configErrorDiagnostics, RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
 import { countSeverities } from '../../server/src/engine';
-import { readClientSettings, isAlmaUserFile } from '../../server/src/lsp/documentSettings';
+import { isAlmaUserFile } from '../../server/src/engine';
 
 function finding(rule: Finding['rule'], severity: Finding['severity'], line: number, extra: Partial<Finding> = {}): Finding {
   return { rule, severity, message: `${rule} on line ${line}`, range: { start: { line, character: 2 }, end: { line, character: 5 } }, related: [], ...extra };
@@ -53,12 +53,6 @@ test('a configuration error becomes diagnostics at its 1-based line and column, 
   assert.deepEqual(first.range.start, { line: 2, character: 4 });
   assert.equal(first.severity, DiagnosticSeverity.Error);
   assert.deepEqual(second.range.start, { line: 0, character: 0 });
-});
-
-test('client settings: defaults, and wrong types ignored', () => {
-  assert.deepEqual(readClientSettings(undefined), { maxProblems: 1000, validate: 'onType', configPath: '', strict: undefined, rules: {}, profile: undefined, debounceMs: 200 });
-  const s = readClientSettings({ maxProblems: 5, validate: 'onSave', configPath: ' cfg.json ', strict: true, rules: { 'pin-format': 'off', bogus: 'loud' }, profile: 'STAFF', debounceMs: 'x' });
-  assert.deepEqual(s, { maxProblems: 5, validate: 'onSave', configPath: 'cfg.json', strict: true, rules: { 'pin-format': 'off' }, profile: 'STAFF', debounceMs: 200 });
 });
 
 test('Alma user files are recognised by their root, whatever the file is called; other XML is not', () => {

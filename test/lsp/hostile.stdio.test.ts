@@ -24,7 +24,7 @@ import { mulberry32 } from '../../server/src/engine/samples/sampleGenerator';
 import { missingTool } from '../helpers/prerequisites';
 import { describeMutant, fuzzSeed, mutant, randomFor, sampleFiles } from '../helpers/userFileMutator';
 import { repoRoot } from '../helpers/repoRoot';
-import { isAlmaUserFile } from '../../server/src/lsp/documentSettings';
+import { isAlmaUserFile } from '../../server/src/engine';
 import { StdioClient } from './stdioClient';
 
 /*

@@ -28,7 +28,7 @@ import { repoRoot } from '../helpers/repoRoot';
 import { StdioClient } from './stdioClient';
 import { mulberry32 as seededRandom } from '../../server/src/engine/samples/sampleGenerator';
 import { RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
-import { DOCUMENT_STATUS, VALIDATE_FILE_ON_DISK, type DocumentStatusParams, type ValidateFileOnDiskResult } from '../../server/src/lsp/protocol';
+import { DocumentStatusNotification, ValidateFileOnDiskRequest, type DocumentStatusParams, type ValidateFileOnDiskResult } from '../../server/src/protocol/messages';
 
 /*
  * The bundled server (dist/server.js, built by scripts/build.mjs) spawned with --stdio and driven
@@ -89,7 +89,7 @@ test('common mistakes: diagnostics with rule ids, documentation links and relate
   }
   const duplicate = diagnostics.find((d) => d.code === 'duplicate-identifier');
   assert.equal(duplicate?.relatedInformation?.[0].location.uri, doc.uri, 'the first holder is in the same file');
-  const status = await client.waitFor(() => client.notifications.find((n) => n.method === DOCUMENT_STATUS && (n.params as DocumentStatusParams).uri === doc.uri), 5000);
+  const status = await client.waitFor(() => client.notifications.find((n) => n.method === DocumentStatusNotification.method && (n.params as DocumentStatusParams).uri === doc.uri), 5000);
   assert.ok(status, 'a document status notification follows the validation');
   const params = status.params as DocumentStatusParams;
   assert.equal(params.schemaVersion, 2);
@@ -221,7 +221,7 @@ test('the files of a folder are a set: a duplicate of an earlier file shows on t
 
 test('Validate File on Disk streams a file that is not open and publishes its diagnostics', async () => {
   const doc = place(folder('disk', false), 'invalid/common-mistakes.xml');
-  const result = (await client.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: doc.uri })) as ValidateFileOnDiskResult;
+  const result = (await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri: doc.uri })) as ValidateFileOnDiskResult;
   assert.equal(result.users, 5);
   assert.ok(result.errors > 0);
   const diagnostics = await client.diagnostics(doc.uri);
@@ -283,7 +283,7 @@ test('a client that pulls diagnostics gets them from textDocument/diagnostic', a
 });
 
 test('the server survives nonsense: a bad request is answered and it goes on serving', async () => {
-  const bad = await client.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: 42 }).then(() => 'answered', (e: Error) => `error: ${e.message}`);
+  const bad = await client.connection.sendRequest(ValidateFileOnDiskRequest.method, { uri: 42 }).then(() => 'answered', (e: Error) => `error: ${e.message}`);
   assert.match(bad, /error/);
   const doc = place(folder('after-nonsense', false), 'invalid/attribute-case.xml');
   await client.open(doc.uri, '\u0000\u0001<users><user>');
@@ -297,7 +297,7 @@ test('Validate File on Disk reports work-done progress to a client that supports
   try {
     await withProgress.initialize({ window: { workDoneProgress: true } }, work);
     const doc = place(folder('progress', false), 'invalid/common-mistakes.xml');
-    const result = (await withProgress.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: doc.uri })) as ValidateFileOnDiskResult;
+    const result = (await withProgress.connection.sendRequest(ValidateFileOnDiskRequest, { uri: doc.uri })) as ValidateFileOnDiskResult;
     assert.equal(result.users, 5);
     const kinds = await withProgress.waitFor(() => {
       const seen = withProgress.notifications.filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string } }).value.kind);
@@ -425,7 +425,7 @@ test('Validate File on Disk on a file open in the editor answers its summary and
   await client.open(doc.uri, doc.text.replace('Preferred="true"', 'preferred="true"'));
   await client.diagnostics(doc.uri);
   const before = client.published.length;
-  const result = (await client.connection.sendRequest(VALIDATE_FILE_ON_DISK, { uri: doc.uri })) as ValidateFileOnDiskResult;
+  const result = (await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri: doc.uri })) as ValidateFileOnDiskResult;
   assert.equal(result.users, 1);
   assert.equal(result.errors, 2, 'the summary is the file on disk');
   // A publication would have been sent before the answer (one ordered stream).

@@ -1,16 +1,9 @@
 import * as path from 'node:path';
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import {
-  dryRun,
-  dryRunMarkdown,
-  dryRunSummaryLine,
-  expandInputs,
-  rejectionsByDocument,
-  resolveProfile,
-  type DryRunReport,
-} from '../../../server/src/engine/index';
-import { readSettings, SETTINGS_SECTION } from '../settings';
+import { ProfilesRequest, type DryRunResult } from '../../../server/src/protocol/messages';
+import type { AlmaServer } from '../serverAccess';
+import { shown, showFailure, withServerProgress } from './commandSupport';
 import type { CommandActivator } from './index';
 
 export const DRY_RUN = 'almaSis.dryRun';
@@ -22,18 +15,19 @@ export function baselineKey(profileCode: string | undefined): string {
 
 /**
  * "Alma SIS: Dry-run Synchronize": what Alma's synchronize would do with the input file, against
- * an Export Users file. The engine does the work; this module picks files, shows progress, opens
- * the report beside the input and puts the rejected users on it as diagnostics.
+ * an Export Users file. The language server does the work (alma-sis.dryRun); this module picks
+ * files, shows progress, opens the report beside the input and puts the rejected users on it as
+ * diagnostics.
  */
-export const activateDryRun: CommandActivator = (context) => {
+export const activateDryRun: CommandActivator = (context, server) => {
   const diagnostics = vscode.languages.createDiagnosticCollection('alma-sis-dry-run');
   context.subscriptions.push(
     diagnostics,
-    vscode.commands.registerCommand(DRY_RUN, (uri?: vscode.Uri) => runDryRun(context, diagnostics, uri)),
+    vscode.commands.registerCommand(DRY_RUN, (uri?: vscode.Uri) => runDryRun(context, server, diagnostics, uri)),
   );
 };
 
-async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.DiagnosticCollection, given?: vscode.Uri): Promise<void> {
+async function runDryRun(context: vscode.ExtensionContext, server: AlmaServer, diagnostics: vscode.DiagnosticCollection, given?: vscode.Uri): Promise<void> {
   const input = given ?? activeInput() ?? (await pickInput());
   if (input === undefined) return;
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === input.toString());
@@ -43,49 +37,24 @@ async function runDryRun(context: vscode.ExtensionContext, diagnostics: vscode.D
     if (save === 'Save and Run') await open.save();
   }
   try {
-    const settings = readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION, input));
-    const resolved = await resolveProfile({
-      configPath: settings.configPath === '' ? undefined : settings.configPath,
-      searchFrom: path.dirname(input.fsPath),
-      profileCode: settings.profile === '' ? undefined : settings.profile,
-    });
-    const profileCode = resolved.profile?.code;
+    const profiles = await server.request(ProfilesRequest, { uri: server.uri(input) });
+    if (profiles.problem !== undefined) throw new Error(profiles.problem);
+    const profileCode = profiles.chosen;
     const baseline = await rememberedBaseline(context, profileCode) ?? (await pickBaseline(context, profileCode));
     if (baseline === undefined) return;
 
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Alma SIS: dry-run', cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        token.onCancellationRequested(() => abort.abort());
-        const inputs = await expandInputs([input.fsPath]);
-        const base = await expandInputs([baseline]);
-        let reported = 0;
-        return dryRun(inputs.documents, base.documents, {
-          settings: resolved.settings,
-          matchIdType: resolved.profile?.matchIdType,
-          unmatched: resolved.profile?.unmatched,
-          baselinePaths: [baseline],
-          signal: abort.signal,
-          onProgress: (p) => {
-            const percent = p.bytesTotal === 0 ? 100 : Math.floor((p.bytesDone * 100) / p.bytesTotal);
-            if (percent === reported) return;
-            progress.report({ increment: percent - reported, message: `${p.phase === 'baseline' ? 'reading the baseline' : 'comparing'} ${path.basename(p.path)}` });
-            reported = percent;
-          },
-        });
-      },
+    const report: DryRunResult = await withServerProgress(server, 'Alma SIS: dry-run', (token, workDoneToken) =>
+      server.command('alma-sis.dryRun', { input: server.uri(input), baseline, profile: profileCode }, token, workDoneToken),
     );
     showDiagnostics(diagnostics, report);
-    await showReport(dryRunMarkdown(report));
-    const summary = `Alma SIS: ${dryRunSummaryLine(report)} (baseline ${path.basename(baseline)})`;
-    const choice = report.summary.alert
+    await showReport(report.markdown);
+    const summary = shown(`Alma SIS: ${report.summaryLine} (baseline ${path.basename(baseline)})`);
+    const choice = report.alert
       ? await vscode.window.showWarningMessage(`${summary}: at or over Alma's 5% alert threshold`, 'Change Baseline')
       : await vscode.window.showInformationMessage(summary, 'Change Baseline');
     if (choice === 'Change Baseline') await pickBaseline(context, profileCode);
   } catch (error) {
-    if ((error as Error | undefined)?.name === 'AbortError') return;
-    void vscode.window.showErrorMessage(`Alma SIS: dry-run failed: ${error instanceof Error ? error.message : String(error)}`);
+    showFailure('dry-run', error);
   }
 }
 
@@ -108,12 +77,11 @@ async function showReport(markdown: string): Promise<void> {
   await vscode.window.showTextDocument(lastReport, { viewColumn: vscode.ViewColumn.Beside, preview: false });
 }
 
-/** The rejected users on the files they come from; a user inside a zip has no editor to show it in. */
-function showDiagnostics(diagnostics: vscode.DiagnosticCollection, report: DryRunReport): void {
+/** The rejected users on the files they come from. */
+function showDiagnostics(diagnostics: vscode.DiagnosticCollection, report: DryRunResult): void {
   diagnostics.clear();
-  for (const [file, marks] of rejectionsByDocument(report)) {
-    if (file.includes('.zip!/')) continue;
-    diagnostics.set(vscode.Uri.file(file), marks.map((mark) => {
+  for (const { uri, marks } of report.rejections) {
+    diagnostics.set(vscode.Uri.parse(uri), marks.map((mark) => {
       const { start, end } = mark.range;
       const diagnostic = new vscode.Diagnostic(
         new vscode.Range(start.line, start.character, end.line, end.character),

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { AlmaServer } from '../serverAccess';
 import { activateDryRun } from './dryRunCommand';
 import { activateCreateZip } from './zipCommand';
 import { activateUpload } from './uploadCommand';
@@ -6,8 +7,9 @@ import { activateSamples } from './sampleCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
- * dry-run) is one module that registers its commands here, so extension.ts stays a list.
+ * dry-run) is one module that registers its commands here, so extension.ts stays a list. Each
+ * asks the language server to do the work.
  */
-export type CommandActivator = (context: vscode.ExtensionContext) => void;
+export type CommandActivator = (context: vscode.ExtensionContext, server: AlmaServer) => void;
 
 export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples];

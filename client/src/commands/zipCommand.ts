@@ -1,17 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  createZipPackage,
-  defaultZipName,
-  findConfig,
-  InputError,
-  loadConfig,
-  PackagingRefused,
-  resolveProfile,
-  type SetResult,
-  type ZipPackageResult,
-} from '../../../server/src/engine/index';
-import { readSettings, SETTINGS_SECTION } from '../settings';
+import { ProfilesRequest, type CreateZipArgs, type CreateZipResult } from '../../../server/src/protocol/messages';
+import type { AlmaServer } from '../serverAccess';
+import { errorText, isCancelled, pickProfile, shown, withServerProgress } from './commandSupport';
 import type { CommandActivator } from './index';
 
 export const CREATE_ZIP = 'almaSis.createZip';
@@ -20,60 +11,54 @@ export const CREATE_ZIP = 'almaSis.createZip';
 const SAVE_SETTLE_MS = 5_000;
 
 /**
- * "Alma SIS: Create Zip": the engine's zip packaging on the files selected in the explorer (or the
- * open file). This module only asks for the profile and the zip's name, shows progress and the
- * result; validating, ordering, refusing and writing safely are the engine's.
+ * "Alma SIS: Create Zip": the language server's zip packaging (alma-sis.createZip) of the files
+ * selected in the explorer (or the open file). This module only asks for the profile and the
+ * zip's name, shows progress and the result; validating, ordering, refusing and writing safely
+ * are the engine's, in the server.
  */
-export const activateCreateZip: CommandActivator = (context) => {
+export const activateCreateZip: CommandActivator = (context, server) => {
   context.subscriptions.push(
-    vscode.commands.registerCommand(CREATE_ZIP, (clicked?: vscode.Uri, selected?: vscode.Uri[]) => createZip(clicked, selected)),
+    vscode.commands.registerCommand(CREATE_ZIP, (clicked?: vscode.Uri, selected?: vscode.Uri[]) => createZip(server, clicked, selected)),
   );
 };
 
-async function createZip(clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<void> {
+async function createZip(server: AlmaServer, clicked?: vscode.Uri, selected?: vscode.Uri[]): Promise<void> {
   const inputs = chosenInputs(clicked, selected) ?? (await pickInputs());
   if (inputs === undefined || inputs.length === 0) return;
   if (!(await savedFirst(inputs))) return;
   try {
     const first = inputs[0].fsPath;
-    const settings = readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION, inputs[0]));
-    const configPath = settings.configPath === '' ? findConfig(path.dirname(first)) : settings.configPath;
-    const profileCode = settings.profile !== '' ? settings.profile : await pickProfile(configPath);
-    if (profileCode === null) return;
-    const resolved = await resolveProfile({ configPath, searchFrom: path.dirname(first), profileCode });
+    const profiles = await server.request(ProfilesRequest, { uri: server.uri(inputs[0]) });
+    if (profiles.problem !== undefined) throw new Error(profiles.problem);
+    const profile = await pickProfile(profiles, { title: 'the integration profile the zip is for' });
+    if (profile === null) return;
     const folder = (await isFolder(inputs[0])) ? first : path.dirname(first);
     const target = await vscode.window.showSaveDialog({
       title: 'Alma SIS: the zip to create',
-      defaultUri: vscode.Uri.file(path.join(folder, defaultZipName(resolved.profile?.code, new Date()))),
+      defaultUri: vscode.Uri.file(path.join(folder, profile?.zipName ?? profiles.zipName)),
       filters: { 'Zip for Alma': ['zip'] },
       saveLabel: 'Create Zip',
     });
     if (target === undefined) return;
 
-    const request = {
-      inputs: inputs.map((uri) => uri.fsPath),
-      settings: resolved.settings,
-      out: target.fsPath,
-      cwd: folder,
-      profileCode: resolved.profile?.code,
-    };
-    let result: ZipPackageResult | undefined;
-    try {
-      result = await withProgress((options) => createZipPackage(request, options));
-    } catch (error) {
-      if (!(error instanceof PackagingRefused)) throw error;
-      if (!(await forceAfterRefusal(error))) return;
-      result = await withProgress((options) => createZipPackage({ ...request, force: true }, options));
+    const args: CreateZipArgs = { inputs: inputs.map((uri) => server.uri(uri)), out: target.fsPath, profile: profile?.code };
+    let result = await withProgress(server, args);
+    if (!result.created) {
+      if (!(await forceAfterRefusal(result))) return;
+      result = await withProgress(server, { ...args, force: true });
     }
-    if (result) await showResult(result);
+    if (result.created) await showResult(result);
   } catch (error) {
-    if ((error as Error | undefined)?.name === 'AbortError') {
+    if (isCancelled(error)) {
       void vscode.window.showInformationMessage('Alma SIS: zip cancelled; nothing was written.');
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(`Alma SIS: ${error instanceof InputError ? '' : 'zip failed: '}${message}`);
+    void vscode.window.showErrorMessage(`Alma SIS: zip failed: ${errorText(error)}`);
   }
+}
+
+function withProgress(server: AlmaServer, args: CreateZipArgs): Thenable<CreateZipResult> {
+  return withServerProgress(server, 'Alma SIS: creating zip', (token, workDoneToken) => server.command('alma-sis.createZip', args, token, workDoneToken));
 }
 
 /** The explorer's selection (a right-click on one of several selected files passes them all), or the open file. */
@@ -122,54 +107,17 @@ async function saveAll(docs: readonly vscode.TextDocument[]): Promise<vscode.Tex
   return unsaved();
 }
 
-/** The profile for the zip's name and settings: asked only when the configuration has several and no default; null when dismissed. */
-async function pickProfile(configPath: string | undefined): Promise<string | undefined | null> {
-  if (configPath === undefined) return undefined;
-  const config = await loadConfig(configPath);
-  if (config.profiles.length <= 1 || config.defaultProfile !== undefined) return undefined;
-  const picked = await vscode.window.showQuickPick(
-    config.profiles.map((profile) => ({ label: profile.code, description: profile.name })),
-    { title: 'Alma SIS: the integration profile the zip is for', ignoreFocusOut: true },
-  );
-  return picked === undefined ? null : picked.label;
-}
-
 async function isFolder(uri: vscode.Uri): Promise<boolean> {
   return (await vscode.workspace.fs.stat(uri)).type === vscode.FileType.Directory;
 }
 
-type PackagingOptions = Parameters<typeof createZipPackage>[1];
-
-function withProgress<T>(work: (options: PackagingOptions) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Alma SIS: creating zip', cancellable: true },
-    (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      let reported = 0;
-      return work({
-        signal: abort.signal,
-        onProgress: (p) => {
-          // Validating is the first half of the bar, writing the second.
-          const half = p.bytesTotal === 0 ? 50 : Math.floor((p.bytesDone * 50) / p.bytesTotal);
-          const percent = (p.phase === 'writing' ? 50 : 0) + half;
-          if (percent === reported) return;
-          progress.report({ increment: percent - reported, message: `${p.phase} ${path.basename(p.path)}` });
-          reported = percent;
-        },
-      });
-    },
-  );
-}
-
 /** Shows why the files were refused; true when the user chooses to zip them anyway (never for mixed versions). */
-async function forceAfterRefusal(refusal: PackagingRefused): Promise<boolean> {
-  const first = firstError(refusal.validation);
-  const where = first ? ` First: ${first}` : '';
+async function forceAfterRefusal(refusal: Extract<CreateZipResult, { created: false }>): Promise<boolean> {
+  const where = refusal.firstError ? ` First: ${refusal.firstError}` : '';
   const actions = refusal.reason === 'errors' ? ['Show Errors', 'Zip Anyway'] : ['Show Errors'];
-  const choice = await vscode.window.showErrorMessage(`Alma SIS: ${refusal.message}.${where}`, ...actions);
+  const choice = await vscode.window.showErrorMessage(shown(`Alma SIS: ${refusal.message}.${where}`), ...actions);
   if (choice === 'Show Errors') {
-    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: errorList(refusal.validation) });
+    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: refusal.errorList });
     await vscode.window.showTextDocument(doc, { preview: true });
     return false;
   }
@@ -182,33 +130,13 @@ async function forceAfterRefusal(refusal: PackagingRefused): Promise<boolean> {
   return sure === 'Zip Anyway';
 }
 
-function firstError(validation: SetResult): string | undefined {
-  for (const doc of validation.documents) {
-    const finding = doc.findings.find((f) => f.severity === 'error');
-    if (finding) return `${path.basename(doc.path)}:${finding.range.start.line + 1}: ${finding.message}`;
-  }
-  return undefined;
-}
-
-/** `path:line:col: rule message`, one error a line, as the command line prints them. */
-function errorList(validation: SetResult): string {
-  const lines: string[] = [];
-  for (const doc of validation.documents) {
-    for (const f of doc.findings) {
-      if (f.severity === 'error') lines.push(`${doc.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.rule} ${f.message}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-async function showResult(result: ZipPackageResult): Promise<void> {
+async function showResult(result: Extract<CreateZipResult, { created: true }>): Promise<void> {
   const names = result.entries.map((entry) => entry.name);
   const order = names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
-  const errors = result.validation.summary.errors;
-  const forced = result.forced ? ` despite ${errors} error${errors === 1 ? '' : 's'}` : '';
+  const forced = result.forced ? ` despite ${result.errors} error${result.errors === 1 ? '' : 's'}` : '';
   const notes = result.notes.length > 0 ? ` Note: ${result.notes.map((n) => `${path.basename(n.path)}: ${n.message}`).join('; ')}.` : '';
   const choice = await vscode.window.showInformationMessage(
-    `Alma SIS: created ${path.basename(result.zipPath)}${forced}: ${names.length} XML file${names.length === 1 ? '' : 's'} in this order: ${order}.${notes}`,
+    shown(`Alma SIS: created ${path.basename(result.zipPath)}${forced}: ${names.length} XML file${names.length === 1 ? '' : 's'} in this order: ${order}.${notes}`),
     'Reveal in Explorer',
   );
   if (choice === 'Reveal in Explorer') await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.zipPath));

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Diagnostic, DiagnosticSeverity, type Range } from 'vscode-languageserver';
 import { toLspDiagnostic, countSeverities, DIAGNOSTIC_SOURCE, type DocumentResult, type Finding, type ConfigError } from '../engine';
+import { DEFAULT_SETTINGS } from '../protocol/settings';
 
 /**
  * Where a rule is documented: the rule table of the README that ships beside the server (the
@@ -24,7 +25,7 @@ function findReadme(): string | undefined {
   return undefined;
 }
 
-export const DEFAULT_MAX_PROBLEMS = 1000;
+export const DEFAULT_MAX_PROBLEMS = DEFAULT_SETTINGS.maxProblems;
 
 const RANK = { error: 0, warning: 1, info: 2 } as const;
 

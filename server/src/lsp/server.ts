@@ -33,20 +33,31 @@ import {
   type DocumentResult,
   type FileIdentifiers,
   type ValidationSettings,
+  type FileSettings,
+  type FileSettingsOptions,
+  resolveFileSettings,
   isAlmaUserFile,
   identifierSignature,
   earlierFilesSignature,
 } from '../engine';
 import {
   CONFIGURATION_SECTION,
-  DOCUMENT_STATUS,
-  VALIDATE_FILE_ON_DISK,
+  DocumentStatusNotification,
+  PinHostKeyRequest,
+  ProfilesRequest,
+  SERVER_COMMANDS,
+  ValidateFileOnDiskRequest,
+  WatchedConfigFilesRequest,
+  type AlmaSisExperimental,
   type DocumentStatusParams,
+  type ProfilesResult,
   type ValidateFileOnDiskParams,
   type ValidateFileOnDiskResult,
-} from './protocol';
+} from '../protocol/messages';
+import { readSettings, settingsSourceOf, type AlmaSisSettings } from '../protocol/settings';
+import { SecretOpener } from '../protocol/sealedSecret';
+import { executeServerCommand, pinHostKey, profilesFor, watchedConfigFiles, type CommandContext } from './commands';
 import { toDiagnostics, configErrorDiagnostics } from './diagnostics';
-import { readClientSettings, resolveSettings, type ClientSettings, type ResolvedSettings } from './documentSettings';
 import { FolderSets } from './folderSets';
 import { DocumentScheduler } from './documentScheduler';
 import { checkedDocumentSync, documentUriOf, isRecord, positionOf, rangeOf } from './wire';
@@ -61,12 +72,12 @@ interface OpenDocument {
   alma: boolean;
   /** The last published validation's diagnostics (for code actions and pulls); its version is the scheduler's. */
   diagnostics: Diagnostic[];
-  settings?: ResolvedSettings;
-  client?: ClientSettings;
+  settings?: FileSettings;
+  client?: AlmaSisSettings;
   /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
   identifierSignature: string;
   /** What the incremental document was last configured with. */
-  configuredWith?: { settings: ResolvedSettings; earlier: string };
+  configuredWith?: { settings: FileSettings; earlier: string };
 }
 
 /** Watched when the client lets the server register watchers: configurations, code tables, and the XML files of the sets. */
@@ -84,13 +95,14 @@ export class AlmaSisServer {
   private readonly sets: FolderSets;
   /** When each open document (by URI) is validated, and the pulls waiting for it. */
   private readonly scheduler: DocumentScheduler<string>;
-  private workspaceRoot: string | undefined;
+  private workspaceFolders: string[] = [];
+  private readonly secrets = new SecretOpener();
   private supportsConfiguration = false;
   private supportsPull = false;
   private supportsRefresh = false;
   private supportsProgress = false;
   private supportsWatchRegistration = false;
-  private globalClient: ClientSettings = readClientSettings({});
+  private globalClient: AlmaSisSettings = readSettings(settingsSourceOf({}));
   /** Configuration files that currently show problems, to clear them once fixed. */
   private readonly configProblemUris = new Set<string>();
 
@@ -127,7 +139,13 @@ export class AlmaSisServer {
     this.documents.onDidClose((e) => this.guard('didClose', () => this.closed(e.document), undefined));
     c.onDidChangeConfiguration((params) => this.guard('didChangeConfiguration', () => this.configurationChanged(isRecord(params) ? params.settings : undefined), undefined));
     c.onDidChangeWatchedFiles((params) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(changedUris(params)), undefined));
-    c.onRequest(VALIDATE_FILE_ON_DISK, (params: ValidateFileOnDiskParams, token: CancellationToken) => this.validateFileOnDisk(params, token));
+    c.onRequest(ValidateFileOnDiskRequest, (params: ValidateFileOnDiskParams, token: CancellationToken) => this.validateFileOnDisk(params, token));
+    // The engine's work for the commands (zip, dry-run, samples, upload) and what their pickers need.
+    const commands = this.commandContext();
+    c.onExecuteCommand((params, token) => this.guard('executeCommand', () => executeServerCommand(params, commands, token), new ResponseError(ErrorCodes.InternalError, 'the command failed; see the server log')));
+    c.onRequest(ProfilesRequest, (params) => this.guard<ProfilesResult | ResponseError<void>>('profiles', () => profilesFor(isRecord(params) ? params : {}, commands), new ResponseError(ErrorCodes.InternalError, 'the profiles could not be read; see the server log')));
+    c.onRequest(WatchedConfigFilesRequest, (params) => this.guard('watchedConfigFiles', () => watchedConfigFiles(isRecord(params) && Array.isArray(params.configPaths) ? params.configPaths : [], commands), { codeTablesFiles: [] }));
+    c.onRequest(PinHostKeyRequest, (params) => this.guard('pinHostKey', () => (isRecord(params) ? pinHostKey(params) : new ResponseError(ErrorCodes.InvalidParams, 'almaSis/pinHostKey needs { configPath, profile, fingerprint, text }')), new ResponseError(ErrorCodes.InternalError, 'the fingerprint could not be pinned; see the server log')));
     c.languages.diagnostics.on((params) => {
       const uri = documentUriOf(params);
       if (uri === undefined) return new ResponseError(ErrorCodes.InvalidParams, 'textDocument/diagnostic needs { textDocument: { uri } }', { retriggerRequest: false });
@@ -189,9 +207,9 @@ export class AlmaSisServer {
     this.supportsRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
     this.supportsProgress = caps.window?.workDoneProgress === true;
     this.supportsWatchRegistration = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
-    this.workspaceRoot = folder ? fsPathOf(folder) : undefined;
-    this.globalClient = readClientSettings((params.initializationOptions as Record<string, unknown> | undefined)?.settings);
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    this.workspaceFolders = folders.filter((uri) => uri.startsWith('file:')).map(fsPathOf);
+    this.globalClient = readSettings(settingsSourceOf((params.initializationOptions as Record<string, unknown> | undefined)?.settings));
     const capabilities: ServerCapabilities = {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       completionProvider: { triggerCharacters: languageService.COMPLETION_TRIGGER_CHARACTERS, resolveProvider: false },
@@ -199,6 +217,8 @@ export class AlmaSisServer {
       codeActionProvider: { codeActionKinds: languageService.CODE_ACTION_KINDS },
       documentSymbolProvider: true,
       foldingRangeProvider: true,
+      executeCommandProvider: { commands: [...SERVER_COMMANDS] },
+      experimental: { almaSis: { sealKey: this.secrets.publicKey } } satisfies AlmaSisExperimental,
     };
     if (this.supportsPull) capabilities.diagnosticProvider = { identifier: 'alma-sis', interFileDependencies: true, workspaceDiagnostics: false };
     return { capabilities, serverInfo: { name: 'alma-sis-language-server', version: '0.1.0' } };
@@ -323,7 +343,7 @@ export class AlmaSisServer {
     this.finish(state, version, diagnostics);
     const counts = countSeverities(result.findings);
     const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10 };
-    void this.connection.sendNotification(DOCUMENT_STATUS, status);
+    void this.connection.sendNotification(DocumentStatusNotification, status);
     this.identifiersValidated(state);
   }
 
@@ -379,19 +399,19 @@ export class AlmaSisServer {
   // -------------------------------------------------------------------------------------
   // Settings and configuration files
 
-  private async clientSettings(uri: string): Promise<ClientSettings> {
+  private async clientSettings(uri: string | undefined): Promise<AlmaSisSettings> {
     if (!this.supportsConfiguration) return this.globalClient;
     try {
       const raw: unknown = await this.connection.workspace.getConfiguration({ scopeUri: uri, section: CONFIGURATION_SECTION });
-      return readClientSettings(raw);
+      return readSettings(settingsSourceOf(raw));
     } catch (error) {
       this.log(`reading settings: ${describe(error)}`);
       return this.globalClient;
     }
   }
 
-  private async resolve(state: OpenDocument): Promise<ResolvedSettings> {
-    const resolved = await resolveSettings(state.fsPath, state.client ?? this.globalClient, this.workspaceRoot);
+  private async resolve(state: OpenDocument): Promise<FileSettings> {
+    const resolved = await resolveFileSettings(state.fsPath, state.client ?? this.globalClient, this.workspaceFolders);
     if (resolved.configError) {
       const uri = pathToFileURL(resolved.configError.path).href;
       this.configProblemUris.add(uri);
@@ -407,7 +427,7 @@ export class AlmaSisServer {
   /** Clients without workspace/configuration (Neovim's default) push the settings here. */
   private configurationChanged(settings: unknown): void {
     const pushed = settings && typeof settings === 'object' ? (settings as Record<string, unknown>)[CONFIGURATION_SECTION] : undefined;
-    if (pushed !== undefined) this.globalClient = readClientSettings(pushed);
+    if (pushed !== undefined) this.globalClient = readSettings(settingsSourceOf(pushed));
     for (const state of this.open.values()) state.client = undefined;
     this.revalidateWhere(() => true, true);
   }
@@ -487,6 +507,27 @@ export class AlmaSisServer {
   }
 
   // -------------------------------------------------------------------------------------
+  // Commands
+
+  private commandContext(): CommandContext {
+    return {
+      folders: () => this.workspaceFolders,
+      choice: (path) => this.clientSettings(path === undefined ? this.workspaceUri() : pathToFileURL(path).href),
+      settingsFor: async (path, profile, options?: FileSettingsOptions) => {
+        const choice = await this.clientSettings(path === undefined ? this.workspaceUri() : pathToFileURL(path).href);
+        return resolveFileSettings(path, profile === undefined ? choice : { ...choice, profile }, this.workspaceFolders, options);
+      },
+      document: (uri) => this.documents.get(uri),
+      progress: (title, token) => this.beginProgress(title, token),
+      secrets: this.secrets,
+    };
+  }
+
+  private workspaceUri(): string | undefined {
+    return this.workspaceFolders[0] === undefined ? undefined : pathToFileURL(this.workspaceFolders[0]).href;
+  }
+
+  // -------------------------------------------------------------------------------------
   // Validate File on Disk
 
   private async validateFileOnDisk(params: ValidateFileOnDiskParams, token: CancellationToken): Promise<ValidateFileOnDiskResult | ResponseError<void>> {
@@ -501,7 +542,7 @@ export class AlmaSisServer {
       const kind = await stat(path).then((s) => (s.isFile() ? 'file' : s.isDirectory() ? 'a folder' : 'not a regular file'), (error: NodeJS.ErrnoException) => error.code === 'ENOENT' ? 'not found' : `not readable (${error.code ?? error.message})`);
       if (kind !== 'file') return new ResponseError(ErrorCodes.InvalidParams, `${path}: ${kind}; almaSis/validateFileOnDisk validates one file`);
       const client = await this.clientSettings(params.uri);
-      const resolved = await resolveSettings(path, client, this.workspaceRoot);
+      const resolved = await resolveFileSettings(path, client, this.workspaceFolders);
       const { documents } = await expandInputs([path]);
       const abort = new AbortController();
       const cancelled = token.onCancellationRequested(() => abort.abort());
@@ -561,20 +602,22 @@ export class AlmaSisServer {
     this.connection.console.log(message);
   }
 
-  /** Runs a handler so that a failure is logged and answered with `fallback`, never thrown. */
+  /**
+   * Runs a handler so that a failure is logged and answered with `fallback`, never thrown. A
+   * ResponseError thrown on purpose (bad parameters, a configuration that cannot be used) is the
+   * answer itself.
+   */
   private guard<T>(name: string, run: () => T | Promise<T>, fallback: T): T | Promise<T> {
-    try {
-      const value = run();
-      if (value instanceof Promise) {
-        return value.catch((error: unknown) => {
-          this.connection.console.error(`${name} failed: ${describe(error)}`);
-          return fallback;
-        });
-      }
-      return value;
-    } catch (error) {
+    const failed = (error: unknown): T => {
+      if (error instanceof ResponseError) return error as T;
       this.connection.console.error(`${name} failed: ${describe(error)}`);
       return fallback;
+    };
+    try {
+      const value = run();
+      return value instanceof Promise ? value.catch(failed) : value;
+    } catch (error) {
+      return failed(error);
     }
   }
 }

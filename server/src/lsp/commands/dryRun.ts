@@ -1,0 +1,39 @@
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CancellationToken } from 'vscode-languageserver';
+import { dryRun, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, rejectionsByDocument } from '../../engine';
+import type { DryRunArgs, DryRunResult } from '../../protocol/messages';
+import { abortOn, failure, optionalString, pathArgument, percentOf, type CommandContext } from './context';
+
+/** Dry-run Synchronize: what Alma's synchronize would do with the feed against an Export Users baseline. */
+export async function runDryRun(args: DryRunArgs, context: CommandContext, token: CancellationToken, workDoneToken?: string | number): Promise<DryRunResult> {
+  const input = pathArgument(args.input, 'input', context);
+  const baseline = pathArgument(args.baseline, 'baseline', context);
+  const resolved = await context.settingsFor(input, optionalString(args.profile, 'profile'));
+  if (resolved.configError) throw failure(resolved.configError.message);
+  const progress = await context.progress('Alma SIS: dry-run', workDoneToken);
+  const abort = abortOn(token);
+  try {
+    const inputs = await expandInputs([input]);
+    const base = await expandInputs([baseline]);
+    const report = await dryRun(inputs.documents, base.documents, {
+      settings: resolved.settings,
+      matchIdType: resolved.profile?.matchIdType,
+      unmatched: resolved.profile?.unmatched,
+      baselinePaths: [baseline],
+      signal: abort.signal,
+      onProgress: (p) => progress.report(`${p.phase === 'baseline' ? 'reading the baseline' : 'comparing'} ${basename(p.path)}`, percentOf(p.bytesDone, p.bytesTotal)),
+    });
+    // A user inside a zip has no editor to show it in.
+    const rejections = [...rejectionsByDocument(report)]
+      .filter(([file]) => !file.includes('.zip!/'))
+      .map(([file, marks]) => ({ uri: pathToFileURL(resolve(file)).href, marks }));
+    return { markdown: dryRunMarkdown(report), summaryLine: dryRunSummaryLine(report), alert: report.summary.alert, profile: resolved.profile?.code, rejections };
+  } catch (error) {
+    if (error instanceof InputError) throw failure(error.message);
+    throw error;
+  } finally {
+    abort.dispose();
+    progress.done();
+  }
+}

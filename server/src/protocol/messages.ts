@@ -1,0 +1,255 @@
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { SealedSecret } from './sealedSecret';
+
+/**
+ * The Alma SIS part of the protocol between the language server and its clients, typed once for
+ * both sides (the VS Code client, the server, the stdio tests). Besides the custom requests and
+ * the status notification, the server's engine work (zip, dry-run, samples, upload) is offered as
+ * `workspace/executeCommand` commands, so any LSP client can run them; their arguments and
+ * results are typed in ServerCommands.
+ */
+
+export { SETTINGS_SECTION as CONFIGURATION_SECTION } from './settings';
+
+/** The summary of a validation; the diagnostics themselves are published on the file's URI. */
+export interface ValidationSummary {
+  users: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** Wall milliseconds the validation took. */
+  ms: number;
+}
+
+export interface ValidateFileOnDiskParams {
+  /** file: URI of the file to stream from disk. */
+  uri: string;
+  workDoneToken?: string | number;
+}
+
+export type ValidateFileOnDiskResult = ValidationSummary;
+
+/** Request (client -> server): validate a file on disk (for files over the 50 MB editors sync). */
+export const ValidateFileOnDiskRequest = new RequestType<ValidateFileOnDiskParams, ValidateFileOnDiskResult, void>('almaSis/validateFileOnDisk');
+
+export interface DocumentStatusParams extends ValidationSummary {
+  uri: string;
+  /** The User XSD version detected, or null when the root was not recognised. */
+  schemaVersion: 1 | 2 | null;
+}
+
+/** Notification (server -> client) after each validation of a document, for the language status item. */
+export const DocumentStatusNotification = new NotificationType<DocumentStatusParams>('almaSis/documentStatus');
+
+// -----------------------------------------------------------------------------------------
+// Configuration: what the commands need to ask the person before the server does the work
+
+export interface ProfilesParams {
+  /** file: URI of the file the command is for (a feed, a zip); none: the workspace's configuration. */
+  uri?: string;
+  /** Look in the workspace folders when nothing is found upwards from the file (upload: a zip may be anywhere). */
+  orWorkspace?: boolean;
+}
+
+export interface SftpSummary {
+  host: string;
+  port: number;
+  username: string;
+  /** The private key file, resolved beside the configuration; none: password login. */
+  keyPath?: string;
+  hostKeyFingerprint?: string;
+  /** The remote folder of each job, or why it cannot be used. */
+  folders: Record<UploadTarget, { folder: string } | { problem: string }>;
+}
+
+export interface ProfileSummary {
+  code: string;
+  name?: string;
+  /** The zip name Create Zip proposes for this profile now. */
+  zipName: string;
+  sftp?: SftpSummary;
+}
+
+export interface ProfilesResult {
+  /** The configuration file the settings name or the search found; none: no configuration, defaults apply. */
+  configPath?: string;
+  /** It could not be read: the message (also shown in that file as diagnostics). */
+  problem?: string;
+  profiles: ProfileSummary[];
+  defaultProfile?: string;
+  /** The profile validation uses for this file (the setting's, the default, or the only one); none when several and none chosen. */
+  chosen?: string;
+  /** The profile the `alma-sis.profile` setting names, when set. */
+  setting?: string;
+  /** The zip name Create Zip proposes when no profile applies. */
+  zipName: string;
+}
+
+/** Request (client -> server): the configuration and profiles that apply to a file, resolved as validation resolves them. */
+export const ProfilesRequest = new RequestType<ProfilesParams, ProfilesResult, void>('almaSis/profiles');
+
+export interface CodeTablesFilesParams {
+  /** Configuration files (absolute paths); the settings' configuration is added by the server. */
+  configPaths: string[];
+  /** A workspace folder, for a relative alma-sis.configPath. */
+  scopeUri?: string;
+}
+
+export interface WatchedConfigFiles {
+  /** The configuration alma-sis.configPath names, resolved (absolute). */
+  named?: string;
+  /** The code-tables files the configurations name (absolute, sorted). */
+  codeTablesFiles: string[];
+}
+
+/** Request (client -> server): the named configuration and the code-tables files to watch. */
+export const WatchedConfigFilesRequest = new RequestType<CodeTablesFilesParams, WatchedConfigFiles, void>('almaSis/watchedConfigFiles');
+
+export interface PinHostKeyParams {
+  configPath: string;
+  profile: string;
+  fingerprint: string;
+  /** The configuration's text as the editor holds it (it may be open with changes). */
+  text: string;
+}
+
+/** Request (client -> server): the configuration's text with the host key pinned, formatting kept. */
+export const PinHostKeyRequest = new RequestType<PinHostKeyParams, { text: string }, void>('almaSis/pinHostKey');
+
+// -----------------------------------------------------------------------------------------
+// Commands (workspace/executeCommand): one argument object each
+
+export type UploadTarget = 'synchronize' | 'import';
+
+export interface CreateZipArgs {
+  /** XML files or folders (paths or file: URIs), in load order. */
+  inputs: string[];
+  /** The zip to write; default: the profile's name in the first input's folder. */
+  out?: string;
+  /** A profile code; default: as validation chooses. */
+  profile?: string;
+  /** Write the zip although the files have errors (never for mixed versions). */
+  force?: boolean;
+}
+
+export interface ZipEntrySummary {
+  name: string;
+  source: string;
+}
+
+export type CreateZipResult =
+  | {
+      created: true;
+      zipPath: string;
+      zipBytes: number;
+      entries: ZipEntrySummary[];
+      /** Written despite errors (`force`). */
+      forced: boolean;
+      errors: number;
+      warnings: number;
+      /** What was skipped or looks odd, by file. */
+      notes: { path: string; message: string }[];
+    }
+  | {
+      created: false;
+      reason: 'errors' | 'mixed-versions';
+      message: string;
+      /** `file:line: message` of the first error. */
+      firstError?: string;
+      /** Every error, `path:line:col: rule message`, one a line. */
+      errorList: string;
+    };
+
+export interface DryRunArgs {
+  /** The feed (XML or zip), path or file: URI. */
+  input: string;
+  /** The Export Users file (XML or zip) with Alma's current users. */
+  baseline: string;
+  profile?: string;
+}
+
+export interface DryRunRejection {
+  /** file: URI of the input file the users are in. */
+  uri: string;
+  marks: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; code: string; message: string }[];
+}
+
+export interface DryRunResult {
+  markdown: string;
+  summaryLine: string;
+  /** At or over Alma's 5% alert threshold. */
+  alert: boolean;
+  /** The profile it ran with. */
+  profile?: string;
+  rejections: DryRunRejection[];
+}
+
+export interface GenerateSampleArgs {
+  schema: 1 | 2;
+  researchers: boolean;
+  users: number;
+  seed: string;
+  /** Write to this file (path or file: URI); none: the text is answered. */
+  out?: string;
+  /** A file or folder whose configuration gives the codes; none: the first workspace folder's. */
+  scope?: string;
+}
+
+/** More users than this are only written to a file (`out`): an answer, or an untitled editor, of hundreds of megabytes helps nobody. */
+export const MAX_TEXT_SAMPLE_USERS = 5000;
+
+export type GenerateSampleResult = { text: string } | { path: string; users: number };
+
+export interface NewFileFromUserArgs {
+  /** An open document's URI. */
+  uri: string;
+  position: { line: number; character: number };
+  values: 'keep' | 'blank';
+}
+
+export interface NewFileFromUserResult {
+  text: string;
+}
+
+export interface UploadArgs {
+  /** The zip, path or file: URI. */
+  zip: string;
+  /** The profile with sftp settings; default: the only such profile. */
+  profile?: string;
+  target: UploadTarget;
+  /** Sealed to the server's key (capabilities.experimental.almaSis.sealKey). */
+  password?: SealedSecret;
+  passphrase?: SealedSecret;
+  /** An ssh-agent socket to try. */
+  agent?: string;
+}
+
+export type UploadResultMessage =
+  | { uploaded: true; remotePath: string; host: string; attempts: number; otherZips: string[] }
+  | {
+      uploaded: false;
+      reason: string;
+      /** Fit to show: control characters escaped. */
+      message: string;
+      /** First contact: the fingerprint the server showed, to be compared and pinned. */
+      seenFingerprint?: string;
+      configPath?: string;
+    };
+
+export interface ServerCommands {
+  'alma-sis.createZip': { args: CreateZipArgs; result: CreateZipResult };
+  'alma-sis.dryRun': { args: DryRunArgs; result: DryRunResult };
+  'alma-sis.generateSample': { args: GenerateSampleArgs; result: GenerateSampleResult };
+  'alma-sis.newFileFromUser': { args: NewFileFromUserArgs; result: NewFileFromUserResult };
+  'alma-sis.upload': { args: UploadArgs; result: UploadResultMessage };
+}
+
+export type ServerCommand = keyof ServerCommands;
+
+/** The commands the server advertises in executeCommandProvider. */
+export const SERVER_COMMANDS: readonly ServerCommand[] = ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.generateSample', 'alma-sis.newFileFromUser', 'alma-sis.upload'];
+
+/** What the server adds under capabilities.experimental. */
+export interface AlmaSisExperimental {
+  almaSis: { sealKey: string };
+}

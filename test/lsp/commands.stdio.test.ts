@@ -1,0 +1,209 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { ExecuteCommandRequest, ErrorCodes } from 'vscode-languageserver-protocol';
+import { dryRun, dryRunMarkdown, expandInputs, resolveProfile, sampleText, userTemplate } from '../../server/src/engine';
+import {
+  PinHostKeyRequest,
+  ProfilesRequest,
+  SERVER_COMMANDS,
+  WatchedConfigFilesRequest,
+  type AlmaSisExperimental,
+  type ServerCommand,
+  type ServerCommands,
+} from '../../server/src/protocol/messages';
+import { sealSecret } from '../../server/src/protocol/sealedSecret';
+import { repoRoot } from '../helpers/repoRoot';
+import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, sshServerMissing, startSshServer, type SshServer } from '../helpers/sshServer';
+import { StdioClient } from './stdioClient';
+
+/*
+ * The engine's work as the bundled server (dist/server.js over stdio) offers it to any client:
+ * workspace/executeCommand for zip, dry-run, samples and upload, and the requests their pickers
+ * need. The workspace's alma-sis.configPath is relative ("etc/alma-sis.config.json"): every
+ * command must read it from the workspace folder, not from the server's working directory.
+ */
+
+const samples = join(repoRoot(), 'samples');
+let work: string;
+let client: StdioClient;
+let sealKey: string;
+let capabilities: Record<string, unknown>;
+
+const RELATIVE_CONFIG = join('etc', 'alma-sis.config.json');
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'alma-sis-lsp-commands-'));
+  mkdirSync(join(work, 'etc'));
+  copyFileSync(join(samples, 'alma-sis.config.json'), join(work, RELATIVE_CONFIG));
+  copyFileSync(join(samples, 'code-tables.json'), join(work, 'etc', 'code-tables.json'));
+  mkdirSync(join(work, 'feeds'));
+  client = new StdioClient();
+  // The server runs in another folder than the workspace, as an editor starts it.
+  capabilities = await client.initialize({}, work, { settings: { configPath: RELATIVE_CONFIG } });
+  sealKey = (capabilities.experimental as AlmaSisExperimental).almaSis.sealKey;
+});
+
+after(async () => {
+  await client.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function run<K extends ServerCommand>(command: K, args: ServerCommands[K]['args']): Promise<ServerCommands[K]['result']> {
+  return client.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] }) as Promise<ServerCommands[K]['result']>;
+}
+
+function feed(name: string, sample: string): string {
+  const path = join(work, 'feeds', name);
+  copyFileSync(join(samples, sample), path);
+  return path;
+}
+
+/** The settings the configuration gives, resolved in this process: what the server must have used. */
+async function configured() {
+  return resolveProfile({ configPath: join(work, RELATIVE_CONFIG), searchFrom: work });
+}
+
+test('the server advertises the zip, dry-run, sample and upload commands, and a key to seal secrets to', () => {
+  assert.deepEqual((capabilities.executeCommandProvider as { commands: string[] }).commands, [...SERVER_COMMANDS]);
+  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.generateSample', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
+  assert.match(sealKey, /^[A-Za-z0-9+/]+=*$/);
+});
+
+test('almaSis/profiles and watchedConfigFiles resolve the relative configPath from the workspace folder', async () => {
+  const profiles = await client.connection.sendRequest(ProfilesRequest, { uri: pathToFileURL(feed('p.xml', 'valid/users-v2.xml')).href });
+  assert.equal(profiles.configPath, join(work, RELATIVE_CONFIG));
+  assert.deepEqual(profiles.profiles.map((p) => p.code), ['STUDENTS']);
+  assert.equal(profiles.chosen, 'STUDENTS');
+  assert.match(profiles.zipName, /^STUDENTS-\d{8}T\d{6}Z\.zip$/);
+  assert.deepEqual(profiles.profiles[0].sftp?.folders, { synchronize: { folder: '/incoming/sis/synchronize' }, import: { folder: '/incoming/sis/import' } });
+  const watched = await client.connection.sendRequest(WatchedConfigFilesRequest, { configPaths: [] });
+  assert.deepEqual(watched, { named: join(work, RELATIVE_CONFIG), codeTablesFiles: [join(work, 'etc', 'code-tables.json')] });
+});
+
+test('alma-sis.createZip writes the zip with the profile\'s settings, refuses files with errors with the list, and writes them when forced', async () => {
+  const good = feed('good.xml', 'valid/users-v2.xml');
+  const out = join(work, 'out.zip');
+  const created = await run('alma-sis.createZip', { inputs: [pathToFileURL(good).href], out });
+  assert.ok(created.created, JSON.stringify(created));
+  assert.deepEqual(created.entries.map((e) => e.name), ['good.xml']);
+  assert.equal(created.forced, false);
+  assert.deepEqual(execFileSync('unzip', ['-Z1', out], { encoding: 'utf8' }).trim().split('\n'), ['good.xml']);
+
+  const bad = feed('bad.xml', 'invalid/invalid-date.xml');
+  const refused = await run('alma-sis.createZip', { inputs: [bad], out: join(work, 'bad.zip') });
+  assert.equal(refused.created, false);
+  if (refused.created) return;
+  assert.equal(refused.reason, 'errors');
+  assert.match(refused.firstError ?? '', /^bad\.xml:\d+: /);
+  assert.ok(refused.errorList.split('\n').filter(Boolean).every((line) => line.startsWith(`${bad}:`) && / invalid-date /.test(line)), refused.errorList);
+  assert.equal(existsSync(join(work, 'bad.zip')), false);
+  const forced = await run('alma-sis.createZip', { inputs: [bad], out: join(work, 'bad.zip'), force: true });
+  assert.ok(forced.created && forced.forced && forced.errors > 0, JSON.stringify(forced));
+  assert.ok(existsSync(join(work, 'bad.zip')));
+});
+
+test('alma-sis.dryRun answers the engine\'s report for the feed against the baseline, and the rejected users by file', async () => {
+  const input = feed('feed.xml', 'dry-run/feed.xml');
+  const baseline = join(work, 'export.xml');
+  copyFileSync(join(samples, 'dry-run', 'export.xml'), baseline);
+  const result = await run('alma-sis.dryRun', { input: pathToFileURL(input).href, baseline });
+  const resolved = await configured();
+  const expected = await dryRun((await expandInputs([input])).documents, (await expandInputs([baseline])).documents, {
+    settings: resolved.settings, matchIdType: resolved.profile?.matchIdType, unmatched: resolved.profile?.unmatched,
+  });
+  assert.equal(result.markdown, dryRunMarkdown(expected));
+  assert.equal(result.profile, 'STUDENTS');
+  assert.equal(result.alert, expected.summary.alert);
+  assert.deepEqual(result.rejections.map((r) => r.uri), [pathToFileURL(input).href]);
+  assert.equal(result.rejections[0].marks.length, expected.users.filter((u) => u.outcome === 'rejected').length);
+});
+
+test('alma-sis.generateSample answers the text or writes the file, with the profile\'s codes; too many users for text are refused', async () => {
+  const resolved = await configured();
+  const options = { schema: 2 as const, researchers: false, users: 3, seed: 'e2e' };
+  const text = await run('alma-sis.generateSample', options);
+  assert.deepEqual(text, { text: sampleText({ ...options, codeTables: resolved.settings.codeTables, matchIdType: resolved.profile?.matchIdType }) });
+  const out = join(work, 'sample.xml');
+  assert.deepEqual(await run('alma-sis.generateSample', { ...options, out }), { path: out, users: 3 });
+  assert.equal(readFileSync(out, 'utf8'), (text as { text: string }).text);
+  await assert.rejects(run('alma-sis.generateSample', { ...options, users: 5001 }), (error: { code?: number; message: string }) => error.code === ErrorCodes.InvalidParams && /go to a file/.test(error.message));
+});
+
+test('alma-sis.newFileFromUser answers the template of the user at the position, from the open buffer', async () => {
+  const path = feed('open.xml', 'valid/users-v2.xml');
+  const uri = pathToFileURL(path).href;
+  // The buffer, not the file on disk: an edit not saved is in the template.
+  const text = readFileSync(path, 'utf8').replace('wang.xiaoming', 'wang.unsaved');
+  await client.open(uri, text);
+  const line = text.split('\n').findIndex((l) => l.includes('wang.unsaved'));
+  const result = await run('alma-sis.newFileFromUser', { uri, position: { line, character: 10 }, values: 'keep' });
+  const offset = text.split('\n').slice(0, line).join('\n').length + 11;
+  assert.equal(result.text, userTemplate(text, offset, 'keep').text);
+  assert.match(result.text, /wang\.unsaved/);
+  await assert.rejects(run('alma-sis.newFileFromUser', { uri, position: { line: 0, character: 0 }, values: 'keep' }), /not inside a <user>/);
+  await assert.rejects(run('alma-sis.newFileFromUser', { uri: pathToFileURL(join(work, 'closed.xml')).href, position: { line: 0, character: 0 }, values: 'keep' }), /is not open/);
+  await client.close(uri);
+});
+
+test('a command the server does not have, or arguments of the wrong shape, are answered with InvalidParams', async () => {
+  const invalid = (error: { code?: number }) => error.code === ErrorCodes.InvalidParams;
+  await assert.rejects(client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.nothing', arguments: [{}] }), invalid);
+  await assert.rejects(client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.createZip', arguments: [] }), invalid);
+  await assert.rejects(client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.createZip', arguments: [{ inputs: [] }] }), invalid);
+  await assert.rejects(client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.dryRun', arguments: [{ input: 'https://example.org/feed.xml', baseline: 'x' }] }), invalid);
+  await assert.rejects(client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.upload', arguments: [{ zip: 'x.zip', target: 'elsewhere' }] }), invalid);
+});
+
+const sshSkip = sshServerMissing();
+
+test('alma-sis.upload: first contact answers the fingerprint, pinHostKey pins it, the sealed password logs in, and no secret reaches the log', { skip: sshSkip, timeout: 120_000 }, async () => {
+  let sshd: SshServer | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'alma-sis-lsp-upload-'));
+  const own = new StdioClient();
+  try {
+    sshd = await startSshServer();
+    const configPath = join(dir, 'conf', 'sftp.json');
+    mkdirSync(join(dir, 'conf'));
+    writeFileSync(configPath, `${JSON.stringify({ profiles: [{ code: 'STUDENTS', sftp: { host: '127.0.0.1', port: sshd.port, username: SFTP_TEST_USER, directory: sshd.remoteDir, importPath: 'import', synchronizePath: 'synchronize' } }] }, null, 2)}\n`);
+    const zip = join(dir, 'nightly.zip');
+    writeFileSync(zip, Buffer.alloc(4096, 7));
+    const caps = await own.initialize({}, dir, { settings: { configPath: join('conf', 'sftp.json') } });
+    const key = (caps.experimental as AlmaSisExperimental).almaSis.sealKey;
+    const upload = (args: ServerCommands['alma-sis.upload']['args']) => own.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.upload', arguments: [args] }) as Promise<ServerCommands['alma-sis.upload']['result']>;
+
+    const first = await upload({ zip, target: 'synchronize', password: sealSecret(SFTP_TEST_PASSWORD, key) });
+    assert.equal(first.uploaded, false);
+    if (first.uploaded) return;
+    assert.equal(first.reason, 'host-key-unknown');
+    assert.equal(first.seenFingerprint, sshd.fingerprint);
+    assert.equal(first.configPath, configPath);
+    const { text } = await own.connection.sendRequest(PinHostKeyRequest, { configPath, profile: 'STUDENTS', fingerprint: sshd.fingerprint, text: readFileSync(configPath, 'utf8') });
+    writeFileSync(configPath, text);
+
+    // A secret sealed to another key is refused before any login.
+    const other = generateOtherKey();
+    await assert.rejects(upload({ zip, target: 'synchronize', password: sealSecret(SFTP_TEST_PASSWORD, other) }), (error: { code?: number }) => error.code === ErrorCodes.InvalidParams);
+    const wrong = await upload({ zip, target: 'synchronize', password: sealSecret('not-the-password', key) });
+    assert.ok(!wrong.uploaded && wrong.reason === 'authentication', JSON.stringify(wrong));
+
+    const done = await upload({ zip, target: 'synchronize', profile: 'STUDENTS', password: sealSecret(SFTP_TEST_PASSWORD, key) });
+    assert.ok(done.uploaded, JSON.stringify(done));
+    assert.deepEqual(readdirSync(join(sshd.localDir, 'synchronize')), ['nightly.zip']);
+    assert.ok(readFileSync(join(sshd.localDir, 'synchronize', 'nightly.zip')).equals(readFileSync(zip)));
+    assert.ok(!own.logMessages().some((m) => m.includes(SFTP_TEST_PASSWORD)));
+  } finally {
+    await own.stop();
+    await sshd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function generateOtherKey(): string {
+  return generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+}
