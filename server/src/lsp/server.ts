@@ -519,6 +519,7 @@ export class AlmaSisServer {
       },
       document: (uri) => this.documents.get(uri),
       progress: (title, token) => this.beginProgress(title, token),
+      log: (message) => this.log(message),
       secrets: this.secrets,
     };
   }

@@ -26,6 +26,7 @@ export interface CommandContext {
   /** The open document with this URI. */
   document(uri: string): TextDocument | undefined;
   progress(title: string, token: string | number | undefined): Promise<ProgressReporter>;
+  log(message: string): void;
   readonly secrets: SecretOpener;
 }
 

@@ -40,6 +40,9 @@ export async function executeServerCommand(params: unknown, context: CommandCont
   } catch (error) {
     if (token.isCancellationRequested || isAbortError(error)) return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     if (error instanceof ResponseError) return error;
-    throw error;
+    // Answered with its message, which is what the person needs (a folder that is not there, a disk
+    // that is full); the stack goes to the log.
+    context.log(`${command} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return new ResponseError(ErrorCodes.InternalError, error instanceof Error ? error.message : String(error));
   }
 }

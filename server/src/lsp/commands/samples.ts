@@ -10,6 +10,7 @@ export async function generateSample(args: GenerateSampleArgs, context: CommandC
   if (args.schema !== 1 && args.schema !== 2) throw invalid('schema must be 1 or 2');
   if (!Number.isSafeInteger(args.users) || args.users < 0) throw invalid('users must be a whole number');
   if (typeof args.seed !== 'string' && typeof args.seed !== 'number') throw invalid('seed must be a number or a word');
+  if (args.schema === 1 && args.researchers === true) throw invalid('researchers exist in User XSD v2 only');
   const scope = args.scope === undefined ? undefined : pathArgument(args.scope, 'scope', context);
   const isFolder = scope !== undefined && (await stat(scope).then((s) => s.isDirectory(), () => false));
   // A folder's configuration is searched from inside it, as the file's is from its folder.
