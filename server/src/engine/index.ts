@@ -69,7 +69,13 @@ export {
   type IncrementalStats,
 } from './incremental/incrementalDocument';
 export { indexIdentifiers, earlierFilesOf, type FileIdentifiers } from './incremental/setIdentifiers';
-export { identifierSignature, earlierFilesSignature } from './incremental/identifierSignatures';
+export {
+  identifierSignature,
+  sameIdentifierSignature,
+  earlierFilesSignature,
+  NO_IDENTIFIER_SIGNATURE,
+  type IdentifierSignature,
+} from './incremental/identifierSignatures';
 export { EditableText } from './incremental/editableText';
 export { sampleChunks, sampleText, writeSample, writeSampleFile, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
 export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';

@@ -38,7 +38,10 @@ import {
   resolveFileSettings,
   isAlmaUserFile,
   identifierSignature,
+  sameIdentifierSignature,
   earlierFilesSignature,
+  NO_IDENTIFIER_SIGNATURE,
+  type IdentifierSignature,
 } from '../engine';
 import {
   CONFIGURATION_SECTION,
@@ -75,7 +78,7 @@ interface OpenDocument {
   settings?: FileSettings;
   client?: AlmaSisSettings;
   /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
-  identifierSignature: string;
+  identifierSignature: IdentifierSignature;
   /** What the incremental document was last configured with. */
   configuredWith?: { settings: FileSettings; earlier: string };
 }
@@ -251,7 +254,7 @@ export class AlmaSisServer {
       incremental: null,
       alma: false,
       diagnostics: [],
-      identifierSignature: '',
+      identifierSignature: NO_IDENTIFIER_SIGNATURE,
     };
     // Opened again without a close: the earlier state's pending work ends here.
     this.scheduler.cancel(document.uri);
@@ -496,11 +499,11 @@ export class AlmaSisServer {
     if (!state.fsPath || !state.incremental) return;
     const later = new Set(this.sets.later(state.fsPath, [...this.open.values()].flatMap((s) => (s.fsPath ? [s.fsPath] : []))));
     if (later.size === 0) {
-      state.identifierSignature = '';
+      state.identifierSignature = NO_IDENTIFIER_SIGNATURE;
       return;
     }
-    const signature = identifierSignature(state.incremental.users());
-    if (signature === state.identifierSignature) return;
+    const signature = identifierSignature({ version: state.incremental.version(), users: state.incremental.users() });
+    if (sameIdentifierSignature(signature, state.identifierSignature)) return;
     state.identifierSignature = signature;
     this.sets.touch(state.fsPath);
     this.revalidateWhere((s) => s.fsPath !== undefined && later.has(s.fsPath));
