@@ -36,6 +36,7 @@ import {
   type FileSettings,
   type FileSettingsOptions,
   resolveFileSettings,
+  resolveCodeTablesPath,
   isAlmaUserFile,
   identifierSignature,
   sameIdentifierSignature,
@@ -52,6 +53,7 @@ import {
   ValidateFileOnDiskRequest,
   WatchedConfigFilesRequest,
   type AlmaSisExperimental,
+  type ConfigInUse,
   type DocumentStatusParams,
   type ProfilesResult,
   type ValidateFileOnDiskParams,
@@ -345,7 +347,7 @@ export class AlmaSisServer {
     const diagnostics = toDiagnostics(result, (p) => this.uriOf(state, p), state.client.maxProblems);
     this.finish(state, version, diagnostics);
     const counts = countSeverities(result.findings);
-    const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10 };
+    const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10, config: configInUse(state.settings) };
     void this.connection.sendNotification(DocumentStatusNotification, status);
     this.identifiersValidated(state);
   }
@@ -644,6 +646,18 @@ function changedUris(params: unknown): string[] {
   const changes = isRecord(params) ? params.changes : undefined;
   if (!Array.isArray(changes)) return [];
   return changes.flatMap((change: unknown) => (isRecord(change) && typeof change.uri === 'string' ? [change.uri] : []));
+}
+
+/** What a status names about the configuration a document was validated with. */
+function configInUse(settings: FileSettings): ConfigInUse {
+  const config = settings.config;
+  const codeTables = config && settings.profile ? resolveCodeTablesPath(config, settings.profile) : undefined;
+  return {
+    ...(settings.configPath !== undefined ? { path: settings.configPath } : {}),
+    ...(settings.configError ? { problem: settings.configError.message } : {}),
+    ...(settings.profile ? { profile: settings.profile.code } : {}),
+    ...(codeTables !== undefined ? { codeTables } : {}),
+  };
 }
 
 /** The client's code action context, with only the diagnostics that have a range. */

@@ -36,6 +36,28 @@ export interface DocumentStatusParams extends ValidationSummary {
   uri: string;
   /** The User XSD version detected, or null when the root was not recognised. */
   schemaVersion: 1 | 2 | null;
+  /** What the document was validated with. */
+  config?: ConfigInUse;
+  /** The set of files the document belongs to (its folder's files, or the profile's feed), when it is not alone. */
+  set?: SetInUse;
+}
+
+export interface ConfigInUse {
+  /** The configuration file used (or tried, when `problem` says why it could not be); none: no configuration, defaults. */
+  path?: string;
+  /** Why the configuration could not be used: the defaults apply. */
+  problem?: string;
+  profile?: string;
+  /** The code tables file the profile names. */
+  codeTables?: string;
+}
+
+export interface SetInUse {
+  /** How the set is named to a person: the profile's feed, or the folder. */
+  name: string;
+  /** 1-based place of this file in the set's load order. */
+  position: number;
+  files: number;
 }
 
 /** Notification (server -> client) after each validation of a document, for the language status item. */
