@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -219,6 +220,32 @@ test('the files of a folder are a set: a duplicate of an earlier file shows on t
   assert.match(String(duplicate.message), /a\.xml/);
 });
 
+test('an Alma export beside the feed is not a file of its set: no problem of the feed comes from it', async () => {
+  const dir = folder('export-beside', false);
+  // Named so that it sorts first: as an earlier file it would make every returning user a duplicate.
+  copyFileSync(join(samples, 'dry-run', 'export.xml'), join(dir, 'alma-export.xml'));
+  const feed = place(dir, 'dry-run/feed.xml');
+  // A later file that repeats a feed user: its duplicate shows once the folder is indexed.
+  const later = join(dir, 'z-later.xml');
+  writeFileSync(later, feed.text.slice(0, feed.text.indexOf('</user>') + '</user>'.length) + '\n</users>\n');
+  const laterUri = pathToFileURL(later).href;
+  await client.open(feed.uri, feed.text);
+  await client.open(laterUri, readFileSync(later, 'utf8'));
+  const laterDiagnostics = await client.diagnostics(laterUri, (p) => p.diagnostics.some((d) => d.code === 'duplicate-identifier'));
+  assert.ok(laterDiagnostics.filter((d) => d.code === 'duplicate-identifier').every((d) => d.relatedInformation?.[0].location.uri === feed.uri));
+  const diagnostics = await client.diagnostics(feed.uri);
+  assert.deepEqual(diagnostics.filter((d) => JSON.stringify(d).includes('alma-export')), []);
+  const alone = validateText(feed.text, feed.path, DEFAULT_SETTINGS);
+  assert.equal(diagnostics.filter((d) => d.code === 'duplicate-identifier').length, alone.findings.filter((f) => f.rule === 'duplicate-identifier').length);
+  // The export itself, opened, is validated alone too.
+  const exported = pathToFileURL(join(dir, 'alma-export.xml')).href;
+  await client.open(exported, readFileSync(join(dir, 'alma-export.xml'), 'utf8'));
+  assert.ok(!(await client.diagnostics(exported)).some((d) => d.code === 'duplicate-identifier'));
+  await client.close(exported);
+  await client.close(laterUri);
+  await client.close(feed.uri);
+});
+
 test('Validate File on Disk streams a file that is not open and publishes its diagnostics', async () => {
   const doc = place(folder('disk', false), 'invalid/common-mistakes.xml');
   const result = (await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri: doc.uri })) as ValidateFileOnDiskResult;
@@ -431,4 +458,87 @@ test('Validate File on Disk on a file open in the editor answers its summary and
   // A publication would have been sent before the answer (one ordered stream).
   const preferredOnDisk = (d: Diagnostic) => d.code === 'attribute-case' && d.range.start.line === 16 && d.range.start.character === 17;
   assert.ok(client.published.slice(before).filter((p) => p.uri === doc.uri).every((p) => !p.diagnostics.some(preferredOnDisk)));
+});
+
+/** A one-user file; `barcode` adds a BARCODE identifier. */
+function oneUser(primaryId: string, barcode?: string): string {
+  const identifiers = barcode === undefined ? '' : `    <user_identifiers>\n      <user_identifier>\n        <id_type>BARCODE</id_type>\n        <value>${barcode}</value>\n      </user_identifier>\n    </user_identifiers>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <primary_id>${primaryId}</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n    <user_group>STUDENT</user_group>\n${identifiers}  </user>\n</users>\n`;
+}
+
+/** What `alma-sis validate --format json .` run in `dir` reports for `name`, as the fields a diagnostic carries. */
+function cliDiagnostics(dir: string, name: string): unknown[] {
+  let report: string;
+  try {
+    report = execFileSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'validate', '--format', 'json', '.'], { cwd: dir, encoding: 'utf8' });
+  } catch (error) {
+    // Exit code 1: errors found; the report is on stdout all the same.
+    report = String((error as { stdout?: string }).stdout ?? '');
+  }
+  const file = (JSON.parse(report) as { files: { path: string; diagnostics: { rule: string; message: string; range: unknown; related?: { path: string; range: unknown; message: string }[] }[] }[] }).files.find((f) => f.path === name)!;
+  return file.diagnostics.map((d) => ({
+    code: d.rule,
+    message: d.message,
+    range: d.range,
+    related: (d.related ?? []).map((r) => ({ uri: pathToFileURL(join(dir, r.path)).href, range: r.range, message: r.message })),
+  }));
+}
+
+function asCliSees(diagnostics: Diagnostic[]): unknown[] {
+  return diagnostics.map((d) => ({
+    code: d.code,
+    message: d.message,
+    range: d.range,
+    related: (d.relatedInformation ?? []).map((r) => ({ uri: r.location.uri, range: r.location.range, message: r.message })),
+  }));
+}
+
+test('Validate File on Disk validates a file as the later file of its folder: a duplicate of an earlier file points into it, as alma-sis validate <folder> says', async () => {
+  const dir = folder('disk-set', false);
+  writeFileSync(join(dir, 'a.xml'), oneUser('shared.id', 'B-1'));
+  const later = join(dir, 'b.xml');
+  writeFileSync(later, oneUser('shared.id', 'B-1'));
+  // After it in load order: it takes nothing from b.xml.
+  writeFileSync(join(dir, 'c.xml'), oneUser('b.only'));
+  const uri = pathToFileURL(later).href;
+  const from = client.published.length;
+  const result = (await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri })) as ValidateFileOnDiskResult;
+  assert.equal(result.users, 1);
+  assert.equal(result.schemaVersion, 2);
+  const diagnostics = await client.diagnostics(uri, () => true, 20_000, from);
+  const duplicates = diagnostics.filter((d) => d.code === 'duplicate-identifier');
+  assert.equal(duplicates.length, 2, 'the primary_id and the barcode');
+  for (const duplicate of duplicates) assert.equal(duplicate.relatedInformation?.[0].location.uri, pathToFileURL(join(dir, 'a.xml')).href);
+  assert.deepEqual(asCliSees(diagnostics), cliDiagnostics(dir, 'b.xml'));
+  assert.equal(result.errors, diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).length);
+});
+
+test('Validate File on Disk takes an earlier file of its folder as the editor holds it, when it is open', async () => {
+  const dir = folder('disk-set-open', false);
+  const earlier = join(dir, 'a.xml');
+  writeFileSync(earlier, oneUser('shared.id'));
+  const later = join(dir, 'b.xml');
+  writeFileSync(later, oneUser('shared.id'));
+  const earlierUri = pathToFileURL(earlier).href;
+  // The buffer no longer holds the identifier the file on disk still holds.
+  await client.open(earlierUri, oneUser('renamed.id'));
+  await client.diagnostics(earlierUri);
+  const uri = pathToFileURL(later).href;
+  const from = client.published.length;
+  await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri });
+  const diagnostics = await client.diagnostics(uri, () => true, 20_000, from);
+  assert.ok(!diagnostics.some((d) => d.code === 'duplicate-identifier'), JSON.stringify(diagnostics));
+  await client.close(earlierUri);
+});
+
+test('Validate File on Disk with onlyAlma leaves an XML file that is not an Alma user file alone', async () => {
+  const dir = folder('disk-not-alma', false);
+  const path = join(dir, 'pom.xml');
+  writeFileSync(path, '<?xml version="1.0"?>\n<project><modelVersion>4.0.0</modelVersion></project>\n');
+  const uri = pathToFileURL(path).href;
+  const result = (await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri, onlyAlma: true })) as ValidateFileOnDiskResult;
+  assert.equal(result.notAlma, true);
+  assert.equal(result.schemaVersion, null);
+  // The answer follows any publication on one ordered stream: none came.
+  assert.ok(!client.published.some((p) => p.uri === uri));
 });

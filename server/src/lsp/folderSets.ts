@@ -27,6 +27,8 @@ interface FolderIndex {
   /** The set's documents in load order (the CLI's folder order: paths sorted in byte order, zip entries in stored order). */
   order: string[];
   disk: Map<string, FileIdentifiers>;
+  /** Files of the folder that are not of the set (an Alma export beside the feed): alone, taking and giving nothing. */
+  apart: Set<string>;
   ready: boolean;
   building: Promise<void>;
   /** What each document's earlier files leave behind, until a file of the folder changes (touch()). */
@@ -59,7 +61,7 @@ export class FolderSets {
   earlierFiles(path: string, settings: ValidationSettings): EarlierFiles {
     const folder = dirname(path);
     const index = this.folders.get(folder) ?? this.build(folder, settings);
-    if (!index.ready) return NO_EARLIER_FILES;
+    if (!index.ready || index.apart.has(path)) return NO_EARLIER_FILES;
     const cached = index.cache.get(path);
     if (cached) return cached;
     const files: FileIdentifiers[] = [];
@@ -72,6 +74,33 @@ export class FolderSets {
     const earlier = files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
     index.cache.set(path, earlier);
     return earlier;
+  }
+
+  /**
+   * The set before a file that is validated from disk rather than followed in the editor (one
+   * too big for the editor to sync): what earlierFiles gives once the folder's index is ready.
+   * Without an index (no document of the folder open) only the files before it are read, and
+   * nothing is kept: building an index would read the file itself too (it may hold hundreds of
+   * megabytes) and keep its identifiers with nothing to release them.
+   */
+  async earlierFilesOnDisk(path: string, settings: ValidationSettings, signal?: AbortSignal): Promise<EarlierFiles> {
+    const folder = dirname(path);
+    const index = this.folders.get(folder);
+    if (index) {
+      await index.building;
+      if (this.folders.get(folder) === index && index.ready) return this.earlierFiles(path, settings);
+    }
+    const { documents } = await expandInputs([folder]);
+    if (documents.some((d) => d.path === path && d.apart)) return NO_EARLIER_FILES;
+    const files: FileIdentifiers[] = [];
+    for (const document of documents) {
+      if (document.path === path || !isBefore(document.path, path)) break;
+      if (document.apart) continue;
+      signal?.throwIfAborted();
+      const users = this.host.openUsers(document.path) ?? await this.indexOne(document, settings);
+      files.push({ ...users, path: this.displayPath(folder, document.path) });
+    }
+    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
   }
 
   /** A file of the folder has other identifiers now (an open buffer changed): what later files see is computed again. */
@@ -88,7 +117,9 @@ export class FolderSets {
   later(path: string, open: Iterable<string>): string[] {
     const folder = dirname(path);
     if (!this.folders.get(folder)?.ready) return [];
-    return [...open].filter((other) => other !== path && dirname(other) === folder && isBefore(path, other));
+    const index = this.folders.get(folder)!;
+    if (index.apart.has(path)) return [];
+    return [...open].filter((other) => other !== path && dirname(other) === folder && !index.apart.has(other) && isBefore(path, other));
   }
 
   /**
@@ -154,7 +185,7 @@ export class FolderSets {
   }
 
   private build(folder: string, settings: ValidationSettings): FolderIndex {
-    const index: FolderIndex = { folder, order: [], disk: new Map(), ready: false, building: Promise.resolve(), cache: new Map() };
+    const index: FolderIndex = { folder, order: [], disk: new Map(), apart: new Set(), ready: false, building: Promise.resolve(), cache: new Map() };
     this.folders.set(folder, index);
     index.building = this.index(index, settings).catch((error: unknown) => {
       this.host.log(`indexing ${folder}: ${error instanceof Error ? error.message : String(error)}`);
@@ -164,7 +195,8 @@ export class FolderSets {
 
   private async index(index: FolderIndex, settings: ValidationSettings): Promise<void> {
     const expanded = await expandInputs([index.folder]);
-    const documents = expanded.documents;
+    index.apart = new Set(expanded.documents.filter((d) => d.apart).map((d) => d.path));
+    const documents = expanded.documents.filter((d) => !d.apart);
     index.order = documents.map((d) => d.path);
     const total = documents.reduce((sum, d) => sum + (d.size ?? 0), 0);
     if (total > MAX_INDEXED_BYTES) {

@@ -11,6 +11,11 @@ export interface InputDocument {
   /** Uncompressed size in bytes when known (for progress). */
   size?: number;
   /**
+   * Validated on its own, not as a file of the set: why (an Alma export found in a folder). Its
+   * identifiers neither take nor are taken by the set's users.
+   */
+  apart?: string;
+  /**
    * The document's bytes, in chunks. Each call starts a new read from the beginning. A chunk is
    * valid only until the next one is requested (the buffer may be refilled): copy what you keep.
    */

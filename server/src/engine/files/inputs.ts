@@ -7,6 +7,10 @@ import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises
 import { join, resolve, sep } from 'node:path';
 import { InputError, type InputDocument, type InputNote } from './inputDocument';
 import { assertEntryReadable, assertReasonableSizes, entryDisplayPath, isSafeEntryName, openZip, type ZipEntry } from './zipReader';
+import { isAlmaExportFile } from './almaExport';
+
+/** Why a folder's file stands apart from the set. */
+export const ALMA_EXPORT_APART = 'an Alma export (Export Users output, the baseline a dry-run compares with)';
 
 export interface ExpandedInputs {
   documents: InputDocument[];
@@ -57,7 +61,7 @@ export async function expandInputs(paths: readonly string[], options: ExpandOpti
     if (info.isDirectory()) {
       const files = await collectFolder(path, expanded.notes);
       if (files.length === 0) throw new InputError(`${path}: the folder holds no .xml or .zip file`, path);
-      for (const file of files) await addFile(file, expanded, seen);
+      for (const file of files) await addFile(file, expanded, seen, true);
     } else if (info.isFile()) {
       await addFile(path, expanded, seen);
     } else {
@@ -84,7 +88,7 @@ function addStdin(expanded: ExpandedInputs, seen: Set<string>, options: ExpandOp
   });
 }
 
-async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>): Promise<void> {
+async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>, inFolder = false): Promise<void> {
   const identity = await realpath(path).catch(() => path);
   if (seen.has(identity)) {
     expanded.notes.push({ path, message: 'the same file as an earlier input, read once' });
@@ -96,7 +100,13 @@ async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>
     return;
   }
   const { size } = await statInput(path);
-  expanded.documents.push({ path, size, read: () => readFileChunks(path) });
+  const document: InputDocument = { path, size, read: () => readFileChunks(path) };
+  // Found in a folder, not named: an export beside the feed is checked, but is not one of its files.
+  if (inFolder && (await isAlmaExportFile(path))) {
+    document.apart = ALMA_EXPORT_APART;
+    expanded.notes.push({ path, message: `${ALMA_EXPORT_APART}: validated on its own, its users are not counted with the folder's files` });
+  }
+  expanded.documents.push(document);
 }
 
 async function addZip(zipPath: string, expanded: ExpandedInputs): Promise<void> {

@@ -13,7 +13,8 @@ import * as yazl from 'yazl';
 import type { ValidationSettings } from '../config/types';
 import { crc32 } from '../files/crc32';
 import { InputError, type InputDocument, type InputNote } from '../files/inputDocument';
-import { collectFolder, expandInputs } from '../files/inputs';
+import { ALMA_EXPORT_APART, collectFolder, expandInputs } from '../files/inputs';
+import { isAlmaExportFile } from '../files/almaExport';
 import { isSafeEntryName } from '../files/zipReader';
 import type { SetResult } from '../validation/results';
 import { validateInputs } from '../validation/validateSet';
@@ -160,8 +161,10 @@ async function resolveSources(request: ZipPackageRequest, notes: InputNote[]): P
     if (info.isDirectory()) {
       const found = await collectFolder(path, notes);
       for (const file of found) {
-        if (XML_NAME.test(file)) sources.push(file);
-        else notes.push({ path: file, message: 'a zip is not packaged into another zip, skipped' });
+        if (!XML_NAME.test(file)) notes.push({ path: file, message: 'a zip is not packaged into another zip, skipped' });
+        // Alma's own users sent back as a feed would update every one of them: only when named.
+        else if (await isAlmaExportFile(file)) notes.push({ path: file, message: `${ALMA_EXPORT_APART}: not packaged; name the file to zip it` });
+        else sources.push(file);
       }
       if (!found.some((file) => XML_NAME.test(file))) throw new InputError(`${input}: the folder holds no .xml file`, input);
     } else if (!info.isFile()) {
