@@ -12,6 +12,7 @@ export { isAlmaUserFile } from './files/almaUserFile';
 export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
 export { loadCodeTables, resolveCodeTablesPath } from './config/codeTables';
 export { resolveProfile, type ProfileRequest, type ResolvedProfile } from './config/resolveProfile';
+export { feedFiles, feedRank, compareInFeed, baselineFile, isBaseline } from './config/feedFiles';
 export { resolveFileSettings, configPathFor, codeTablesFilesOf, type SettingsChoice, type FileSettings, type FileSettingsOptions } from './config/fileSettings';
 export type { AlmaSisConfig, Profile, ValidationSettings, CodeTables } from './config/types';
 export { DEFAULT_SETTINGS } from './config/types';

@@ -27,7 +27,7 @@ export const USED_FOR = ['users', 'researchers', 'both'] as const;
 export const UNMATCHED_ACTIONS = ['add', 'reject'] as const;
 
 const TOP_LEVEL_KEYS = ['$schema', 'defaultProfile', 'strict', 'rules', 'profiles'];
-const PROFILE_KEYS = ['code', 'name', 'xsdVersion', 'recordType', 'usedFor', 'matchIdType', 'unmatched', 'codeTables', 'rules', 'strict', 'sftp'];
+const PROFILE_KEYS = ['code', 'name', 'xsdVersion', 'recordType', 'usedFor', 'matchIdType', 'unmatched', 'codeTables', 'feed', 'baseline', 'rules', 'strict', 'sftp'];
 const SFTP_KEYS = ['host', 'port', 'username', 'privateKeyPath', 'hostKeyFingerprint', 'directory', 'importPath', 'synchronizePath', 'exportPath'];
 
 /** As `ssh-keygen -lf` and `ssh-keyscan | ssh-keygen -lf -` print it: unpadded base64 of a SHA-256. */
@@ -182,6 +182,8 @@ class Checker {
       unmatched: this.oneOf(at('unmatched'), value.unmatched, UNMATCHED_ACTIONS),
       sftp: this.sftp(at('sftp'), value.sftp),
       codeTables: this.string(at('codeTables'), value.codeTables, true),
+      feed: this.globs(at('feed'), value.feed),
+      baseline: this.string(at('baseline'), value.baseline, true),
       rules: this.rules(at('rules'), value.rules),
       strict: this.boolean(at('strict'), value.strict),
     } satisfies Omit<Profile, 'code'>;
@@ -214,6 +216,22 @@ class Checker {
       exportPath: this.string(at('exportPath'), value.exportPath, true),
     } satisfies Omit<SftpSettings, 'host' | 'username'>;
     return Object.assign(sftp, withoutUndefined(optional));
+  }
+
+  /** A list of globs; one glob alone is taken as a list of one. */
+  private globs(path: JsonPath, value: unknown): string[] | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') value = [value];
+    if (!Array.isArray(value) || value.length === 0) {
+      this.problems.report(path, `${formatJsonPath(path)} must be a list of file globs relative to this file, in load order (e.g. ["feeds/students-*.xml"]), not ${describeValue(value)}`);
+      return undefined;
+    }
+    const globs: string[] = [];
+    value.forEach((item: unknown, index: number) => {
+      const glob = this.string([...path, index], item, true);
+      if (glob !== undefined) globs.push(glob);
+    });
+    return globs.length > 0 ? globs : undefined;
   }
 
   private port(path: JsonPath, value: unknown): number | undefined {

@@ -28,6 +28,14 @@ export interface Profile {
   sftp?: SftpSettings;
   /** Path of the code tables file, relative to the configuration file. */
   codeTables?: string;
+  /**
+   * The files of the profile's feed, as globs relative to the configuration file, in load order
+   * (a file matched by an earlier glob comes first; one glob's files in path order). The
+   * editor's sets and `zip` follow it; other XML files are not part of the feed.
+   */
+  feed?: string[];
+  /** Where Alma's Export Users output (the dry-run's baseline) lies: a path or glob relative to the configuration; the newest match is used. Never part of the feed. */
+  baseline?: string;
   rules?: Partial<Record<RuleId, RuleSetting>>;
   strict?: boolean;
 }

@@ -1,0 +1,55 @@
+import { stat } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { minimatch } from 'minimatch';
+import { collectFolder } from '../files/inputs';
+import type { AlmaSisConfig, Profile } from './types';
+
+/*
+ * A profile's feed and baseline, named by globs relative to the configuration: which files Alma
+ * reads from this profile (in load order) and where its Export Users output lies.
+ */
+
+const GLOB_OPTIONS = { dot: false, nocase: process.platform === 'win32' };
+
+/** The relative path a glob is matched against: forward slashes, from the configuration's folder. */
+function relativeFromConfig(config: AlmaSisConfig, path: string): string {
+  return relative(dirname(config.path), path).split(sep).join('/');
+}
+
+/** The place of a file in the profile's feed: the index of the first glob it matches; undefined when not in the feed. */
+export function feedRank(config: AlmaSisConfig, profile: Profile, path: string): number | undefined {
+  if (!profile.feed) return undefined;
+  const rel = relativeFromConfig(config, resolve(path));
+  if (rel.startsWith('../') || rel === '..') return undefined;
+  const rank = profile.feed.findIndex((glob) => minimatch(rel, glob, GLOB_OPTIONS));
+  return rank < 0 || isBaseline(config, profile, path) ? undefined : rank;
+}
+
+/** Whether the file is where the profile says its baseline lies. */
+export function isBaseline(config: AlmaSisConfig, profile: Profile, path: string): boolean {
+  if (!profile.baseline) return false;
+  return minimatch(relativeFromConfig(config, resolve(path)), profile.baseline, GLOB_OPTIONS);
+}
+
+/** Load order within a feed: by glob, then by path in byte order (the CLI's folder order). */
+export function compareInFeed(config: AlmaSisConfig, profile: Profile, a: string, b: string): number {
+  const byGlob = (feedRank(config, profile, a) ?? Infinity) - (feedRank(config, profile, b) ?? Infinity);
+  return byGlob !== 0 ? byGlob : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** The files of the profile's feed, in load order; [] when it names none. */
+export async function feedFiles(config: AlmaSisConfig, profile: Profile): Promise<string[]> {
+  if (!profile.feed) return [];
+  const files = await collectFolder(dirname(config.path), []);
+  return files.filter((file) => feedRank(config, profile, file) !== undefined).sort((a, b) => compareInFeed(config, profile, a, b));
+}
+
+/** The profile's baseline: the newest file its `baseline` matches; undefined when it names none or none exists. */
+export async function baselineFile(config: AlmaSisConfig, profile: Profile): Promise<string | undefined> {
+  if (!profile.baseline) return undefined;
+  const direct = resolve(dirname(config.path), profile.baseline);
+  if (!/[*?[{]/.test(profile.baseline)) return (await stat(direct).then((s) => s.isFile(), () => false)) ? direct : undefined;
+  const matches = (await collectFolder(dirname(config.path), [])).filter((file) => isBaseline(config, profile, file));
+  const dated = await Promise.all(matches.map(async (file) => ({ file, mtime: (await stat(file)).mtimeMs })));
+  return dated.sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? -1 : 1))[0]?.file;
+}
