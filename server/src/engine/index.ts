@@ -51,6 +51,7 @@ export {
 } from './packaging/zipPackage';
 export { dryRun, LOADER_REJECTS, type DryRunOptions, type DryRunProgress } from './dryRun/dryRun';
 export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine, rejectionsByDocument, type RejectionMark } from './dryRun/formatReport';
+export { dryRunHtml, HTML_REPORT_CSP } from './dryRun/htmlReport';
 export {
   ALERT_THRESHOLD,
   REJECT_REASONS,

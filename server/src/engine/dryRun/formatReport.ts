@@ -1,4 +1,4 @@
-import { ALERT_THRESHOLD, REJECT_REASONS, type DryRunReport, type DryRunUser, type FieldChange } from './types';
+import { ALERT_THRESHOLD, REJECT_REASONS, type DryRunReport, type DryRunUser, type FieldChange, type RejectReason } from './types';
 
 /**
  * The dry-run report as the CLI prints it and the editor shows it. Lines are 1-based here (as a
@@ -47,51 +47,147 @@ export function summaryLine(report: DryRunReport): string {
     `${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.rejected} rejected (${percent(s.failureRate)})`;
 }
 
-function usersCount(n: number): string {
+export function usersCount(n: number): string {
   return `${n} ${n === 1 ? 'user' : 'users'}`;
 }
 
 function alertLine(report: DryRunReport): string {
-  return `alert: ${percent(report.summary.failureRate)} of the users would be rejected, at or over Alma's ${percent(ALERT_THRESHOLD)} threshold`;
+  return `alert: ${alertSentence(report)}`;
+}
+
+function alertSentence(report: DryRunReport): string {
+  return `${percent(report.summary.failureRate)} of the users would be rejected, at or over Alma's ${percent(ALERT_THRESHOLD)} threshold`;
+}
+
+/** A user of the report with its place in load order (what an editor jumps by). */
+export interface ReportUser {
+  index: number;
+  user: DryRunUser;
+}
+
+export type ChangeKind = FieldChange['change'];
+
+/** How often a field is removed, changed and added across the updated users. */
+export interface FieldTally {
+  path: string;
+  removed: number;
+  changed: number;
+  added: number;
+}
+
+/**
+ * What a report to read says, decided once for every layout of it (the Markdown, the HTML view):
+ * the sentences, the selections and the groupings. The layouts only escape and arrange.
+ */
+export interface ReportView {
+  title: string;
+  inputs: readonly string[];
+  baselinePaths: readonly string[];
+  /** `4 existing users` */
+  baselineUsers: string;
+  matchIdType: string;
+  /** What happens to users no existing user matches: `added`, `added (import)` or `rejected`. */
+  unmatched: string;
+  /** `62.5% of the users would be rejected, at or over Alma's 5% threshold`, when the alert is raised. */
+  alert: string | undefined;
+  /** The failure rate as shown (`62.5%`), never rounded up to the threshold. */
+  failureRate: string;
+  /** `5%` */
+  threshold: string;
+  rejected: ReportUser[];
+  /** The reasons that occur, in the order of REJECT_REASONS, with their counts. */
+  reasons: { reason: RejectReason; users: number }[];
+  updated: ReportUser[];
+  /** What swap-all means for the changes listed. */
+  swapAllNote: string;
+  /** The changes of the updated users by kind, removed first: only the kinds that occur. */
+  changesByKind: { kind: ChangeKind; heading: string; rows: { user: ReportUser; change: FieldChange }[] }[];
+  /** The changes by field, the most touched first. */
+  byField: FieldTally[];
+  created: ReportUser[];
+}
+
+const CHANGE_KINDS: readonly { kind: ChangeKind; heading: string }[] = [
+  { kind: 'removed', heading: 'Removed' },
+  { kind: 'changed', heading: 'Changed' },
+  { kind: 'added', heading: 'Added' },
+];
+
+const SWAP_ALL_NOTE = 'Swap-all: the file replaces every field it controls, and what it lacks is removed. Internal segments and fields ' +
+  'SIS does not load are kept and not listed. Alma keeps user_group, job_category, pin_number, preferred_language, ' +
+  'campus_code, rs_libraries, user_title and library_notices when staff changed them by hand; the export cannot show that.';
+
+export function reportView(report: DryRunReport): ReportView {
+  const s = report.summary;
+  const withIndex = (outcome: DryRunUser['outcome']): ReportUser[] =>
+    report.users.flatMap((user, index) => (user.outcome === outcome ? [{ index, user }] : []));
+  const rejected = withIndex('rejected');
+  const updated = withIndex('updated');
+  const tallies = new Map<string, FieldTally>();
+  for (const { user } of updated) {
+    for (const change of user.changes) {
+      let tally = tallies.get(change.path);
+      if (!tally) tallies.set(change.path, (tally = { path: change.path, removed: 0, changed: 0, added: 0 }));
+      tally[change.change]++;
+    }
+  }
+  const touched = (t: FieldTally) => t.removed + t.changed + t.added;
+  return {
+    title: `Dry-run: ${report.mode} of ${usersCount(s.total)}`,
+    inputs: report.inputs,
+    baselinePaths: report.baseline.paths,
+    baselineUsers: `${report.baseline.users} existing ${report.baseline.users === 1 ? 'user' : 'users'}`,
+    matchIdType: report.matchIdType,
+    unmatched: report.mode === 'import' ? 'added (import)' : report.unmatched === 'add' ? 'added' : 'rejected',
+    alert: s.alert ? alertSentence(report) : undefined,
+    failureRate: percent(s.failureRate),
+    threshold: percent(ALERT_THRESHOLD),
+    rejected,
+    reasons: REJECT_REASONS.map((reason) => ({ reason, users: rejected.filter((r) => r.user.reason === reason).length })).filter((r) => r.users > 0),
+    updated,
+    swapAllNote: SWAP_ALL_NOTE,
+    changesByKind: CHANGE_KINDS.map(({ kind, heading }) => ({
+      kind,
+      heading,
+      rows: updated.flatMap((user) => user.user.changes.filter((c) => c.change === kind).map((change) => ({ user, change }))),
+    })).filter((group) => group.rows.length > 0),
+    // Removals first among equals: they are what a swap-all deletes.
+    byField: [...tallies.values()].sort((a, b) => touched(b) - touched(a) || b.removed - a.removed || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    created: withIndex('new'),
+  };
 }
 
 /** A report a person reads: counts first, then rejections, then the changes grouped by kind. */
 export function dryRunMarkdown(report: DryRunReport): string {
   const s = report.summary;
+  const view = reportView(report);
   const out: string[] = [];
-  out.push(`# Dry-run: ${report.mode} of ${usersCount(s.total)}`, '');
-  out.push(`Input: ${report.inputs.map(code).join(', ')}  `);
-  out.push(`Baseline: ${report.baseline.paths.map(code).join(', ')} (${report.baseline.users} existing ${report.baseline.users === 1 ? 'user' : 'users'})  `);
-  out.push(`Matched by ${code(report.matchIdType)}; unmatched users: ${report.mode === 'import' ? 'added (import)' : report.unmatched === 'add' ? 'added' : 'rejected'}.`, '');
-  if (s.alert) out.push(`> **Alert:** ${percent(s.failureRate)} of the users would be rejected, at or over Alma's ${percent(ALERT_THRESHOLD)} threshold.`, '');
+  out.push(`# ${view.title}`, '');
+  out.push(`Input: ${view.inputs.map(code).join(', ')}  `);
+  out.push(`Baseline: ${view.baselinePaths.map(code).join(', ')} (${view.baselineUsers})  `);
+  out.push(`Matched by ${code(view.matchIdType)}; unmatched users: ${view.unmatched}.`, '');
+  if (view.alert !== undefined) out.push(`> **Alert:** ${view.alert}.`, '');
   out.push('| outcome | users |', '|---|---:|');
   out.push(`| new | ${s.new} |`, `| updated | ${s.updated} |`, `| unchanged | ${s.unchanged} |`, `| rejected | ${s.rejected} |`, `| **total** | **${s.total}** |`);
-  out.push('', `Failure rate: ${percent(s.failureRate)}.`, '');
+  out.push('', `Failure rate: ${view.failureRate}.`, '');
 
-  const rejected = report.users.filter((u) => u.outcome === 'rejected');
-  if (rejected.length > 0) {
-    out.push(`## Rejected (${rejected.length})`, '');
-    const byReason = REJECT_REASONS.map((reason) => [reason, rejected.filter((u) => u.reason === reason).length] as const).filter(([, n]) => n > 0);
-    out.push(byReason.map(([reason, n]) => `${code(reason)}: ${n}`).join(', '), '');
+  if (view.rejected.length > 0) {
+    out.push(`## Rejected (${view.rejected.length})`, '');
+    out.push(view.reasons.map(({ reason, users }) => `${code(reason)}: ${users}`).join(', '), '');
     out.push('| user | where | reason | why |', '|---|---|---|---|');
-    for (const user of rejected) out.push(`| ${cell(user.primaryId ?? '(none)')} | ${cell(where(user))} | ${code(user.reason ?? '')} | ${cell(user.detail ?? '')} |`);
+    for (const { user } of view.rejected) out.push(`| ${cell(user.primaryId ?? '(none)')} | ${cell(where(user))} | ${code(user.reason ?? '')} | ${cell(user.detail ?? '')} |`);
     out.push('');
   }
 
-  const updated = report.users.filter((u) => u.outcome === 'updated');
-  if (updated.length > 0) {
-    out.push(`## Changes to existing users (${updated.length} updated)`, '');
-    out.push('Swap-all: the file replaces every field it controls, and what it lacks is removed. Internal segments and fields ' +
-      'SIS does not load are kept and not listed. Alma keeps user_group, job_category, pin_number, preferred_language, ' +
-      'campus_code, rs_libraries, user_title and library_notices when staff changed them by hand; the export cannot show that.', '');
-    for (const kind of ['removed', 'changed', 'added'] as const) {
-      const rows = updated.flatMap((user) => user.changes.filter((c) => c.change === kind).map((c) => [user, c] as const));
-      if (rows.length === 0) continue;
-      out.push(`### ${kind === 'removed' ? 'Removed' : kind === 'changed' ? 'Changed' : 'Added'} (${rows.length})`, '');
+  if (view.updated.length > 0) {
+    out.push(`## Changes to existing users (${view.updated.length} updated)`, '');
+    out.push(view.swapAllNote, '');
+    for (const { kind, heading, rows } of view.changesByKind) {
+      out.push(`### ${heading} (${rows.length})`, '');
       out.push(kind === 'changed' ? '| user | field | old | new |' : `| user | field | ${kind === 'removed' ? 'old' : 'new'} value |`);
       out.push(kind === 'changed' ? '|---|---|---|---|' : '|---|---|---|');
-      for (const [user, c] of rows) {
-        const id = cell(user.primaryId ?? `(line ${user.line + 1})`);
+      for (const { user: { user }, change: c } of rows) {
+        const id = cell(userLabel(user));
         if (kind === 'changed') out.push(`| ${id} | ${code(c.path)} | ${cell(c.old ?? '')} | ${cell(c.new ?? '')} |`);
         else out.push(`| ${id} | ${code(c.path)} | ${cell((kind === 'removed' ? c.old : c.new) ?? '')} |`);
       }
@@ -99,12 +195,16 @@ export function dryRunMarkdown(report: DryRunReport): string {
     }
   }
 
-  const created = report.users.filter((u) => u.outcome === 'new');
-  if (created.length > 0) {
-    out.push(`## New users (${created.length})`, '');
-    out.push(created.map((u) => cell(u.primaryId ?? `(line ${u.line + 1})`)).join(', '), '');
+  if (view.created.length > 0) {
+    out.push(`## New users (${view.created.length})`, '');
+    out.push(view.created.map(({ user }) => cell(userLabel(user))).join(', '), '');
   }
   return out.join('\n');
+}
+
+/** The user as the report names it: its primary id, else its line. */
+export function userLabel(user: DryRunUser): string {
+  return user.primaryId ?? `(line ${user.line + 1})`;
 }
 
 function describeChanges(changes: readonly FieldChange[]): string {
@@ -124,11 +224,12 @@ function quote(value: string | null): string {
   return JSON.stringify(value ?? '').replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function where(user: DryRunUser): string {
+/** `feed.xml:12`, the line 1-based. */
+export function where(user: DryRunUser): string {
   return `${user.path}:${user.line + 1}`;
 }
 
-function percent(rate: number): string {
+export function percent(rate: number): string {
   // Two decimals at most, so that 4.99% is not shown as the 5% that raises the alert.
   return `${Math.floor(rate * 10000) / 100}%`;
 }
