@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseArgs } from '../../server/src/cli/args';
 import type { CommandContext } from '../../server/src/cli/command';
 import { dryRunCommand } from '../../server/src/cli/dryRunCommand';
 import { InputError } from '../../server/src/engine/files/inputDocument';
+import { DEFAULT_SETTINGS, dryRun, dryRunHtml, expandInputs } from '../../server/src/engine';
 import { missingTool } from '../helpers/prerequisites';
 import { repoRoot } from '../helpers/repoRoot';
 import { identifier, tmpFolder, user, usersFile, writeFiles } from '../engine/dryRun/fixtures';
@@ -105,6 +106,21 @@ describe('alma-sis dry-run (command)', () => {
     assert.match(md.stdout, /\| eve\\\\t\\<x\\>\\\|1 \| `middle_name` \| a\\\\nb \|/);
   });
 
+  it('html: one page with the counts, the rejected users and the changes, escaped, and the exit code of the alert', async () => {
+    writeFiles(dir, { 'html-feed.xml': usersFile(user('staff'), user('&lt;script&gt;x', identifier('BARCODE', 'B2')), user('alice')) });
+    const result = await dryRunIn(dir, 'html-feed.xml', '--baseline', 'export.xml', '--format', 'html');
+    assert.equal(result.code, 1, 'two of three rejected: the alert is raised');
+    assert.equal(result.stderr, '');
+    const html = result.stdout;
+    assert.ok(html.startsWith('<!DOCTYPE html>\n'), html.slice(0, 80));
+    assert.ok(html.endsWith('</html>\n'));
+    assert.match(html, /<div class="card rejected"><div class="n">2<\/div><div class="k">rejected<\/div><\/div>/);
+    assert.match(html, /<div class="card rate over"><div class="n">66\.66%<\/div>/);
+    assert.match(html, /<tr data-user="1"><td>&#60;script&#62;x<\/td><td class="where">[^<]*(?:<wbr>[^<]*)*\/<wbr>html-feed\.xml:4<\/td><td class="reason"><code>identifier-taken<\/code><\/td>/);
+    assert.match(html, /<td class="kind removed">removed<\/td><td><code>user_identifiers\/<wbr>BARCODE<\/code><\/td><td class="v">B1<\/td>/);
+    assert.doesNotMatch(html, /<script/i);
+  });
+
   it('exit 1 when the rejected share reaches 5%, 0 below', async () => {
     const many = (bad: number, good: number) => usersFile(...Array.from({ length: good }, (_, k) => user(`g${k}`)), ...Array.from({ length: bad }, () => user(null)));
     writeFiles(dir, { 'at.xml': many(1, 19), 'below.xml': many(1, 20), 'empty.xml': usersFile() });
@@ -187,9 +203,24 @@ describe('alma-sis dry-run (built CLI)', () => {
   const root = repoRoot();
   const cli = join(root, 'dist', 'cli.js');
   const runCli = (...args: string[]) => spawnSync(process.execPath, [cli, 'dry-run', ...args], { cwd: dir, encoding: 'utf8' });
+  const cliHelp = () => spawnSync(process.execPath, [cli, 'dry-run', '--help'], { cwd: dir, encoding: 'utf8' }).stdout;
 
   before(() => {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  });
+
+  it('--format html writes the engine\'s page, byte for byte, for a job to mail', async () => {
+    const samples = join(root, 'samples', 'dry-run');
+    const alone = tmpFolder();
+    const feedPath = join(alone, 'feed.xml');
+    const exportPath = join(alone, 'export.xml');
+    copyFileSync(join(samples, 'feed.xml'), feedPath);
+    copyFileSync(join(samples, 'export.xml'), exportPath);
+    const result = spawnSync(process.execPath, [cli, 'dry-run', feedPath, '--baseline', exportPath, '--format', 'html'], { cwd: alone, encoding: 'utf8' });
+    assert.equal(result.status, 1, result.stderr);
+    const report = await dryRun((await expandInputs([feedPath])).documents, (await expandInputs([exportPath])).documents, { settings: DEFAULT_SETTINGS, baselinePaths: [exportPath] });
+    assert.equal(result.stdout, dryRunHtml(report));
+    assert.match(cliHelp(), /--format FORMAT +text \(default\), markdown, json or html/);
   });
 
   it('exits 2 with one clear line for a baseline that is not XML', () => {

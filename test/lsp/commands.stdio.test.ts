@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { ExecuteCommandRequest, ErrorCodes } from 'vscode-languageserver-protocol';
-import { dryRun, dryRunMarkdown, expandInputs, resolveProfile, sampleText, userTemplate } from '../../server/src/engine';
+import { dryRun, dryRunHtml, dryRunMarkdown, expandInputs, resolveProfile, sampleText, userTemplate } from '../../server/src/engine';
 import {
   PinHostKeyRequest,
   ProfilesRequest,
@@ -118,10 +118,16 @@ test('alma-sis.dryRun answers the engine\'s report for the feed against the base
     settings: resolved.settings, matchIdType: resolved.profile?.matchIdType, unmatched: resolved.profile?.unmatched,
   });
   assert.equal(result.markdown, dryRunMarkdown(expected));
+  assert.equal(result.html, dryRunHtml(expected));
   assert.equal(result.profile, 'STUDENTS');
   assert.equal(result.alert, expected.summary.alert);
   assert.deepEqual(result.rejections.map((r) => r.uri), [pathToFileURL(input).href]);
   assert.equal(result.rejections[0].marks.length, expected.users.filter((u) => u.outcome === 'rejected').length);
+  // Every user the page has a row for, at its <user> tag: what the report view jumps to.
+  assert.deepEqual(result.places, expected.users.flatMap((u, k) => (u.outcome === 'unchanged' ? [] : [{ user: k, uri: pathToFileURL(input).href, line: u.line, character: u.col }])));
+  const lines = readFileSync(input, 'utf8').split('\n');
+  assert.ok(result.places.length === 7 && result.places.every((p) => lines[p.line].slice(p.character).startsWith('user>')), JSON.stringify(result.places));
+  assert.deepEqual([...result.html.matchAll(/<tr data-user="(\d+)">/g)].map((m) => Number(m[1])).filter((k, i, all) => all.indexOf(k) === i).sort((a, b) => a - b), result.places.map((p) => p.user));
 });
 
 test('alma-sis.generateSample answers the text or writes the file, with the profile\'s codes; too many users for text are refused', async () => {

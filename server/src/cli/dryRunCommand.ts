@@ -1,4 +1,4 @@
-import { dryRun, dryRunJson, dryRunMarkdown, dryRunText, expandInputs, type DryRunMode, type DryRunReport } from '../engine';
+import { dryRun, dryRunHtml, dryRunJson, dryRunMarkdown, dryRunText, expandInputs, type DryRunMode, type DryRunReport } from '../engine';
 import { UsageError, type ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { formatNote } from './formatText';
@@ -6,7 +6,7 @@ import { ProgressLine } from './progressLine';
 import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { writeInBatches } from './writeInBatches';
 
-const FORMATS = ['text', 'markdown', 'json'] as const;
+const FORMATS = ['text', 'markdown', 'json', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 const MODES = ['synchronize', 'import'] as const;
 
@@ -20,6 +20,8 @@ export const dryRunCommand: Command = {
       'synchronize adds, changes and removes), unchanged, or rejected with a reason: duplicate-in-feed, identifier-taken, ' +
       'internal-user, unmatched-rejected, missing-match-id, exists (import mode) or invalid.',
     "The profile's matchIdType (primary_id or an identifier type) and unmatched (add or reject) decide the matching.",
+    '--format html writes one self-contained page (its style inline, no scripts, nothing fetched) to mail or archive: ' +
+      'count cards, the outcomes against the alert threshold, the changes by field, the rejected users and each change.',
     "Exit code: 0 done, 1 when the rejected share reaches Alma's 5% alert threshold, 2 bad usage, or an input or " +
       'baseline that cannot be read or is not well-formed XML.',
   ],
@@ -27,7 +29,7 @@ export const dryRunCommand: Command = {
     { name: 'baseline', takesValue: true, valueName: 'FILE', help: 'the Export Users output (XML or zip) with the current users' },
     ...PROFILE_OPTIONS,
     { name: 'mode', takesValue: true, valueName: 'MODE', choices: MODES, help: 'synchronize (default) or import (adds new users only)' },
-    { name: 'format', takesValue: true, valueName: 'FORMAT', choices: FORMATS, help: 'text (default), markdown or json' },
+    { name: 'format', takesValue: true, valueName: 'FORMAT', choices: FORMATS, help: 'text (default), markdown, json or html' },
     { name: 'no-progress', help: 'never draw the progress line' },
   ],
   run: runDryRun,
@@ -61,6 +63,19 @@ async function runDryRun(args: ParsedArgs, context: CommandContext): Promise<num
   }
 
   for (const note of [...inputs.notes, ...baseline.notes]) context.err(`${formatNote(note)}\n`);
-  writeInBatches(format === 'json' ? dryRunJson(report) : format === 'markdown' ? [dryRunMarkdown(report)] : dryRunText(report), context);
+  writeInBatches(formatted(report, format), context);
   return report.summary.alert ? ExitCode.findings : ExitCode.clean;
+}
+
+function formatted(report: DryRunReport, format: Format): Iterable<string> {
+  switch (format) {
+    case 'json':
+      return dryRunJson(report);
+    case 'markdown':
+      return [dryRunMarkdown(report)];
+    case 'html':
+      return [dryRunHtml(report)];
+    case 'text':
+      return dryRunText(report);
+  }
 }

@@ -196,14 +196,29 @@ export interface DryRunRejection {
   marks: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; code: string; message: string }[];
 }
 
+/** Where a user of the report is in its input file, for jumping to it from the report. */
+export interface DryRunUserPlace {
+  /** The user's index in load order: the `data-user` of the report's rows about it. */
+  user: number;
+  /** file: URI of the input file. */
+  uri: string;
+  /** The `<user>` tag, 0-based as LSP counts. */
+  line: number;
+  character: number;
+}
+
 export interface DryRunResult {
   markdown: string;
+  /** The report as a self-contained page, as `alma-sis dry-run --format html` writes it. */
+  html: string;
   summaryLine: string;
   /** At or over Alma's 5% alert threshold. */
   alert: boolean;
   /** The profile it ran with. */
   profile?: string;
   rejections: DryRunRejection[];
+  /** Every user the report shows a row for (all but the unchanged), except those inside a zip, which no editor opens. */
+  places: DryRunUserPlace[];
 }
 
 export interface GenerateSampleArgs {

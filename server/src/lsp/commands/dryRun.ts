@@ -1,8 +1,8 @@
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
-import { dryRun, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, rejectionsByDocument } from '../../engine';
-import type { DryRunArgs, DryRunResult } from '../../protocol/messages';
+import { dryRun, dryRunHtml, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, rejectionsByDocument } from '../../engine';
+import type { DryRunArgs, DryRunResult, DryRunUserPlace } from '../../protocol/messages';
 import { abortOn, failure, optionalString, pathArgument, percentOf, type CommandContext } from './context';
 
 /** Dry-run Synchronize: what Alma's synchronize would do with the feed against an Export Users baseline. */
@@ -24,11 +24,23 @@ export async function runDryRun(args: DryRunArgs, context: CommandContext, token
       signal: abort.signal,
       onProgress: (p) => progress.report(`${p.phase === 'baseline' ? 'reading the baseline' : 'comparing'} ${basename(p.path)}`, percentOf(p.bytesDone, p.bytesTotal)),
     });
-    // A user inside a zip has no editor to show it in.
-    const rejections = [...rejectionsByDocument(report)]
-      .filter(([file]) => !file.includes('.zip!/'))
-      .map(([file, marks]) => ({ uri: pathToFileURL(resolve(file)).href, marks }));
-    return { markdown: dryRunMarkdown(report), summaryLine: dryRunSummaryLine(report), alert: report.summary.alert, profile: resolved.profile?.code, rejections };
+    const rejections = [...rejectionsByDocument(report)].flatMap(([file, marks]) => {
+      const uri = fileUri(file);
+      return uri === undefined ? [] : [{ uri, marks }];
+    });
+    const places = report.users.flatMap((user, index): DryRunUserPlace[] => {
+      const uri = user.outcome === 'unchanged' ? undefined : fileUri(user.path);
+      return uri === undefined ? [] : [{ user: index, uri, line: user.line, character: user.col }];
+    });
+    return {
+      markdown: dryRunMarkdown(report),
+      html: dryRunHtml(report),
+      summaryLine: dryRunSummaryLine(report),
+      alert: report.summary.alert,
+      profile: resolved.profile?.code,
+      rejections,
+      places,
+    };
   } catch (error) {
     if (error instanceof InputError) throw failure(error.message);
     throw error;
@@ -36,4 +48,9 @@ export async function runDryRun(args: DryRunArgs, context: CommandContext, token
     abort.dispose();
     progress.done();
   }
+}
+
+/** The file: URI of a report's document path; none for a zip entry, which has no editor to show it in. */
+function fileUri(path: string): string | undefined {
+  return path.includes('.zip!/') ? undefined : pathToFileURL(resolve(path)).href;
 }
