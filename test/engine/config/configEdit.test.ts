@@ -43,6 +43,26 @@ describe('pinning a host key in alma-sis.config.json', () => {
     assert.equal(edited, text.replace('"username": "u"}', `"username": "u", "hostKeyFingerprint": "${FP}"}`));
   });
 
+  it('keeps CRLF line ends and a byte order mark, and fills an empty sftp object', () => {
+    const crlf = sample.replace(/\n\s*"hostKeyFingerprint": "[^"]*",/, '').replace(/\n/g, '\r\n');
+    const edited = withHostKeyFingerprint(`\uFEFF${crlf}`, 'c.json', 'STUDENTS', FP);
+    assert.ok(edited.startsWith('\uFEFF{'));
+    assert.equal(edited.split('\r\n').length, crlf.split('\r\n').length + 1, 'one line more');
+    assert.doesNotMatch(edited, /[^\r]\n/, 'no bare LF');
+    assert.equal(pinned(edited.slice(1), 'STUDENTS'), FP);
+    const empty = '{\n  "profiles": [\n    {"code": "A", "sftp": {  }}\n  ]\n}\n';
+    assert.equal(withHostKeyFingerprint(empty, 'c.json', 'A', FP), `{\n  "profiles": [\n    {"code": "A", "sftp": {\n      "hostKeyFingerprint": "${FP}"\n    }}\n  ]\n}\n`);
+  });
+
+  it('refuses a file with a key written twice, which loading refuses too, instead of editing the copy JSON ignores', () => {
+    const twice = '{"profiles": [{"code": "A", "sftp": {"host": "h", "hostKeyFingerprint": "old"}}],\n "profiles": [{"code": "A", "sftp": {"host": "h"}}]}';
+    assert.throws(() => withHostKeyFingerprint(twice, 'c.json', 'A', FP), { name: 'ConfigError', message: 'c.json:2:2: profiles appears twice in one object (first at line 1); JSON keeps only the last one' });
+  });
+
+  it('refuses text that is not strict JSON with the reader\'s message', () => {
+    assert.throws(() => withHostKeyFingerprint('{"profiles": [{"code": "A", "sftp": {}}], // pinned\n}', 'c.json', 'A', FP), { message: 'c.json:1:43: JSON syntax error: comments are not allowed in JSON' });
+  });
+
   it('refuses an unknown profile or one without sftp settings', () => {
     assert.throws(() => withHostKeyFingerprint(sample, 'c.json', 'NOPE', FP), /no profile NOPE/);
     assert.throws(() => withHostKeyFingerprint('{"profiles": [{"code": "A"}]}', 'c.json', 'A', FP), /no sftp settings/);

@@ -66,6 +66,37 @@ describe('parseJsonDocument', () => {
       assert.throws(() => parseJsonDocument(text, 'x.json'), (error: unknown) => error instanceof ConfigError && error.problems[0].line === 1 && error.problems[0].column! > 0, text);
     }
   });
+
+  // What jsonc-parser scans differently (a word, a number ended by a letter) still reads as before.
+  it('names the same place and problem for words and numbers run together', () => {
+    const problem = (text: string) => {
+      try {
+        parseJsonDocument(text, 'x.json');
+      } catch (error) {
+        const [{ message, line, column }] = (error as ConfigError).problems;
+        return `${line}:${column} ${message}`;
+      }
+      return 'no error';
+    };
+    assert.equal(problem('{"a": truex}'), '1:11 JSON syntax error: expected \',\' or \'}\' after the value of "a", found \'x\'');
+    assert.equal(problem('[1, 01]'), '1:5 JSON syntax error: invalid number "01..."');
+    assert.equal(problem('{"a": 1.}'), '1:7 JSON syntax error: invalid number "1...."');
+    assert.equal(problem('[-x]'), "1:2 JSON syntax error: invalid number at '-'");
+    assert.equal(problem('[12'), "1:4 JSON syntax error: expected ',' or ']' after an array element, found the end of the file");
+    assert.equal(problem('{"a" "b\\q"}'), '1:6 JSON syntax error: expected \':\' after the property name "a", found \'"\'');
+    assert.equal(problem('{"a": "\\u12"}'), '1:8 JSON syntax error: \\u must be followed by four hexadecimal digits');
+    assert.equal(problem('["\u00a0", \u00a0]'), "1:7 JSON syntax error: expected a value, found '\u00a0'");
+    assert.equal(problem('{"a": 1}\uFEFF'), "1:9 JSON syntax error: unexpected '\uFEFF' after the end of the JSON value");
+  });
+
+  it('counts a byte order mark as a column, as before, and finds duplicates in each object apart', () => {
+    const document = parseJsonDocument('\uFEFF{"r": {"a": 1}, "r": {"a": 2, "b": 3, "a": 4}}', 'x.json');
+    assert.deepEqual(document.locations.get('r'), { line: 1, column: 18 });
+    assert.deepEqual(document.duplicateKeys, [
+      { path: ['r'], first: { line: 1, column: 3 } },
+      { path: ['r', 'a'], first: { line: 1, column: 24 } },
+    ]);
+  });
 });
 
 describe('formatJsonPath', () => {

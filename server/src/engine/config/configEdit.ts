@@ -1,81 +1,49 @@
-import { ConfigError, formatJsonPath, isPlainObject, parseJsonDocument, type JsonLocation } from './jsonInput';
+import { applyEdits, findNodeAtLocation, modify, parseTree, type Edit, type Node } from 'jsonc-parser/lib/esm/main.js';
+import { ConfigError, ProblemList, isPlainObject, parseJsonDocument } from './jsonInput';
 
 /*
  * Small text edits of alma-sis.config.json, for the editor's "trust this host key": the file is
- * hand-written and often committed, so everything but the one value (comments of layout, key
- * order, indentation) must stay as it was. The parser's locations say where the member is.
+ * hand-written and often committed, so everything but the one value (layout, key order,
+ * indentation) must stay as it was. jsonc-parser's modify finds the place; its formatter is not
+ * used because it re-lays out the whole line it touches, which would unfold a one-line sftp object.
  */
 
 /** The configuration text with `profiles[code].sftp.hostKeyFingerprint` set (replaced or added). */
 export function withHostKeyFingerprint(text: string, filePath: string, profileCode: string, fingerprint: string): string {
   const document = parseJsonDocument(text, filePath);
+  // modify follows the first of two equal keys where JSON keeps the last: refused as loading refuses it.
+  new ProblemList(document).throwIfAny(filePath);
   const root = document.value;
   const profiles = isPlainObject(root) && Array.isArray(root.profiles) ? root.profiles : [];
   const index = profiles.findIndex((profile) => isPlainObject(profile) && profile.code === profileCode);
   if (index < 0) throw new ConfigError(filePath, `there is no profile ${profileCode} to pin the host key for`);
-  const sftp = (profiles[index] as Record<string, unknown>).sftp;
+  if (!isPlainObject((profiles[index] as Record<string, unknown>).sftp)) throw new ConfigError(filePath, `profile ${profileCode} has no sftp settings`);
+
+  // jsonc-parser takes a byte order mark for an unknown symbol; it goes back in front afterwards.
+  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const body = text.slice(bom.length);
   const sftpPath = ['profiles', index, 'sftp'];
-  const at = (location: JsonLocation | undefined) => (location === undefined ? -1 : offsetOf(text, location));
-  if (!isPlainObject(sftp)) throw new ConfigError(filePath, `profile ${profileCode} has no sftp settings`);
-  const value = JSON.stringify(fingerprint);
-
-  if ('hostKeyFingerprint' in sftp) {
-    const keyStart = at(document.locations.get(formatJsonPath([...sftpPath, 'hostKeyFingerprint'])));
-    const valueStart = skipSpace(text, text.indexOf(':', skipString(text, keyStart)) + 1);
-    return text.slice(0, valueStart) + value + text.slice(valueEnd(text, valueStart));
-  }
-  const objectStart = skipSpace(text, text.indexOf(':', skipString(text, at(document.locations.get(formatJsonPath(sftpPath))))) + 1);
-  const close = valueEnd(text, objectStart) - 1;
-  let last = close - 1;
-  while (last > objectStart && /\s/.test(text[last])) last--;
-  const empty = last === objectStart;
-  // The new member goes on its own line with the indentation of the others (or one step in).
-  const memberKeys = Object.keys(sftp);
-  const firstKey = memberKeys.length > 0 ? at(document.locations.get(formatJsonPath([...sftpPath, memberKeys[0]]))) : -1;
-  const indent = firstKey >= 0 ? lineIndent(text, firstKey) : `${lineIndent(text, objectStart)}  `;
-  const multiline = firstKey >= 0 ? text.lastIndexOf('\n', firstKey) > objectStart : true;
-  const member = `"hostKeyFingerprint": ${value}`;
-  if (!multiline) return `${text.slice(0, last + 1)}${empty ? '' : ', '}${member}${text.slice(last + 1)}`;
-  return `${text.slice(0, last + 1)}${empty ? '' : ','}\n${indent}${member}${empty ? `\n${lineIndent(text, objectStart)}` : ''}${text.slice(last + 1)}`;
+  const sftp = findNodeAtLocation(parseTree(body)!, sftpPath)!;
+  const edits = modify(body, [...sftpPath, 'hostKeyFingerprint'], fingerprint, {}).map((edit) => laidOut(body, sftp, edit));
+  return bom + applyEdits(body, edits);
 }
 
-function offsetOf(text: string, location: JsonLocation): number {
-  let offset = 0;
-  for (let line = 1; line < location.line; line++) offset = text.indexOf('\n', offset) + 1;
-  return offset + location.column - 1;
-}
-
-function skipSpace(text: string, offset: number): number {
-  while (offset < text.length && /\s/.test(text[offset])) offset++;
-  return offset;
-}
-
-/** The offset after the string that starts at `offset` (a `"`). */
-function skipString(text: string, offset: number): number {
-  for (let i = offset + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === '"') return i + 1;
+/**
+ * A replaced value is kept as modify writes it; an added member goes where the object's members
+ * are: on a line of its own with their indentation, or after ", " in a one-line object.
+ */
+function laidOut(text: string, sftp: Node, edit: Edit): Edit {
+  if (edit.length > 0) return edit;
+  const member = edit.content.replace(/^,/, '');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const first = sftp.children?.[0];
+  if (first === undefined) {
+    const outer = lineIndent(text, sftp.offset);
+    // Whatever blank space the empty object held is replaced, so `{ }` does not leave a stray line.
+    return { offset: sftp.offset + 1, length: sftp.length - 2, content: `${eol}${outer}  ${member}${eol}${outer}` };
   }
-  return text.length;
-}
-
-/** The offset after the JSON value that starts at `offset`. */
-function valueEnd(text: string, offset: number): number {
-  const first = text[offset];
-  if (first === '"') return skipString(text, offset);
-  if (first !== '{' && first !== '[') {
-    let i = offset;
-    while (i < text.length && !/[\s,}\]]/.test(text[i])) i++;
-    return i;
-  }
-  let depth = 0;
-  for (let i = offset; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '"') i = skipString(text, i) - 1;
-    else if (ch === '{' || ch === '[') depth++;
-    else if ((ch === '}' || ch === ']') && --depth === 0) return i + 1;
-  }
-  return text.length;
+  const multiline = text.lastIndexOf('\n', first.offset) > sftp.offset;
+  return { ...edit, content: multiline ? `,${eol}${lineIndent(text, first.offset)}${member}` : `, ${member}` };
 }
 
 function lineIndent(text: string, offset: number): string {

@@ -1,12 +1,15 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { ParseErrorCode, visit } from 'jsonc-parser/lib/esm/main.js';
 import { nearest } from '../text/similarity';
 
 /**
  * Reading the hand-written JSON files of the configuration (alma-sis.config.json, code tables)
  * with errors that point at a line and name the JSON path. JSON.parse is not enough: on Node 20
  * several of its syntax errors carry no position, and it silently keeps the last of two
- * duplicated keys, which hides typos such as a second "rules" object.
+ * duplicated keys, which hides typos such as a second "rules" object. jsonc-parser (the JSON
+ * language service's) scans, in strict mode; the locations, duplicate keys and messages are ours.
+ * Its ESM build is imported because esbuild cannot follow the requires inside its UMD main.
  */
 
 /** 1-based, as people and `path:line:col` links count. */
@@ -60,12 +63,14 @@ function formatProblems(path: string, problems: readonly ConfigProblem[]): strin
 /** `profiles[0].sftp.port`; rule ids such as `pin-format` stay readable as `rules.pin-format`. */
 export function formatJsonPath(path: JsonPath): string {
   let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
+  for (const segment of path) text = appendPathSegment(text, segment);
   return text;
+}
+
+function appendPathSegment(text: string, segment: string | number): string {
+  if (typeof segment === 'number') return `${text}[${segment}]`;
+  if (/^[A-Za-z_$][\w$-]*$/.test(segment)) return text === '' ? segment : `${text}.${segment}`;
+  return `${text}[${JSON.stringify(segment)}]`;
 }
 
 /** How a value appears in a message: strings quoted, containers by kind. */
@@ -141,13 +146,11 @@ export class ProblemList {
 
 /** Parses JSON text, throwing a ConfigError with the line and column of a syntax error. */
 export function parseJsonDocument(text: string, filePath: string): JsonDocument {
-  const parser = new JsonParser(text);
   try {
-    return parser.parseDocument();
+    return readDocument(text);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
-    const { line, column } = locationAt(text, error.offset);
-    throw new ConfigError(filePath, [{ message: `JSON syntax error: ${error.message}`, line, column }]);
+    throw new ConfigError(filePath, [{ message: `JSON syntax error: ${error.message}`, line: error.line, column: error.column }]);
   }
 }
 
@@ -205,217 +208,186 @@ function tooLarge(filePath: string): ConfigError {
   return new ConfigError(filePath, `cannot read the file: it is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MB, far more than any configuration or code tables`);
 }
 
-function locationAt(text: string, offset: number): JsonLocation {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
-    line++;
-    lineStart = index + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 class JsonSyntaxError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(message: string, readonly line: number, readonly column: number) {
     super(message);
   }
 }
 
-/** Deep enough for any real configuration; stops "[[[[..." from overflowing the stack. */
+/** Deep enough for any real configuration; stops "[[[[..." from overflowing jsonc-parser's recursion. */
 const MAX_DEPTH = 64;
 
-class JsonParser {
-  private offset = 0;
-  private readonly locations = new Map<string, JsonLocation>();
-  private readonly duplicateKeys: JsonDocument['duplicateKeys'] = [];
-  /** Line bookkeeping is incremental so recording a location is O(1), not a rescan. */
-  private line = 1;
-  private lineStart = 0;
-  private scannedTo = 0;
+/** What the reader has just read in a container, which decides what may come next and the message when it does not. */
+type Read = 'start' | 'key' | 'colon' | 'comma' | 'value';
 
-  constructor(private readonly text: string) {
-    // Editors on Windows may save a byte order mark; it is not content.
-    if (text.charCodeAt(0) === 0xfeff) this.offset = 1;
-  }
+interface Container {
+  kind: 'document' | 'object' | 'array';
+  value: Record<string, unknown> | unknown[] | undefined;
+  /** formatJsonPath of the container, extended by one segment for each member. */
+  pathText: string;
+  /** The container's key or index in its parent (undefined for the document). */
+  segment: string | number | undefined;
+  read: Read;
+  /** The last property name read (objects), and formatJsonPath of that member. */
+  key: string;
+  keyPathText: string;
+}
 
-  parseDocument(): JsonDocument {
-    this.skipWhitespace();
-    if (this.offset >= this.text.length) throw new JsonSyntaxError('the file is empty; it should hold a JSON object', this.offset);
-    const value = this.parseValue([], 0);
-    this.skipWhitespace();
-    if (this.offset < this.text.length) {
-      throw new JsonSyntaxError(`unexpected ${this.describeHere()} after the end of the JSON value`, this.offset);
-    }
-    return { value, locations: this.locations, duplicateKeys: this.duplicateKeys };
-  }
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
-  private parseValue(path: (string | number)[], depth: number): unknown {
-    const char = this.text[this.offset];
-    if (char === '{') return this.parseObject(path, depth + 1);
-    if (char === '[') return this.parseArray(path, depth + 1);
-    if (char === '"') return this.parseString();
-    if (char === '-' || (char >= '0' && char <= '9')) return this.parseNumber();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (this.text.startsWith(word, this.offset)) {
-        this.offset += word.length;
-        return value;
-      }
-    }
-    if (char === "'") throw new JsonSyntaxError("strings must be in double quotes, not single quotes", this.offset);
-    throw new JsonSyntaxError(`expected a value, found ${this.describeHere()}`, this.offset);
-  }
+/**
+ * jsonc-parser's visitor gives each token's line and column as it scans (a lone CR ends a line, as
+ * in editors), so recording a location costs only the Map entry. Its ParseErrors name what it
+ * expected, not what it found nor where inside a string; the messages are therefore made here from
+ * what was read before the error and the text at its place, and reading stops at the first error
+ * by throwing from the visitor.
+ */
+function readDocument(input: string): JsonDocument {
+  // Editors on Windows may save a byte order mark; it is not content. A space keeps the columns.
+  const text = input.charCodeAt(0) === 0xfeff ? ` ${input.slice(1)}` : input;
+  const locations = new Map<string, JsonLocation>();
+  const duplicateKeys: JsonDocument['duplicateKeys'] = [];
+  const stack: Container[] = [{ kind: 'document', value: undefined, pathText: '', segment: undefined, read: 'start', key: '', keyPathText: '' }];
+  let document: unknown;
+  let current = stack[0];
+  let lastNumber = { start: -1, end: -1, line: 0, character: 0 };
 
-  private parseObject(path: (string | number)[], depth: number): Record<string, unknown> {
-    this.checkDepth(depth);
-    const result: Record<string, unknown> = {};
-    const seen = new Map<string, JsonLocation>();
-    this.offset++;
-    this.skipWhitespace();
-    if (this.text[this.offset] === '}') {
-      this.offset++;
-      return result;
-    }
-    for (;;) {
-      if (this.text[this.offset] !== '"') {
-        const found = this.describeHere();
-        throw new JsonSyntaxError(
-          this.text[this.offset] === '}' ? "trailing comma before '}'" : `expected a property name in double quotes, found ${found}`,
-          this.offset,
-        );
-      }
-      const keyLocation = this.here();
-      const key = this.parseString();
-      const memberPath = [...path, key];
-      const earlier = seen.get(key);
-      if (earlier !== undefined) this.duplicateKeys.push({ path: memberPath, first: earlier });
-      seen.set(key, keyLocation);
-      this.locations.set(formatJsonPath(memberPath), keyLocation);
-      this.skipWhitespace();
-      if (this.text[this.offset] !== ':') throw new JsonSyntaxError(`expected ':' after the property name "${key}", found ${this.describeHere()}`, this.offset);
-      this.offset++;
-      this.skipWhitespace();
+  function place(value: unknown, line: number, character: number): string {
+    const parent = current;
+    let pathText = '';
+    if (parent.kind === 'array') {
+      const array = parent.value as unknown[];
+      pathText = appendPathSegment(parent.pathText, array.length);
+      locations.set(pathText, { line: line + 1, column: character + 1 });
+      array.push(value);
+    } else if (parent.kind === 'object') {
+      pathText = parent.keyPathText;
+      const object = parent.value as Record<string, unknown>;
       // defineProperty, not assignment: a "__proto__" key must stay a plain (and then unknown) key.
-      Object.defineProperty(result, key, { value: this.parseValue(memberPath, depth), enumerable: true, writable: true, configurable: true });
-      this.skipWhitespace();
-      const next = this.text[this.offset];
-      this.offset++;
-      if (next === '}') return result;
-      if (next !== ',') throw new JsonSyntaxError(`expected ',' or '}' after the value of "${key}", found ${this.describeAt(this.offset - 1)}`, this.offset - 1);
-      this.skipWhitespace();
+      if (parent.key === '__proto__') Object.defineProperty(object, parent.key, { value, enumerable: true, writable: true, configurable: true });
+      else object[parent.key] = value;
+    } else {
+      document = value;
     }
+    parent.read = 'value';
+    return pathText;
   }
 
-  private parseArray(path: (string | number)[], depth: number): unknown[] {
-    this.checkDepth(depth);
-    const result: unknown[] = [];
-    this.offset++;
-    this.skipWhitespace();
-    if (this.text[this.offset] === ']') {
-      this.offset++;
-      return result;
+  function begin(value: Record<string, unknown> | unknown[], line: number, character: number): void {
+    if (stack.length > MAX_DEPTH) throw new JsonSyntaxError(`nested more than ${MAX_DEPTH} levels deep`, line + 1, character + 1);
+    const segment = current.kind === 'array' ? (current.value as unknown[]).length : current.kind === 'object' ? current.key : undefined;
+    const pathText = place(value, line, character);
+    current = { kind: Array.isArray(value) ? 'array' : 'object', value, pathText, segment, read: 'start', key: '', keyPathText: '' };
+    stack.push(current);
+  }
+
+  function end(offset: number, length: number, line: number, character: number): void {
+    // jsonc-parser ends a container that the file leaves open at its end, then reports it.
+    if (length === 0) throw unexpected(offset, line, character);
+    stack.pop();
+    current = stack[stack.length - 1];
+  }
+
+  /** The error at `offset`, from what the container has read so far and what the text holds there. */
+  function unexpected(offset: number, line: number, character: number): JsonSyntaxError {
+    const at = (message: string) => new JsonSyntaxError(message, line + 1, character + 1);
+    const found = describeAt(text, offset);
+    const char = text[offset];
+    const { kind, read, key } = current;
+    if (read === 'key') return at(`expected ':' after the property name "${key}", found ${found}`);
+    if (read === 'value') {
+      // jsonc-parser ends a number before a letter or a second dot ("1x", "1.2.3", "01").
+      if (lastNumber.end === offset && char !== undefined && /[\w.]/.test(char)) return numberError(lastNumber.start, lastNumber.line, lastNumber.character);
+      if (kind === 'document') return at(`unexpected ${found} after the end of the JSON value`);
+      return at(kind === 'object' ? `expected ',' or '}' after the value of "${key}", found ${found}` : `expected ',' or ']' after an array element, found ${found}`);
     }
-    for (;;) {
-      if (this.text[this.offset] === ']') throw new JsonSyntaxError("trailing comma before ']'", this.offset);
-      const elementPath = [...path, result.length];
-      this.locations.set(formatJsonPath(elementPath), this.here());
-      result.push(this.parseValue(elementPath, depth));
-      this.skipWhitespace();
-      const next = this.text[this.offset];
-      this.offset++;
-      if (next === ']') return result;
-      if (next !== ',') throw new JsonSyntaxError(`expected ',' or ']' after an array element, found ${this.describeAt(this.offset - 1)}`, this.offset - 1);
-      this.skipWhitespace();
-    }
+    // A name or a value belongs here. A string is wrong only inside (an escape, a line break...).
+    if (char === '"') return stringError(offset, line, character);
+    if (kind === 'object' && read !== 'colon') return at(char === '}' ? "trailing comma before '}'" : `expected a property name in double quotes, found ${found}`);
+    if (read === 'comma' && char === ']') return at("trailing comma before ']'");
+    if (kind === 'document' && offset >= text.length) return at('the file is empty; it should hold a JSON object');
+    if (char === "'") return at('strings must be in double quotes, not single quotes');
+    if (char === '-' || (char >= '0' && char <= '9')) return numberError(offset, line, character);
+    // jsonc-parser reads "truex" as one unknown word; the value is "true" and the error the "x".
+    const word = ['true', 'false', 'null'].find((candidate) => text.startsWith(candidate, offset));
+    if (word === undefined) return at(`expected a value, found ${found}`);
+    current.read = 'value';
+    return unexpected(offset + word.length, line, character + word.length);
   }
 
-  private parseString(): string {
-    const start = this.offset;
-    this.offset++;
-    let result = '';
-    let runStart = this.offset;
-    for (;;) {
-      if (this.offset >= this.text.length) throw new JsonSyntaxError('unterminated string', start);
-      const code = this.text.charCodeAt(this.offset);
-      if (code === 0x22) break;
-      if (code < 0x20) {
-        throw new JsonSyntaxError(code === 0x0a ? 'line break inside a string (unterminated string?)' : 'control character inside a string; escape it', this.offset);
-      }
-      if (code !== 0x5c) {
-        this.offset++;
-        continue;
-      }
-      result += this.text.slice(runStart, this.offset);
-      result += this.parseEscape();
-      runStart = this.offset;
-    }
-    result += this.text.slice(runStart, this.offset);
-    this.offset++;
-    return result;
+  function numberError(offset: number, line: number, character: number): JsonSyntaxError {
+    const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    number.lastIndex = offset;
+    const found = number.exec(text);
+    const after = found === null ? undefined : text[offset + found[0].length];
+    const message = found === null || after === undefined ? `invalid number at ${describeAt(text, offset)}` : `invalid number "${found[0]}${after}..."`;
+    return new JsonSyntaxError(message, line + 1, character + 1);
   }
 
-  private parseEscape(): string {
-    const escapeStart = this.offset;
-    const letter = this.text[this.offset + 1];
-    this.offset += 2;
-    const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-    if (letter !== undefined && Object.prototype.hasOwnProperty.call(simple, letter)) return simple[letter];
-    if (letter === 'u') {
-      const hex = this.text.slice(this.offset, this.offset + 4);
-      if (!/^[0-9A-Fa-f]{4}$/.test(hex)) throw new JsonSyntaxError('\\u must be followed by four hexadecimal digits', escapeStart);
-      this.offset += 4;
-      return String.fromCharCode(parseInt(hex, 16));
-    }
-    // Windows paths are the usual cause: "C:\Users\..." must be written "C:\\Users\\..." or with "/".
-    throw new JsonSyntaxError(`invalid escape \\${letter ?? ''} in a string; write a backslash as \\\\ (or use / in paths)`, escapeStart);
-  }
-
-  private parseNumber(): number {
-    const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-    match.lastIndex = this.offset;
-    const found = match.exec(this.text);
-    if (found === null) throw new JsonSyntaxError(`invalid number at ${this.describeHere()}`, this.offset);
-    const after = this.text[this.offset + found[0].length];
-    if (after !== undefined && /[\w.]/.test(after)) throw new JsonSyntaxError(`invalid number "${found[0]}${after}..."`, this.offset);
-    this.offset += found[0].length;
-    return Number(found[0]);
-  }
-
-  private skipWhitespace(): void {
-    for (;;) {
-      const char = this.text[this.offset];
-      if (char === ' ' || char === '\t' || char === '\n' || char === '\r') this.offset++;
-      else if (char === '/' && (this.text[this.offset + 1] === '/' || this.text[this.offset + 1] === '*')) {
-        throw new JsonSyntaxError('comments are not allowed in JSON', this.offset);
-      } else return;
-    }
-  }
-
-  private checkDepth(depth: number): void {
-    if (depth > MAX_DEPTH) throw new JsonSyntaxError(`nested more than ${MAX_DEPTH} levels deep`, this.offset);
-  }
-
-  private here(): JsonLocation {
-    // Only up to the offset: an indexOf('\n') looks on to the next line break, which in a file on
-    // one line (a minified export) is the end of the file, at every key: minutes for 10 MB.
-    const text = this.text;
-    for (let index = this.scannedTo; index < this.offset; index++) {
-      if (text.charCodeAt(index) === 0x0a) {
-        this.line++;
-        this.lineStart = index + 1;
+  /** The first problem inside the string token that starts at `start`, which jsonc-parser reports at the token. */
+  function stringError(start: number, line: number, character: number): JsonSyntaxError {
+    const at = (offset: number, message: string) => new JsonSyntaxError(message, line + 1, character + offset - start + 1);
+    let i = start + 1;
+    for (; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x20) return at(i, code === 0x0a ? 'line break inside a string (unterminated string?)' : 'control character inside a string; escape it');
+      if (code !== 0x5c) continue;
+      const letter = text[i + 1];
+      if (letter === 'u') {
+        if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) return at(i, '\\u must be followed by four hexadecimal digits');
+        i += 5;
+      } else if (letter !== undefined && '"\\/bfnrt'.includes(letter)) {
+        i++;
+      } else {
+        // Windows paths are the usual cause: "C:\Users\..." must be written "C:\\Users\\..." or with "/".
+        return at(i, `invalid escape \\${letter ?? ''} in a string; write a backslash as \\\\ (or use / in paths)`);
       }
     }
-    this.scannedTo = Math.max(this.scannedTo, this.offset);
-    return { line: this.line, column: this.offset - this.lineStart + 1 };
+    return at(start, 'unterminated string');
   }
 
-  private describeHere(): string {
-    return this.describeAt(this.offset);
-  }
+  visit(
+    text,
+    {
+      onObjectBegin: (_offset, _length, line, character) => begin({}, line, character),
+      onArrayBegin: (_offset, _length, line, character) => begin([], line, character),
+      onObjectEnd: end,
+      onArrayEnd: end,
+      onObjectProperty: (name, _offset, _length, line, character) => {
+        const location = { line: line + 1, column: character + 1 };
+        const pathText = appendPathSegment(current.pathText, name);
+        // Checked against the object being built: a repeated object elsewhere has the same paths.
+        if (Object.prototype.hasOwnProperty.call(current.value, name)) {
+          // stack[0] is the document and stack[1] its value, which has no segment.
+          const path = [...stack.slice(2).map((container) => container.segment!), name];
+          duplicateKeys.push({ path, first: locations.get(pathText)! });
+        }
+        locations.set(pathText, location);
+        current.key = name;
+        current.keyPathText = pathText;
+        current.read = 'key';
+      },
+      onSeparator: (separator) => {
+        current.read = separator === ':' ? 'colon' : 'comma';
+      },
+      onLiteralValue: (value, offset, length, line, character) => {
+        place(value, line, character);
+        if (typeof value === 'number') lastNumber = { start: offset, end: offset + length, line, character };
+      },
+      // Whatever jsonc-parser expected, the message says what the text holds at the error's place.
+      onError: (code, offset, _length, line, character) => {
+        if (code === ParseErrorCode.InvalidCommentToken) throw new JsonSyntaxError('comments are not allowed in JSON', line + 1, character + 1);
+        throw unexpected(offset, line, character);
+      },
+    },
+    STRICT,
+  );
+  return { value: document, locations, duplicateKeys };
+}
 
-  private describeAt(offset: number): string {
-    if (offset >= this.text.length) return 'the end of the file';
-    const char = this.text.codePointAt(offset)!;
-    const shown = String.fromCodePoint(char);
-    return char < 0x20 || char === 0x7f ? `character U+${char.toString(16).toUpperCase().padStart(4, '0')}` : `'${shown}'`;
-  }
+function describeAt(text: string, offset: number): string {
+  if (offset >= text.length) return 'the end of the file';
+  const char = text.codePointAt(offset)!;
+  const shown = String.fromCodePoint(char);
+  return char < 0x20 || char === 0x7f ? `character U+${char.toString(16).toUpperCase().padStart(4, '0')}` : `'${shown}'`;
 }
