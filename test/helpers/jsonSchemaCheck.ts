@@ -1,107 +1,37 @@
+import Ajv, { type AnySchemaObject, type ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import Ajv2020 from 'ajv/dist/2020';
+import type AjvCore from 'ajv/dist/core';
+
 /**
- * A small JSON Schema (draft-07) checker for the keywords our own schemas use, so tests can hold
- * the schemas and the hand-written parsers to the same shapes without a validator dependency.
- * It throws on a keyword it does not know, so a schema cannot quietly outgrow it.
+ * Our JSON schemas checked by ajv, the validator editors' JSON services agree with, so the tests
+ * hold the schemas and the hand-written parsers to the same shapes. Strict mode stays on: a
+ * misspelt keyword in a schema fails the test instead of being ignored.
  */
 
-type Schema = Record<string, unknown>;
+/** The draft a schema names decides the validator, as an editor would read it. */
+const VALIDATORS: Record<string, new () => AjvCore> = {
+  'http://json-schema.org/draft-07/schema#': Ajv,
+  'https://json-schema.org/draft/2019-09/schema': Ajv2019,
+  'https://json-schema.org/draft/2020-12/schema': Ajv2020,
+};
 
-const ANNOTATIONS = new Set(['$schema', 'title', 'description', 'default', 'examples', 'enumDescriptions', 'patternErrorMessage', 'deprecationMessage', 'doNotSuggest', 'definitions']);
+/** VS Code's own annotations in our schemas (hover and completion texts): no effect on validation. */
+const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'patternErrorMessage', 'deprecationMessage', 'doNotSuggest'];
 
-/** What is wrong with value against schema (the root schema by default, which holds the definitions). */
-export function schemaProblems(root: Schema, value: unknown, schema: Schema = root): string[] {
-  const problems: string[] = [];
-  check(root, schema, value, '$', problems);
-  return problems;
-}
+const compiled = new WeakMap<object, ValidateFunction>();
 
-function check(root: Schema, schema: Schema, value: unknown, where: string, problems: string[]): void {
-  for (const [keyword, argument] of Object.entries(schema)) {
-    if (ANNOTATIONS.has(keyword)) continue;
-    switch (keyword) {
-      case '$ref':
-        check(root, resolveRef(root, argument as string), value, where, problems);
-        break;
-      case 'allOf':
-        for (const part of argument as Schema[]) check(root, part, value, where, problems);
-        break;
-      case 'oneOf': {
-        const matching = (argument as Schema[]).filter((part) => schemaProblems(root, value, part).length === 0);
-        if (matching.length !== 1) problems.push(`${where}: matches ${matching.length} of the oneOf alternatives`);
-        break;
-      }
-      case 'not':
-        if (schemaProblems(root, value, argument as Schema).length === 0) problems.push(`${where}: matches a schema that is not allowed`);
-        break;
-      case 'type':
-        if (!hasType(value, argument as string)) problems.push(`${where}: not of type ${String(argument)}`);
-        break;
-      case 'enum':
-        if (!(argument as unknown[]).some((item) => item === value)) problems.push(`${where}: ${JSON.stringify(value)} is not in the enum`);
-        break;
-      case 'required':
-        if (isObject(value)) {
-          for (const key of argument as string[]) if (!(key in value)) problems.push(`${where}: missing required ${key}`);
-        }
-        break;
-      case 'properties':
-        if (isObject(value)) {
-          for (const [key, child] of Object.entries(value)) {
-            const properties = argument as Record<string, Schema>;
-            if (Object.prototype.hasOwnProperty.call(properties, key)) check(root, properties[key], child, `${where}.${key}`, problems);
-          }
-        }
-        break;
-      case 'additionalProperties':
-        if (isObject(value) && argument === false) {
-          const known = (schema.properties ?? {}) as Record<string, unknown>;
-          for (const key of Object.keys(value)) {
-            if (!Object.prototype.hasOwnProperty.call(known, key)) problems.push(`${where}: property ${key} is not allowed`);
-          }
-        } else if (argument !== false) throw new Error(`schema check: additionalProperties ${JSON.stringify(argument)} is not supported`);
-        break;
-      case 'items':
-        if (Array.isArray(value)) value.forEach((item, index) => check(root, argument as Schema, item, `${where}[${index}]`, problems));
-        break;
-      case 'pattern':
-        if (typeof value === 'string' && !new RegExp(argument as string, 'u').test(value)) problems.push(`${where}: does not match ${String(argument)}`);
-        break;
-      case 'minLength':
-        if (typeof value === 'string' && value.length < (argument as number)) problems.push(`${where}: shorter than ${String(argument)}`);
-        break;
-      case 'minimum':
-        if (typeof value === 'number' && value < (argument as number)) problems.push(`${where}: less than ${String(argument)}`);
-        break;
-      case 'maximum':
-        if (typeof value === 'number' && value > (argument as number)) problems.push(`${where}: more than ${String(argument)}`);
-        break;
-      default:
-        throw new Error(`schema check: keyword ${keyword} is not supported`);
-    }
+/** What is wrong with value against schema, one line per ajv error; empty when it conforms. */
+export function schemaProblems(schema: Record<string, unknown>, value: unknown): string[] {
+  let validate = compiled.get(schema);
+  if (validate === undefined) {
+    const Validator = VALIDATORS[String(schema.$schema)];
+    if (Validator === undefined) throw new Error(`schema check: no validator for $schema ${String(schema.$schema)}`);
+    const ajv = new Validator();
+    ajv.addVocabulary(EDITOR_KEYWORDS);
+    validate = ajv.compile(schema as AnySchemaObject);
+    compiled.set(schema, validate);
   }
-}
-
-function resolveRef(root: Schema, ref: string): Schema {
-  if (!ref.startsWith('#/')) throw new Error(`schema check: only local $ref is supported, not ${ref}`);
-  let target: unknown = root;
-  for (const segment of ref.slice(2).split('/')) target = (target as Record<string, unknown>)[segment];
-  if (!isObject(target)) throw new Error(`schema check: $ref ${ref} does not resolve`);
-  return target;
-}
-
-function hasType(value: unknown, type: string): boolean {
-  switch (type) {
-    case 'object': return isObject(value);
-    case 'array': return Array.isArray(value);
-    case 'string': return typeof value === 'string';
-    case 'boolean': return typeof value === 'boolean';
-    case 'number': return typeof value === 'number';
-    case 'integer': return Number.isInteger(value);
-    case 'null': return value === null;
-    default: throw new Error(`schema check: type ${type} is not supported`);
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((error) => `$${error.instancePath}: ${error.message ?? error.keyword}${error.params ? ` ${JSON.stringify(error.params)}` : ''}`);
 }
