@@ -246,6 +246,28 @@ test('an Alma export beside the feed is not a file of its set: no problem of the
   await client.close(feed.uri);
 });
 
+test('a profile\'s feed decides the set and its order; the duplicate and the status name the feed', async () => {
+  const dir = folder('feed-order', false);
+  writeFileSync(join(dir, 'alma-sis.config.json'), JSON.stringify({ profiles: [{ code: 'STUDENTS', feed: ['b-first.xml', 'a-second.xml'] }] }));
+  const user = (id: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n  <user>\n    <primary_id>${id}</primary_id>\n    <first_name>A</first_name>\n    <last_name>B</last_name>\n    <user_group>STUDENT</user_group>\n  </user>\n</users>\n`;
+  for (const name of ['a-second.xml', 'b-first.xml', 'c-not-in-feed.xml']) writeFileSync(join(dir, name), user('shared.id'));
+  const uri = (name: string) => pathToFileURL(join(dir, name)).href;
+  await client.open(uri('a-second.xml'), user('shared.id'));
+  // a-second.xml sorts first but the feed loads b-first.xml before it.
+  const second = await client.diagnostics(uri('a-second.xml'), (p) => p.diagnostics.some((d) => d.code === 'duplicate-identifier'));
+  const duplicate = second.find((d) => d.code === 'duplicate-identifier')!;
+  assert.equal(duplicate.relatedInformation?.[0].location.uri, uri('b-first.xml'));
+  assert.match(duplicate.message, /b-first\.xml, earlier in the STUDENTS feed/);
+  const status = await client.waitFor(() => [...client.notifications].reverse().find((n) => n.method === DocumentStatusNotification.method && (n.params as DocumentStatusParams).uri === uri('a-second.xml') && (n.params as DocumentStatusParams).set !== undefined), 10_000);
+  assert.deepEqual((status!.params as DocumentStatusParams).set, { name: 'the STUDENTS feed', position: 2, files: 2 });
+  // A file beside the feed that the feed does not name is alone: it takes nothing from the feed.
+  await client.open(uri('c-not-in-feed.xml'), user('shared.id'));
+  assert.ok(!(await client.diagnostics(uri('c-not-in-feed.xml'))).some((d) => d.code === 'duplicate-identifier'));
+  await client.open(uri('b-first.xml'), user('shared.id'));
+  assert.ok(!(await client.diagnostics(uri('b-first.xml'))).some((d) => d.code === 'duplicate-identifier'));
+  for (const name of ['a-second.xml', 'b-first.xml', 'c-not-in-feed.xml']) await client.close(uri(name));
+});
+
 test('Validate File on Disk streams a file that is not open and publishes its diagnostics', async () => {
   const doc = place(folder('disk', false), 'invalid/common-mistakes.xml');
   const result = (await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri: doc.uri })) as ValidateFileOnDiskResult;

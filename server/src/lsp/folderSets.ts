@@ -11,6 +11,17 @@ import {
   type ValidationSettings,
 } from '../engine';
 
+/**
+ * A profile's say over the set (its `feed` and `baseline`): which of the folder's files belong to
+ * it and in which order. Without one the set is the folder's files in path order.
+ */
+export interface SetOrder {
+  /** How messages and the status name the set: "the STUDENTS feed". */
+  name: string;
+  includes(path: string): boolean;
+  compare(a: string, b: string): number;
+}
+
 /** What the set index needs from the server. */
 export interface FolderSetHost {
   /** The users of a document open in the editor (its buffer wins over the disk), if it is open. */
@@ -58,22 +69,36 @@ export class FolderSets {
   constructor(private readonly host: FolderSetHost) {}
 
   /** The set a document belongs to; starts indexing its folder when it is new. */
-  earlierFiles(path: string, settings: ValidationSettings): EarlierFiles {
+  earlierFiles(path: string, settings: ValidationSettings, order?: SetOrder): EarlierFiles {
     const folder = dirname(path);
     const index = this.folders.get(folder) ?? this.build(folder, settings);
-    if (!index.ready || index.apart.has(path)) return NO_EARLIER_FILES;
-    const cached = index.cache.get(path);
+    if (!index.ready || index.apart.has(path) || (order && !order.includes(path))) return NO_EARLIER_FILES;
+    const key = order ? `${order.name}\n${path}` : path;
+    const cached = index.cache.get(key);
     if (cached) return cached;
     const files: FileIdentifiers[] = [];
-    for (const member of index.order) {
+    for (const member of this.members(index, order)) {
       if (member === path) break;
-      if (!isBefore(member, path)) break;
       const users = this.host.openUsers(member) ?? index.disk.get(member);
       if (users) files.push({ ...users, path: this.displayPath(folder, member) });
     }
-    const earlier = files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
-    index.cache.set(path, earlier);
+    const earlier = files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files, order?.name);
+    index.cache.set(key, earlier);
     return earlier;
+  }
+
+  /** The set's files in load order: the folder's, or those the profile's feed takes, in its order. */
+  private members(index: FolderIndex, order: SetOrder | undefined): string[] {
+    return order ? index.order.filter((p) => order.includes(p)).sort((a, b) => order.compare(a, b)) : index.order;
+  }
+
+  /** Where a document stands in its set, once the folder is indexed: 1-based, and how many files the set has. */
+  placeInSet(path: string, order?: SetOrder): { position: number; files: number } | undefined {
+    const index = this.folders.get(dirname(path));
+    if (!index?.ready || index.apart.has(path)) return undefined;
+    const members = this.members(index, order);
+    const position = members.indexOf(path);
+    return position < 0 ? undefined : { position: position + 1, files: members.length };
   }
 
   /**
@@ -114,12 +139,13 @@ export class FolderSets {
   }
 
   /** The open documents later in the set than `path` (they depend on its identifiers). */
-  later(path: string, open: Iterable<string>): string[] {
+  later(path: string, open: Iterable<string>, order?: SetOrder): string[] {
     const folder = dirname(path);
     if (!this.folders.get(folder)?.ready) return [];
     const index = this.folders.get(folder)!;
-    if (index.apart.has(path)) return [];
-    return [...open].filter((other) => other !== path && dirname(other) === folder && !index.apart.has(other) && isBefore(path, other));
+    if (index.apart.has(path) || (order && !order.includes(path))) return [];
+    const before = (a: string, b: string) => (order ? order.compare(a, b) < 0 : isBefore(a, b));
+    return [...open].filter((other) => other !== path && dirname(other) === folder && !index.apart.has(other) && (!order || order.includes(other)) && before(path, other));
   }
 
   /**

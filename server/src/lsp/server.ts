@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import {
@@ -37,6 +37,9 @@ import {
   type FileSettingsOptions,
   resolveFileSettings,
   resolveCodeTablesPath,
+  feedRank,
+  isBaseline,
+  compareInFeed,
   isAlmaUserFile,
   identifierSignature,
   sameIdentifierSignature,
@@ -54,6 +57,7 @@ import {
   WatchedConfigFilesRequest,
   type AlmaSisExperimental,
   type ConfigInUse,
+  type SetInUse,
   type DocumentStatusParams,
   type ProfilesResult,
   type ValidateFileOnDiskParams,
@@ -63,7 +67,7 @@ import { readSettings, settingsSourceOf, type AlmaSisSettings } from '../protoco
 import { SecretOpener } from '../protocol/sealedSecret';
 import { executeServerCommand, pinHostKey, profilesFor, watchedConfigFiles, type CommandContext } from './commands';
 import { toDiagnostics, configErrorDiagnostics } from './diagnostics';
-import { FolderSets } from './folderSets';
+import { FolderSets, type SetOrder } from './folderSets';
 import { DocumentScheduler } from './documentScheduler';
 import { checkedDocumentSync, documentUriOf, isRecord, positionOf, rangeOf } from './wire';
 
@@ -81,6 +85,8 @@ interface OpenDocument {
   client?: AlmaSisSettings;
   /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
   identifierSignature: IdentifierSignature;
+  /** The last status sent, so that a set learnt later can be told without validating again. */
+  status?: DocumentStatusParams;
   /** What the incremental document was last configured with. */
   configuredWith?: { settings: FileSettings; earlier: string };
 }
@@ -330,7 +336,13 @@ export class AlmaSisServer {
       } else if (this.scheduler.validatedVersion(state.uri) === version) {
         // Asked again (a file of its set changed, or was closed) but nothing it depends on did:
         // what was published stands. Publishing it again costs every open file of a folder a
-        // message per change in the folder, which for hundreds of files is a storm.
+        // message per change in the folder, which for hundreds of files is a storm. Only the
+        // status learns of the set once the folder is indexed (the first file's place in it).
+        const set = this.setInUse(state).set;
+        if (state.status && JSON.stringify(set) !== JSON.stringify(state.status.set)) {
+          state.status = { ...state.status, set };
+          void this.connection.sendNotification(DocumentStatusNotification, state.status);
+        }
         return;
       }
     }
@@ -347,7 +359,8 @@ export class AlmaSisServer {
     const diagnostics = toDiagnostics(result, (p) => this.uriOf(state, p), state.client.maxProblems);
     this.finish(state, version, diagnostics);
     const counts = countSeverities(result.findings);
-    const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10, config: configInUse(state.settings) };
+    const status: DocumentStatusParams = { uri: state.uri, schemaVersion: result.schemaVersion, users: result.users, ...counts, ms: Math.round(ms * 10) / 10, config: configInUse(state.settings), ...this.setInUse(state) };
+    state.status = status;
     void this.connection.sendNotification(DocumentStatusNotification, status);
     this.identifiersValidated(state);
   }
@@ -483,7 +496,7 @@ export class AlmaSisServer {
 
   private earlierFiles(state: OpenDocument) {
     if (!state.fsPath || !state.settings) return undefined;
-    return this.sets.earlierFiles(state.fsPath, state.settings.settings);
+    return this.sets.earlierFiles(state.fsPath, state.settings.settings, setOrderOf(state.settings));
   }
 
   private openUsers(path: string): FileIdentifiers | undefined {
@@ -499,7 +512,7 @@ export class AlmaSisServer {
    */
   private identifiersValidated(state: OpenDocument): void {
     if (!state.fsPath || !state.incremental) return;
-    const later = new Set(this.sets.later(state.fsPath, [...this.open.values()].flatMap((s) => (s.fsPath ? [s.fsPath] : []))));
+    const later = new Set(this.sets.later(state.fsPath, [...this.open.values()].flatMap((s) => (s.fsPath ? [s.fsPath] : [])), state.settings && setOrderOf(state.settings)));
     if (later.size === 0) {
       state.identifierSignature = NO_IDENTIFIER_SIGNATURE;
       return;
@@ -509,6 +522,15 @@ export class AlmaSisServer {
     state.identifierSignature = signature;
     this.sets.touch(state.fsPath);
     this.revalidateWhere((s) => s.fsPath !== undefined && later.has(s.fsPath));
+  }
+
+  /** The set a document belongs to, for its status, when it is not alone. */
+  private setInUse(state: OpenDocument): { set?: SetInUse } {
+    if (!state.fsPath || !state.settings) return {};
+    const order = setOrderOf(state.settings);
+    const place = this.sets.placeInSet(state.fsPath, order);
+    if (!place || place.files < 2) return {};
+    return { set: { name: order?.name ?? `the files of ${basename(dirname(state.fsPath))}`, ...place } };
   }
 
   // -------------------------------------------------------------------------------------
@@ -646,6 +668,25 @@ function changedUris(params: unknown): string[] {
   const changes = isRecord(params) ? params.changes : undefined;
   if (!Array.isArray(changes)) return [];
   return changes.flatMap((change: unknown) => (isRecord(change) && typeof change.uri === 'string' ? [change.uri] : []));
+}
+
+/** The profile's say over a document's set (its feed, its baseline), made once per resolved settings so that the set's cache holds. */
+const setOrders = new WeakMap<FileSettings, SetOrder | null>();
+
+function setOrderOf(settings: FileSettings): SetOrder | undefined {
+  let order = setOrders.get(settings);
+  if (order === undefined) {
+    const { config, profile } = settings;
+    order = config && profile && (profile.feed || profile.baseline)
+      ? {
+          name: profile.feed ? `the ${profile.code} feed` : 'this folder\'s files',
+          includes: (path) => (profile.feed ? feedRank(config, profile, path) !== undefined : !isBaseline(config, profile, path)),
+          compare: (a, b) => compareInFeed(config, profile, a, b),
+        }
+      : null;
+    setOrders.set(settings, order);
+  }
+  return order ?? undefined;
 }
 
 /** What a status names about the configuration a document was validated with. */

@@ -53,7 +53,7 @@ export function earlierFilesSignature(earlier: EarlierFiles | undefined): string
   if (!earlier || earlier.paths.length === 0) return '';
   let signature = earlierSignatures.get(earlier);
   if (signature === undefined) {
-    signature = `${earlier.paths.join('|')}#${earlier.version ?? ''}:${earlier.versionPath ?? ''}#${earlier.holders.map(holder).join(',')}`;
+    signature = `${earlier.setName ?? ''}#${earlier.paths.join('|')}#${earlier.version ?? ''}:${earlier.versionPath ?? ''}#${earlier.holders.map(holder).join(',')}`;
     earlierSignatures.set(earlier, signature);
   }
   return signature;

@@ -23,6 +23,8 @@ export interface EarlierFiles {
   holders: IdentifierUse[];
   version: 1 | 2 | null;
   versionPath: string | null;
+  /** How messages name the set when it is not simply the files given together: "the STUDENTS feed". */
+  setName?: string;
 }
 
 export const NO_EARLIER_FILES: EarlierFiles = { paths: [], holders: [], version: null, versionPath: null };
@@ -443,6 +445,7 @@ export class IncrementalDocument {
   private combine(): DocumentResult {
     const collector = new FindingCollector();
     const registry = new IdentifierRegistry();
+    registry.setName = this.earlier.setName;
     for (const path of this.earlier.paths) registry.addDocument(path);
     for (const holder of this.earlier.holders) registry.adopt(holder);
     const documentIndex = registry.addDocument(this.path);

@@ -63,7 +63,7 @@ const IGNORE_CLASHES = () => {};
  * when it reaches the document: the identifiers held (a user rejected for a repeat or a taken
  * identifier holds none) and the set's first schema version.
  */
-export function earlierFilesOf(files: readonly FileIdentifiers[]): EarlierFiles {
+export function earlierFilesOf(files: readonly FileIdentifiers[], setName?: string): EarlierFiles {
   const registry = new IdentifierRegistry();
   const holders: IdentifierUse[] = [];
   let version: 1 | 2 | null = null;
@@ -82,5 +82,5 @@ export function earlierFilesOf(files: readonly FileIdentifiers[]): EarlierFiles 
       for (const copy of copies) if (copy.documentIndex === documentIndex) holders.push(copy);
     }
   }
-  return { paths: registry.documentPaths, holders, version, versionPath };
+  return { paths: registry.documentPaths, holders, version, versionPath, ...(setName !== undefined ? { setName } : {}) };
 }

@@ -51,6 +51,8 @@ export type Clash =
 export class IdentifierRegistry {
   private readonly holders = new Map<string, IdentifierUse>();
   readonly documentPaths: string[] = [];
+  /** How a duplicate's message names the set of an earlier file ("the STUDENTS feed"); none: the file's path says enough. */
+  setName?: string;
 
   /** Registers a document of the set and returns its index. */
   addDocument(path: string): number {
@@ -117,7 +119,8 @@ export function checkIdentifiersAcrossUsers(registry: IdentifierRegistry, uses: 
     const clash = registry.clash(use);
     if (!clash) continue;
     const first = clash.first;
-    const where = first.documentIndex === documentIndex ? `line ${first.line + 1}` : excerpt(registry.documentPaths[first.documentIndex]);
+    const where = first.documentIndex === documentIndex ? `line ${first.line + 1}`
+      : `${excerpt(registry.documentPaths[first.documentIndex])}${registry.setName ? `, earlier in ${registry.setName}` : ''}`;
     const related = `first used by ${first.userLabel} as ${describeIdentifier(first, true)}`;
     if (clash.kind === 'duplicate') {
       rejected = true;
