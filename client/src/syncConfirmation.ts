@@ -34,6 +34,11 @@ export interface SyncConfirmation {
   /** "Upload" only when a dry-run of this very zip found nothing to worry about. */
   upload: UploadButton;
   dryRun: DryRunButton;
+  /**
+   * Both, the default first (the one Enter chooses): the dry-run unless a dry-run of this zip
+   * found nothing to worry about, so a reflex never sends an unchecked synchronize.
+   */
+  buttons: [UploadButton, DryRunButton] | [DryRunButton, UploadButton];
 }
 
 export function syncConfirmation(facts: SyncConfirmationFacts): SyncConfirmation {
@@ -45,7 +50,7 @@ export function syncConfirmation(facts: SyncConfirmationFacts): SyncConfirmation
   if (run === undefined) {
     const none = 'No dry-run of this zip is on record. A dry-run shows, before Alma does it, which users would be added, ' +
       'changed (with what swap-all deletes) or rejected.';
-    return { message, detail: `${what}\n\n${none}`, warnings: [], upload: 'Upload Anyway', dryRun: 'Run Dry-run First' };
+    return { message, detail: `${what}\n\n${none}`, warnings: [], upload: 'Upload Anyway', dryRun: 'Run Dry-run First', buttons: ['Run Dry-run First', 'Upload Anyway'] };
   }
   const atMs = Date.parse(run.at);
   const known = Number.isFinite(atMs);
@@ -60,12 +65,14 @@ export function syncConfirmation(facts: SyncConfirmationFacts): SyncConfirmation
   if (run.profile !== undefined && run.profile !== facts.profile) warnings.push(`That dry-run used profile ${run.profile}, this upload ${facts.profile}.`);
   const summary = `Last dry-run of this zip, ${when} (${against}):\n${run.summaryLine}`;
   const notes = warnings.map((w) => `Warning: ${w}`).join('\n');
+  const clean = warnings.length === 0;
   return {
     message,
-    detail: [what, summary, ...(notes === '' ? [] : [notes])].join('\n\n'),
+    detail: [what, summary, ...(clean ? [] : [notes])].join('\n\n'),
     warnings,
-    upload: warnings.length === 0 ? 'Upload' : 'Upload Anyway',
+    upload: clean ? 'Upload' : 'Upload Anyway',
     dryRun: 'Run Dry-run Again',
+    buttons: clean ? ['Upload', 'Run Dry-run Again'] : ['Run Dry-run Again', 'Upload Anyway'],
   };
 }
 

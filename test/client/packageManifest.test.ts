@@ -7,6 +7,7 @@ import { CONFIGURATION_SECTION } from '../../server/src/protocol/messages';
 import { ALMA_LANGUAGE_ID, DEFAULT_SETTINGS as DEFAULT_CLIENT_SETTINGS, SETTINGS_SECTION } from '../../client/src/settings';
 import { RESTART_SERVER, SHOW_OUTPUT, VALIDATE_ON_DISK } from '../../client/src/commands/serverCommandIds';
 import { SCOPE_NAME } from '../../client/src/grammar/almaGrammar';
+import { RESTRICTED_MODE_MESSAGE } from '../../client/src/uploadFailure';
 import { repoRoot } from '../helpers/repoRoot';
 
 interface Manifest {
@@ -79,9 +80,18 @@ test('the Alma language has its grammar and language configuration in syntaxes/'
 
 const upload = manifest.contributes.commands.find((c) => c.command === 'almaSis.upload');
 
-test('in an untrusted workspace the upload is disabled', {
+test('in an untrusted workspace the upload stays in the palette and says why it is off, with the way to trust', {
   skip: upload === undefined ? 'almaSis.upload is not contributed (yet)' : undefined,
 }, () => {
-  assert.match(upload?.enablement ?? '', /\bisWorkspaceTrusted\b/);
+  // `enablement` would grey it out without a word: the command itself explains Restricted Mode.
+  assert.equal(upload?.enablement, undefined);
   assert.match(JSON.stringify(manifest.capabilities.untrustedWorkspaces), /Upload/);
+  const source = readFileSync(join(root, 'client', 'src', 'commands', 'uploadCommand.ts'), 'utf8');
+  const gate = source.indexOf('if (!vscode.workspace.isTrusted)');
+  assert.ok(gate >= 0, 'the upload checks vscode.workspace.isTrusted');
+  // Before anything is asked or read: the zip pick, the configuration, the secrets.
+  assert.ok(gate < source.indexOf('pickZip()') && gate < source.indexOf('ProfilesRequest, {'), 'the trust check comes first');
+  assert.match(source, /'Manage Workspace Trust'/);
+  assert.match(source, /'workbench\.trust\.manage'/);
+  assert.equal(RESTRICTED_MODE_MESSAGE, 'Upload is off in Restricted Mode: it reads SSH keys and writes to a server. Trust this workspace to use it.');
 });

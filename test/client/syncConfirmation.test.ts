@@ -31,6 +31,8 @@ test('without a dry-run on record it says so and offers one first', () => {
   const asked = syncConfirmation(facts());
   assert.match(asked.detail, /No dry-run of this zip is on record/);
   assert.deepEqual([asked.upload, asked.dryRun], ['Upload Anyway', 'Run Dry-run First']);
+  // Enter runs the dry-run: an unchecked synchronize is never the default.
+  assert.deepEqual(asked.buttons, ['Run Dry-run First', 'Upload Anyway']);
   assert.deepEqual(asked.warnings, []);
 });
 
@@ -40,6 +42,7 @@ test('a dry-run made after the zip was written: its summary, its age and baselin
   assert.deepEqual(asked.warnings, []);
   assert.doesNotMatch(asked.detail, /Warning/);
   assert.deepEqual([asked.upload, asked.dryRun], ['Upload', 'Run Dry-run Again']);
+  assert.deepEqual(asked.buttons, ['Upload', 'Run Dry-run Again']);
 });
 
 test('over the 5% alert threshold: warned, and the upload is "Upload Anyway"', () => {
@@ -47,6 +50,7 @@ test('over the 5% alert threshold: warned, and the upload is "Upload Anyway"', (
   assert.deepEqual(asked.warnings, ["The rejected users are at or over Alma's 5% alert threshold."]);
   assert.match(asked.detail, /\n\nWarning: The rejected users are at or over Alma's 5% alert threshold\.$/);
   assert.equal(asked.upload, 'Upload Anyway');
+  assert.deepEqual(asked.buttons, ['Run Dry-run Again', 'Upload Anyway']);
 });
 
 test('a zip written after its dry-run: the summary may describe another zip of that name', () => {

@@ -4,6 +4,7 @@ import { ProfilesRequest, type CreateZipArgs, type CreateZipResult } from '../..
 import type { AlmaServer } from '../serverAccess';
 import { errorText, isCancelled, pickProfile, shown, withServerProgress } from './commandSupport';
 import type { CommandActivator } from './index';
+import { UPLOAD } from './uploadCommand';
 
 export const CREATE_ZIP = 'almaSis.createZip';
 
@@ -138,6 +139,9 @@ async function showResult(result: Extract<CreateZipResult, { created: true }>): 
   const choice = await vscode.window.showInformationMessage(
     shown(`Alma SIS: created ${path.basename(result.zipPath)}${forced}: ${names.length} XML file${names.length === 1 ? '' : 's'} in this order: ${order}.${notes}`),
     'Reveal in Explorer',
+    'Upload…',
   );
   if (choice === 'Reveal in Explorer') await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.zipPath));
+  // The zip just made, so the upload does not ask which one.
+  if (choice === 'Upload…') await vscode.commands.executeCommand(UPLOAD, vscode.Uri.file(result.zipPath));
 }
