@@ -81,11 +81,15 @@ test('Generate Sample File opens a sample in a new editor', { skip, timeout: 120
 test('Upload to SFTP: first contact shows the fingerprint, trusting pins it, the password is asked once, the zip lands', { skip: sshSkip, timeout: 180_000 }, async () => {
   const page = editor!.browser.page;
   await runCommand(page, 'Alma SIS: Upload to SFTP');
-  // code-server's own file dialog: the zip's path is typed.
-  await answer(page, 'the zip to upload', join(folder, 'nightly.zip'));
+  // The workspace's zips, newest first (uploadSafety.test.ts checks the order).
+  await answer(page, 'which zip to upload', 'nightly.zip');
   await answer(page, 'which of STUDENTS', 'Synchronize');
+  // A synchronize is confirmed first; no dry-run was run on this zip.
+  const confirm = page.locator('.monaco-dialog-box', { hasText: 'for a synchronize?' }).first();
+  await confirm.waitFor({ timeout: 60_000 });
+  await confirm.locator('.monaco-button', { hasText: 'Upload Anyway' }).first().click();
   await answer(page, 'the password of', SFTP_TEST_PASSWORD);
-  const dialog = page.locator('.monaco-dialog-box');
+  const dialog = page.locator('.monaco-dialog-box', { hasText: 'Trust this server?' }).first();
   await dialog.waitFor({ timeout: 60_000 });
   assert.ok((await dialog.innerText()).includes(sshd!.fingerprint), await dialog.innerText());
   await dialog.locator('.monaco-button', { hasText: 'Trust and Save' }).first().click();
@@ -105,6 +109,8 @@ test('Upload to SFTP: first contact shows the fingerprint, trusting pins it, the
   // The second upload asks for neither the password (secret storage) nor trust (pinned now).
   writeFileSync(join(folder, 'nightly-2.zip'), zipBytes);
   await runCommand(page, 'Alma SIS: Upload to SFTP');
+  // Browse…: code-server's own file dialog, where the zip's path is typed.
+  await answer(page, 'which zip to upload', 'Browse');
   await answer(page, 'the zip to upload', join(folder, 'nightly-2.zip'));
   await answer(page, 'which of STUDENTS', 'Import');
   await waitForToast(page, 'uploaded nightly-2.zip', 60_000);
