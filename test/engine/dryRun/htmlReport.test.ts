@@ -64,13 +64,14 @@ describe('the HTML report', () => {
   });
 
   it('a bar of the outcomes, rejected first, against a line at the 5% threshold', async () => {
-    const report = await samplePair();
-    const bar = /<svg class="outcomes"[\s\S]*?<\/svg>/.exec(dryRunHtml(report))?.[0] ?? '';
-    const widths = [...bar.matchAll(/<rect class="(\w+)" fill="[^"]+" x="([\d.]+)" y="6" width="([\d.]+)"/g)].map((m) => [m[1], Number(m[2]), Number(m[3])]);
+    const html = dryRunHtml(await samplePair());
+    const bar = /<svg class="outcomes"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    const widths = [...bar.matchAll(/<rect class="(\w+)" fill="[^"]+" x="([\d.]+)" y="0" width="([\d.]+)"/g)].map((m) => [m[1], Number(m[2]), Number(m[3])]);
     // 5, 1, 1, 1 of 8 users over 1000 units.
     assert.deepEqual(widths, [['rejected', 0, 625], ['new', 625, 125], ['updated', 750, 125], ['unchanged', 875, 125]]);
     assert.match(bar, /<line class="threshold" x1="50" y1="0" x2="50"/);
-    assert.match(bar, />5% alert threshold</);
+    assert.match(html, /<\/svg><div class="threshold-label">5% alert threshold<\/div>/);
+    assert.match(html, /\.threshold-label \{ margin-left: calc\(5% - 1px\);/);
   });
 
   it('a chart of the changes by field, the most touched first, at most 25 fields and the rest added up', async () => {
@@ -78,14 +79,26 @@ describe('the HTML report', () => {
     const ids = (suffix: string) => `<user_identifiers>${types.map((t) => `<user_identifier><id_type>${t}</id_type><value>${t}-${suffix}</value></user_identifier>`).join('')}</user_identifiers>`;
     const baseline = usersFile(user('a', '<user_group>UG</user_group>', ids('old')), user('b', '<user_group>UG</user_group>'));
     const report = await run(usersFile(user('a', '<user_group>PG</user_group>', ids('new')), user('b', '<user_group>PG</user_group>')), baseline);
-    const chart = /<svg class="fields"[\s\S]*?<\/svg>/.exec(dryRunHtml(report))?.[0] ?? '';
-    const labels = [...chart.matchAll(/<text x="292" y="\d+" text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]);
+    const chart = /<table class="fields">[\s\S]*?<\/table>/.exec(dryRunHtml(report))?.[0] ?? '';
+    const labels = [...chart.matchAll(/<td class="field">(?:<code>)?(.*?)(?:<\/code>)?<\/td>/g)].map((m) => m[1].replace(/<wbr>/g, ''));
     assert.equal(labels.length, 26);
     assert.equal(labels[0], 'user_group', 'changed for both users');
     assert.deepEqual(labels.slice(1, 3), ['user_identifiers/T00', 'user_identifiers/T01']);
     assert.equal(labels[25], '(6 more fields)');
-    assert.match(chart, /<title>user_group: 2 changed<\/title>/);
-    assert.match(chart, /<text class="muted" x="[\d.]+" y="\d+">6 changed<\/text><\/g><\/svg>$/);
+    // One scale for every row: the six fields added up make the longest bar.
+    assert.match(chart, /^<table class="fields"><tbody><tr><td class="field"><code>user_group<\/code><\/td><td class="bar"><svg viewBox="0 0 6 10" preserveAspectRatio="none" width="100%" height="14" role="img" aria-label="2 changed"><rect class="changed" fill="#d98e04" x="0" y="0" width="2" height="10"\/><\/svg><\/td><td class="counts">2 changed<\/td><\/tr>/);
+    assert.match(chart, /<td class="field">\(6 more fields\)<\/td><td class="bar"><svg viewBox="0 0 6 10"[^>]*><rect class="changed" fill="#d98e04" x="0" y="0" width="6" height="10"\/><\/svg><\/td><td class="counts">6 changed<\/td><\/tr><\/tbody><\/table>$/);
+  });
+
+  it('places users by line when they come from one document, by document and line when from several', async () => {
+    const one = dryRunHtml(await samplePair());
+    assert.match(one, /<table class="rejected"><thead><tr><th>user<\/th><th>line<\/th>/);
+    assert.match(one, /<tr data-user="\d+"><td>gia\.russo<\/td><td class="where">73<\/td>/);
+    const two = await run([document('a.xml', usersFile(user(null))), document('feeds/b.xml', usersFile(user('new')))], usersFile());
+    const html = dryRunHtml(two);
+    assert.match(html, /<table class="rejected"><thead><tr><th>user<\/th><th>where<\/th>/);
+    assert.match(html, /<td class="where">a\.xml:3<\/td>/);
+    assert.match(html, /<td>new<\/td><td class="where">feeds\/<wbr>b\.xml:3<\/td>/);
   });
 
   it('escapes names, values and paths from the files: no markup, no attribute, no control character gets through', async () => {

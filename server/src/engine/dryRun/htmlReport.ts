@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeControl, reportView, userLabel, where, type ChangeKind, type FieldTally, type ReportUser } from './formatReport';
-import { ALERT_THRESHOLD, type DryRunOutcome, type DryRunReport } from './types';
+import { ALERT_THRESHOLD, type DryRunOutcome, type DryRunReport, type DryRunUser } from './types';
 
 /**
  * The dry-run report as one self-contained HTML page: what `alma-sis dry-run --format html`
@@ -24,6 +24,9 @@ const COLORS: Record<DryRunOutcome | ChangeKind, string> = {
   changed: '#d98e04',
   added: '#2e7d32',
 };
+
+/** `5`, for the label and the CSS that puts it under the line. */
+const THRESHOLD_PERCENT = Math.round(ALERT_THRESHOLD * 100);
 
 // Colours follow VS Code's theme inside the editor (its --vscode-* variables) and fall back to a
 // light page elsewhere. Presentation attributes on the SVG repeat the colours for a mail reader
@@ -58,11 +61,17 @@ code { font-family: var(--vscode-editor-font-family, ui-monospace, Menlo, Consol
 .card.unchanged { border-top-color: var(--unchanged); }
 .card.rejected { border-top-color: var(--rejected); }
 .card.rate.over { border-top-color: var(--alert-border); }
-svg { display: block; max-width: 100%; height: auto; }
-svg text { fill: var(--fg); font-family: inherit; font-size: 13px; }
-svg .muted { fill: var(--muted); }
+svg { display: block; }
+svg.outcomes { width: 100%; height: 30px; }
 .frame { fill: none; stroke: var(--border); }
 .threshold { stroke: var(--fg); stroke-width: 2; stroke-dasharray: 4 3; }
+.threshold-label { margin-left: calc(${THRESHOLD_PERCENT}% - 1px); padding: 2px 6px; border-left: 2px dashed var(--fg); font-size: 0.85em; color: var(--muted); }
+table.fields { width: 100%; }
+table.fields td { border: none; padding: 3px 8px 3px 0; vertical-align: middle; }
+table.fields td.field { width: 35%; overflow-wrap: anywhere; }
+table.fields td.bar { width: 50%; }
+table.fields td.bar svg { width: 100%; height: 14px; }
+table.fields td.counts { white-space: nowrap; color: var(--muted); }
 ${Object.keys(COLORS).map((name) => `.${name} { fill: var(--${name}); }`).join('\n')}
 .legend { display: flex; flex-wrap: wrap; gap: 14px; margin: 6px 0; color: var(--muted); }
 .legend svg { display: inline-block; vertical-align: -1px; margin-right: 4px; }
@@ -94,11 +103,17 @@ export const HTML_REPORT_CSP = `default-src 'none'; style-src ${STYLE_SOURCE}; b
 
 /** The chart shows at most this many fields; the rest are added up in one row. */
 const CHART_FIELDS = 25;
-const LABEL_CHARS = 40;
+
 
 export function dryRunHtml(report: DryRunReport): string {
   const s = report.summary;
   const view = reportView(report);
+  // Users of one document are placed by their line alone: its path is said once, above.
+  const documents = new Set(report.users.map((u) => u.path));
+  const single = documents.size === 1 ? [...documents][0] : undefined;
+  const place: Place = single === undefined
+    ? { heading: 'where', of: (user) => breakable(where(user)) }
+    : { heading: 'line', of: (user) => String(user.line + 1) };
   const out: string[] = [];
   out.push(
     '<!DOCTYPE html>',
@@ -113,7 +128,7 @@ export function dryRunHtml(report: DryRunReport): string {
     '<body>',
     `<h1>${text(view.title)}</h1>`,
     '<div class="facts">',
-    `<div>Input: ${view.inputs.map(code).join(', ')}</div>`,
+    `<div>Input: ${view.inputs.map(code).join(', ')}${single !== undefined && !view.inputs.includes(single) ? ` (users in ${code(single)})` : ''}</div>`,
     `<div>Baseline: ${view.baselinePaths.map(code).join(', ')} (${text(view.baselineUsers)})</div>`,
     `<div>Matched by ${code(view.matchIdType)}; unmatched users: ${text(view.unmatched)}.</div>`,
     '</div>',
@@ -132,9 +147,9 @@ export function dryRunHtml(report: DryRunReport): string {
   if (view.rejected.length > 0) {
     out.push(`<h2>Rejected (${view.rejected.length})</h2>`);
     out.push(`<div class="chips">${view.reasons.map(({ reason, users }) => `<span class="chip">${code(reason)} ${users}</span>`).join('')}</div>`);
-    out.push('<table class="rejected"><thead><tr><th>user</th><th>where</th><th>reason</th><th>why</th></tr></thead><tbody>');
+    out.push(`<table class="rejected"><thead><tr><th>user</th><th>${place.heading}</th><th>reason</th><th>why</th></tr></thead><tbody>`);
     for (const { index, user } of view.rejected) {
-      out.push(`<tr data-user="${index}"><td>${name(user.primaryId, '(no primary_id)')}</td><td class="where">${breakable(where(user))}</td>` +
+      out.push(`<tr data-user="${index}"><td>${name(user.primaryId, '(no primary_id)')}</td><td class="where">${place.of(user)}</td>` +
         `<td class="reason">${code(user.reason ?? '')}</td><td class="v">${text(user.detail ?? '')}</td></tr>`);
     }
     out.push('</tbody></table>');
@@ -143,26 +158,36 @@ export function dryRunHtml(report: DryRunReport): string {
   if (view.updated.length > 0) {
     out.push(`<h2>Changes by field</h2>`, fieldChart(view.byField), legend(['removed', 'changed', 'added']));
     out.push(`<h2>Changes to existing users (${view.updated.length} updated)</h2>`, `<p class="note">${text(view.swapAllNote)}</p>`);
-    out.push('<table class="changes"><thead><tr><th>user</th><th>where</th><th>change</th><th>field</th><th>old</th><th>new</th></tr></thead>');
-    for (const entry of view.updated) out.push(userChanges(entry));
+    out.push(`<table class="changes"><thead><tr><th>user</th><th>${place.heading}</th><th>change</th><th>field</th><th>old</th><th>new</th></tr></thead>`);
+    for (const entry of view.updated) out.push(userChanges(entry, place));
     out.push('</table>');
   }
 
   if (view.created.length > 0) {
     out.push(`<h2>New users (${view.created.length})</h2>`);
-    out.push('<table class="created"><thead><tr><th>user</th><th>where</th></tr></thead><tbody>');
-    for (const { index, user } of view.created) out.push(`<tr data-user="${index}"><td>${text(userLabel(user))}</td><td class="where">${breakable(where(user))}</td></tr>`);
+    out.push(`<table class="created"><thead><tr><th>user</th><th>${place.heading}</th></tr></thead><tbody>`);
+    for (const { index, user } of view.created) out.push(`<tr data-user="${index}"><td>${text(userLabel(user))}</td><td class="where">${place.of(user)}</td></tr>`);
     out.push('</tbody></table>');
   }
   out.push('</body>', '</html>', '');
   return out.join('\n');
 }
 
+/** How a user's place is shown: its line, or its document and line when the input has several. */
+interface Place {
+  heading: string;
+  of(user: DryRunUser): string;
+}
+
 function card(className: string, value: string, label: string): string {
   return `<div class="card ${className}"><div class="n">${text(value)}</div><div class="k">${text(label)}</div></div>`;
 }
 
-/** The outcomes as one bar, rejected first so that it meets the threshold's line when the alert is raised. */
+/**
+ * The outcomes as one bar, rejected first so that it reaches the threshold's line when the alert is
+ * raised. The bar stretches to the page's width (its strokes do not); the label is page text under
+ * the line, so that it stays readable in a narrow editor column.
+ */
 function outcomeBar(report: DryRunReport): string {
   const s = report.summary;
   const width = 1000;
@@ -174,52 +199,46 @@ function outcomeBar(report: DryRunReport): string {
     labels.push(`${n} ${outcome}`);
     if (n === 0 || s.total === 0) continue;
     const w = (n / s.total) * width;
-    parts.push(`<rect class="${outcome}" fill="${COLORS[outcome]}" x="${num(x)}" y="6" width="${num(w)}" height="28"><title>${outcome}: ${n}</title></rect>`);
+    parts.push(`<rect class="${outcome}" fill="${COLORS[outcome]}" x="${num(x)}" y="0" width="${num(w)}" height="30"><title>${outcome}: ${n}</title></rect>`);
     x += w;
   }
   const mark = ALERT_THRESHOLD * width;
   return [
-    `<svg class="outcomes" viewBox="0 0 ${width} 60" width="${width}" height="60" role="img" aria-label="${text(`Outcomes: ${labels.join(', ')}; alert threshold ${Math.round(ALERT_THRESHOLD * 100)}% rejected`)}">`,
+    `<svg class="outcomes" viewBox="0 0 ${width} 30" preserveAspectRatio="none" width="100%" height="30" role="img" aria-label="${text(`Outcomes: ${labels.join(', ')}; alert threshold ${THRESHOLD_PERCENT}% rejected`)}">`,
     ...parts,
-    `<rect class="frame" x="0.5" y="6.5" width="${width - 1}" height="27" fill="none" stroke="#d1d9e0"/>`,
-    `<line class="threshold" x1="${mark}" y1="0" x2="${mark}" y2="40" stroke="#1f2328" stroke-width="2" stroke-dasharray="4 3"/>`,
-    `<text x="${mark + 6}" y="55">${Math.round(ALERT_THRESHOLD * 100)}% alert threshold</text>`,
+    `<rect class="frame" x="0" y="0" width="${width}" height="30" fill="none" stroke="#d1d9e0" vector-effect="non-scaling-stroke"/>`,
+    `<line class="threshold" x1="${mark}" y1="0" x2="${mark}" y2="30" stroke="#1f2328" stroke-width="2" stroke-dasharray="4 3" vector-effect="non-scaling-stroke"/>`,
     '</svg>',
+    `<div class="threshold-label">${THRESHOLD_PERCENT}% alert threshold</div>`,
   ].join('');
 }
 
-/** A horizontal bar per field: its removals, changes and additions stacked, the most touched field first. */
+/**
+ * A row per field, the most touched first: its name as page text (it wraps), a bar of its
+ * removals, changes and additions stacked on one scale for all rows, and the counts.
+ */
 function fieldChart(byField: readonly FieldTally[]): string {
-  const shown = byField.slice(0, CHART_FIELDS);
+  const rows: FieldTally[] = byField.slice(0, CHART_FIELDS);
   const rest = byField.slice(CHART_FIELDS);
-  const rows: FieldTally[] = [...shown];
   if (rest.length > 0) {
     rows.push(rest.reduce((sum, t) => ({ ...sum, removed: sum.removed + t.removed, changed: sum.changed + t.changed, added: sum.added + t.added }),
       { path: `(${rest.length} more fields)`, removed: 0, changed: 0, added: 0 }));
   }
   const max = Math.max(1, ...rows.map((t) => t.removed + t.changed + t.added));
-  const width = 800;
-  const labelWidth = 300;
-  const barWidth = 400;
-  const rowHeight = 24;
-  const height = rows.length * rowHeight + 4;
-  const out = [`<svg class="fields" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Changes by field">`];
+  const out = ['<table class="fields"><tbody>'];
   rows.forEach((tally, k) => {
-    const y = k * rowHeight + 2;
-    const label = tally.path.length > LABEL_CHARS ? `${tally.path.slice(0, LABEL_CHARS - 1)}…` : tally.path;
-    const counts = (['removed', 'changed', 'added'] as const).filter((kind) => tally[kind] > 0).map((kind) => `${tally[kind]} ${kind}`);
-    out.push(`<g><title>${text(`${tally.path}: ${counts.join(', ')}`)}</title>`);
-    out.push(`<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${text(label)}</text>`);
-    let x = labelWidth;
+    const counts = (['removed', 'changed', 'added'] as const).filter((kind) => tally[kind] > 0).map((kind) => `${tally[kind]} ${kind}`).join(', ');
+    const bars: string[] = [];
+    let x = 0;
     for (const kind of ['removed', 'changed', 'added'] as const) {
       if (tally[kind] === 0) continue;
-      const w = (tally[kind] / max) * barWidth;
-      out.push(`<rect class="${kind}" fill="${COLORS[kind]}" x="${num(x)}" y="${y + 3}" width="${num(w)}" height="${rowHeight - 6}"/>`);
-      x += w;
+      bars.push(`<rect class="${kind}" fill="${COLORS[kind]}" x="${x}" y="0" width="${tally[kind]}" height="10"/>`);
+      x += tally[kind];
     }
-    out.push(`<text class="muted" x="${num(x + 6)}" y="${y + 16}">${text(counts.join(', '))}</text></g>`);
+    const name = k === CHART_FIELDS ? text(tally.path) : `<code>${breakable(tally.path)}</code>`;
+    out.push(`<tr><td class="field">${name}</td><td class="bar"><svg viewBox="0 0 ${max} 10" preserveAspectRatio="none" width="100%" height="14" role="img" aria-label="${text(counts)}">${bars.join('')}</svg></td><td class="counts">${text(counts)}</td></tr>`);
   });
-  out.push('</svg>');
+  out.push('</tbody></table>');
   return out.join('');
 }
 
@@ -230,10 +249,10 @@ function legend(kinds: readonly (DryRunOutcome | ChangeKind)[]): string {
 }
 
 /** One updated user: its removals first (what swap-all deletes), then its changes and additions. */
-function userChanges({ index, user }: ReportUser): string {
+function userChanges({ index, user }: ReportUser, where: Place): string {
   const order: Record<ChangeKind, number> = { removed: 0, changed: 1, added: 2 };
   const changes = [...user.changes].sort((a, b) => order[a.change] - order[b.change]);
-  const place = `<td>${text(userLabel(user))}</td><td class="where">${breakable(where(user))}</td>`;
+  const place = `<td>${text(userLabel(user))}</td><td class="where">${where.of(user)}</td>`;
   if (changes.length === 0) return `<tbody class="user"><tr data-user="${index}">${place}<td colspan="4" class="none">no field listed</td></tr></tbody>`;
   const rows = changes.map((c, k) => {
     const head = k === 0 ? place.replace(/<td/g, `<td rowspan="${changes.length}"`) : '';
