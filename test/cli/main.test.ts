@@ -98,7 +98,7 @@ describe('alma-sis (built CLI)', () => {
 
     const validateHelp = await run(['validate', '--help']);
     assert.equal(validateHelp.code, 0);
-    assert.match(validateHelp.stdout, /^Usage: alma-sis validate <file\|folder\|zip>\.\.\. \[options\]$/m);
+    assert.match(validateHelp.stdout, /^Usage: alma-sis validate \[<file\|folder\|zip>\.\.\.\] \[options\]$/m);
     for (const option of ['--config FILE', '--profile CODE', '--strict', '--format FORMAT', '--no-progress', '--quiet']) {
       assert.ok(validateHelp.stdout.includes(option), option);
     }

@@ -141,7 +141,7 @@ describe('alma-sis zip', () => {
     writeFileSync(join(folder, 'u.csv'), 'id\n');
     writeFileSync(join(folder, 'taken.zip'), 'an earlier zip');
     const cases: Array<[string[], RegExp]> = [
-      [['zip'], /^alma-sis: zip needs at least one XML file or folder \(see alma-sis zip --help\)\n$/],
+      [['zip'], /^alma-sis: zip needs at least one XML file or folder, or a profile with a feed in alma-sis.config.json \(see alma-sis zip --help\)\n$/],
       [['zip', 'u.xml', 'u.csv'], /^alma-sis: u\.csv: not an XML file \(Alma reads only \.xml files from a zip\); name \.xml files or folders\n$/],
       [['zip', 'missing.xml'], /^alma-sis: missing\.xml: no such file or folder\n$/],
       [['zip', 'u.xml', '--out', 'taken.zip'], /^alma-sis: .*taken\.zip: already exists; a zip is never overwritten/],
@@ -159,7 +159,7 @@ describe('alma-sis zip', () => {
   test('--help describes the command', async () => {
     const result = await run(['zip', '--help'], freshFolder());
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^Usage: alma-sis zip <xml\|folder>\.\.\. \[--out F\.zip\] \[options\]/);
+    assert.match(result.stdout, /^Usage: alma-sis zip \[<xml\|folder>\.\.\.\] \[--out F\.zip\] \[options\]/);
     assert.match(result.stdout, /--force/);
   });
 

@@ -1,9 +1,9 @@
 import { dryRun, dryRunHtml, dryRunJson, dryRunMarkdown, dryRunText, expandInputs, type DryRunMode, type DryRunReport } from '../engine';
-import { UsageError, type ParsedArgs } from './args';
+import type { ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { formatNote } from './formatText';
 import { ProgressLine } from './progressLine';
-import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { baselineOrProfile, inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { writeInBatches } from './writeInBatches';
 
 const FORMATS = ['text', 'markdown', 'json', 'html'] as const;
@@ -13,7 +13,7 @@ const MODES = ['synchronize', 'import'] as const;
 export const dryRunCommand: Command = {
   name: 'dry-run',
   summary: "show what Alma's synchronize or import would do to each user, before the upload",
-  usage: '<input xml|zip|folder>... --baseline <export xml|zip> [options]',
+  usage: '[<input xml|zip|folder>...] [--baseline <export xml|zip>] [options]',
   description: [
     "Compares the files to load (in load order) with a baseline of the current Alma users, the output of the profile's " +
       'Export Users job (v2 or v1 XML, a file or a zip). Each input user is new, updated (with the fields a swap-all ' +
@@ -36,14 +36,13 @@ export const dryRunCommand: Command = {
 };
 
 async function runDryRun(args: ParsedArgs, context: CommandContext): Promise<number> {
-  if (args.positionals.length === 0) throw new UsageError('dry-run needs at least one input file, folder or zip', 'dry-run');
-  const baselinePath = args.options.get('baseline');
-  if (typeof baselinePath !== 'string') throw new UsageError('dry-run needs --baseline FILE: the Export Users output with the current users', 'dry-run');
   const format = (args.options.get('format') ?? 'text') as Format;
   const mode = (args.options.get('mode') ?? 'synchronize') as DryRunMode;
 
-  const { settings, profile } = await profileFromArgs(args, context.cwd, 'dry-run');
-  const inputs = await expandInputs(args.positionals);
+  const resolved = await profileFromArgs(args, context.cwd, 'dry-run');
+  const { settings, profile } = resolved;
+  const inputs = await expandInputs(await inputsOrFeed(args, resolved, 'dry-run', 'at least one input file, folder or zip'));
+  const baselinePath = await baselineOrProfile(args.options.get('baseline'), resolved, 'dry-run');
   const baseline = await expandInputs([baselinePath]);
 
   const progress = context.terminal && !args.options.has('no-progress') ? new ProgressLine(context.terminal) : undefined;

@@ -1,4 +1,4 @@
-import { ConfigError, findConfig, resolveProfile, type ResolvedProfile } from '../engine';
+import { baselineFile, ConfigError, feedFiles, findConfig, resolveProfile, type ResolvedProfile } from '../engine';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args';
 
 /** The options every command that works for an integration profile takes. */
@@ -28,4 +28,27 @@ export async function profileFromArgs(args: ParsedArgs, cwd: string, command: st
     }
     throw error;
   }
+}
+
+/**
+ * The inputs a command reads: those named, else the profile's feed (its files in its load order),
+ * so that a nightly job can run `alma-sis zip --profile STUDENTS` from the configuration's folder.
+ */
+export async function inputsOrFeed(args: ParsedArgs, resolved: ResolvedProfile, command: string, what: string): Promise<string[]> {
+  if (args.positionals.length > 0) return args.positionals;
+  const { config, profile } = resolved;
+  if (!config || !profile?.feed) throw new UsageError(`${command} needs ${what}, or a profile with a feed in alma-sis.config.json`, command);
+  const files = await feedFiles(config, profile);
+  if (files.length === 0) throw new UsageError(`the feed of profile ${profile.code} (${profile.feed.join(', ')}) matches no file beside ${config.path}`, command);
+  return files;
+}
+
+/** The dry-run's baseline: --baseline, else the newest file the profile's `baseline` names. */
+export async function baselineOrProfile(given: string | boolean | undefined, resolved: ResolvedProfile, command: string): Promise<string> {
+  if (typeof given === 'string') return given;
+  const { config, profile } = resolved;
+  const found = config && profile ? await baselineFile(config, profile) : undefined;
+  if (found !== undefined) return found;
+  const named = profile?.baseline !== undefined ? ` (profile ${profile.code}'s baseline "${profile.baseline}" matches no file)` : '';
+  throw new UsageError(`${command} needs --baseline FILE: the Export Users output with the current users${named}`, command);
 }

@@ -1,11 +1,11 @@
 import { expandInputs, validateInputs, type InputNote, type SetResult, type Severity } from '../engine';
-import { UsageError, type ParsedArgs } from './args';
+import type { ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { jsonReport } from './formatJson';
 import { sarifReport } from './formatSarif';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
-import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { writeInBatches } from './writeInBatches';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -14,12 +14,14 @@ type Format = (typeof FORMATS)[number];
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check user XML files, folders and zips',
-  usage: '<file|folder|zip>... [options]',
+  usage: '[<file|folder|zip>...] [options]',
   description: [
     'Checks Alma SIS user XML files (User XSD v2 and v1). A folder is searched for .xml and .zip files; ' +
       'the XML files inside a zip are read in the order stored. Identifiers must be unique across ' +
       'everything named, read in the order given, as Alma reads one load. "-" reads one XML document from standard input.',
-    'The configuration is --config, else the nearest alma-sis.config.json in the current folder or above.',
+    'The configuration is --config, else the nearest alma-sis.config.json in the current folder or above. With no file ' +
+      "named, the profile's feed is validated (its `feed` globs, in load order). An Alma export found in a folder (Export " +
+      'Users output) is validated on its own, not as a file of the set.',
     'Exit code: 0 no errors (warnings allowed), 1 errors found, 2 bad usage, unreadable input or configuration.',
   ],
   options: [
@@ -34,16 +36,14 @@ export const validateCommand: Command = {
 };
 
 async function runValidate(args: ParsedArgs, context: CommandContext): Promise<number> {
-  if (args.positionals.length === 0) {
-    throw new UsageError('validate needs at least one file, folder or zip', 'validate');
-  }
   const format = (args.options.get('format') ?? 'text') as Format;
   const errorsOnly = args.options.has('errors-only');
   const quiet = errorsOnly || args.options.has('quiet');
 
-  const { settings } = await profileFromArgs(args, context.cwd, 'validate');
+  const resolved = await profileFromArgs(args, context.cwd, 'validate');
+  const { settings } = resolved;
   // `-` reads standard input, for pipelines (`unzip -p feed.zip a.xml | alma-sis validate -`).
-  const inputs = await expandInputs(args.positionals, { stdin: () => process.stdin });
+  const inputs = await expandInputs(await inputsOrFeed(args, resolved, 'validate', 'at least one file, folder or zip'), { stdin: () => process.stdin });
 
   const progress =
     context.terminal && !quiet && !args.options.has('no-progress') ? new ProgressLine(context.terminal) : undefined;

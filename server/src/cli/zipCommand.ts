@@ -1,15 +1,15 @@
 import { createZipPackage, PackagingRefused, type PackagedEntry, type SetResult, type ZipPackageProgress } from '../engine';
-import { UsageError, type ParsedArgs } from './args';
+import type { ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
-import { PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { visible } from './visibleText';
 
 export const zipCommand: Command = {
   name: 'zip',
   summary: 'package user XML files into the zip Alma loads',
-  usage: '<xml|folder>... [--out F.zip] [options]',
+  usage: '[<xml|folder>...] [--out F.zip] [options]',
   description: [
     'Validates the files as one set, then writes them at the root of a zip, in the order given (a folder ' +
       'stands for its .xml files in the order validate reads them); the order is printed. Files with errors ' +
@@ -31,9 +31,10 @@ export const zipCommand: Command = {
 };
 
 async function runZip(args: ParsedArgs, context: CommandContext): Promise<number> {
-  if (args.positionals.length === 0) throw new UsageError('zip needs at least one XML file or folder', 'zip');
   const out = args.options.get('out');
-  const { profile, settings } = await profileFromArgs(args, context.cwd, 'zip');
+  const resolved = await profileFromArgs(args, context.cwd, 'zip');
+  const { profile, settings } = resolved;
+  const sources = await inputsOrFeed(args, resolved, 'zip', 'at least one XML file or folder');
 
   const drawing = context.terminal && !args.options.has('no-progress') ? context.terminal : undefined;
   const lines = drawing && {
@@ -49,7 +50,7 @@ async function runZip(args: ParsedArgs, context: CommandContext): Promise<number
   try {
     const result = await createZipPackage(
       {
-        inputs: args.positionals,
+        inputs: sources,
         settings,
         out: typeof out === 'string' ? out : undefined,
         cwd: context.cwd,
