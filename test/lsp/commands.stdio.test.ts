@@ -130,6 +130,27 @@ test('alma-sis.dryRun answers the engine\'s report for the feed against the base
   assert.deepEqual([...result.html.matchAll(/<tr data-user="(\d+)">/g)].map((m) => Number(m[1])).filter((k, i, all) => all.indexOf(k) === i).sort((a, b) => a - b), result.places.map((p) => p.user));
 });
 
+test('alma-sis.dryRun without a baseline takes the profile\'s, which almaSis/profiles names; without one it says so', async () => {
+  const input = feed('feed-b.xml', 'dry-run/feed.xml');
+  const configPath = join(work, RELATIVE_CONFIG);
+  const original = readFileSync(configPath, 'utf8');
+  await assert.rejects(run('alma-sis.dryRun', { input }), (error: { code?: number; message: string }) => error.code === ErrorCodes.InvalidParams && /needs \{ baseline \}/.test(error.message));
+  mkdirSync(join(work, 'exports'), { recursive: true });
+  copyFileSync(join(samples, 'dry-run', 'export.xml'), join(work, 'exports', 'current.xml'));
+  const config = JSON.parse(original);
+  config.profiles[0].baseline = '../exports/*.xml';
+  writeFileSync(configPath, JSON.stringify(config));
+  try {
+    const profiles = await client.connection.sendRequest(ProfilesRequest, { uri: pathToFileURL(input).href });
+    assert.equal(profiles.profiles[0].baseline, join(work, 'exports', 'current.xml'));
+    const implicit = await run('alma-sis.dryRun', { input });
+    const explicit = await run('alma-sis.dryRun', { input, baseline: join(work, 'exports', 'current.xml') });
+    assert.equal(implicit.markdown, explicit.markdown);
+  } finally {
+    writeFileSync(configPath, original);
+  }
+});
+
 test('alma-sis.generateSample answers the text or writes the file, with the profile\'s codes; too many users for text are refused', async () => {
   const resolved = await configured();
   const options = { schema: 2 as const, researchers: false, users: 3, seed: 'e2e' };

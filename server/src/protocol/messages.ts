@@ -89,6 +89,8 @@ export interface ProfileSummary {
   name?: string;
   /** The zip name Create Zip proposes for this profile now. */
   zipName: string;
+  /** The newest file the profile's `baseline` names: the dry-run's baseline without asking. */
+  baseline?: string;
   sftp?: SftpSummary;
 }
 
@@ -185,8 +187,8 @@ export type CreateZipResult =
 export interface DryRunArgs {
   /** The feed (XML or zip), path or file: URI. */
   input: string;
-  /** The Export Users file (XML or zip) with Alma's current users. */
-  baseline: string;
+  /** The Export Users file (XML or zip) with Alma's current users; none: the profile's `baseline`. */
+  baseline?: string;
   profile?: string;
 }
 

@@ -20,7 +20,6 @@ function relativeFromConfig(config: AlmaSisConfig, path: string): string {
 export function feedRank(config: AlmaSisConfig, profile: Profile, path: string): number | undefined {
   if (!profile.feed) return undefined;
   const rel = relativeFromConfig(config, resolve(path));
-  if (rel.startsWith('../') || rel === '..') return undefined;
   const rank = profile.feed.findIndex((glob) => minimatch(rel, glob, GLOB_OPTIONS));
   return rank < 0 || isBaseline(config, profile, path) ? undefined : rank;
 }
@@ -37,10 +36,34 @@ export function compareInFeed(config: AlmaSisConfig, profile: Profile, a: string
   return byGlob !== 0 ? byGlob : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
+/**
+ * The .xml and .zip files the globs can match: those below each glob's fixed start (`../exports/`
+ * of `../exports/*.xml`), so that a glob may reach beside the configuration's folder and a glob
+ * inside a subfolder does not walk the whole workspace.
+ */
+async function filesUnder(config: AlmaSisConfig, globs: readonly string[]): Promise<string[]> {
+  const bases = new Set(globs.map((glob) => {
+    const fixed: string[] = [];
+    for (const part of glob.split('/')) {
+      if (/[*?[\]{}!]/.test(part)) break;
+      fixed.push(part);
+    }
+    // The last fixed part of a glob without magic is the file itself: walk its folder.
+    if (fixed.length === glob.split('/').length) fixed.pop();
+    return resolve(dirname(config.path), ...fixed);
+  }));
+  const found = new Set<string>();
+  for (const base of bases) {
+    const exists = await stat(base).then((s) => s.isDirectory(), () => false);
+    if (exists) for (const file of await collectFolder(base, [])) found.add(file);
+  }
+  return [...found];
+}
+
 /** The files of the profile's feed, in load order; [] when it names none. */
 export async function feedFiles(config: AlmaSisConfig, profile: Profile): Promise<string[]> {
   if (!profile.feed) return [];
-  const files = await collectFolder(dirname(config.path), []);
+  const files = await filesUnder(config, profile.feed);
   return files.filter((file) => feedRank(config, profile, file) !== undefined).sort((a, b) => compareInFeed(config, profile, a, b));
 }
 
@@ -49,7 +72,7 @@ export async function baselineFile(config: AlmaSisConfig, profile: Profile): Pro
   if (!profile.baseline) return undefined;
   const direct = resolve(dirname(config.path), profile.baseline);
   if (!/[*?[{]/.test(profile.baseline)) return (await stat(direct).then((s) => s.isFile(), () => false)) ? direct : undefined;
-  const matches = (await collectFolder(dirname(config.path), [])).filter((file) => isBaseline(config, profile, file));
+  const matches = (await filesUnder(config, [profile.baseline])).filter((file) => isBaseline(config, profile, file));
   const dated = await Promise.all(matches.map(async (file) => ({ file, mtime: (await stat(file)).mtimeMs })));
   return dated.sort((a, b) => b.mtime - a.mtime || (a.file < b.file ? -1 : 1))[0]?.file;
 }

@@ -1,16 +1,19 @@
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
-import { dryRun, dryRunHtml, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, rejectionsByDocument } from '../../engine';
+import { baselineFile, dryRun, dryRunHtml, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, rejectionsByDocument } from '../../engine';
 import type { DryRunArgs, DryRunResult, DryRunUserPlace } from '../../protocol/messages';
-import { abortOn, failure, optionalString, pathArgument, percentOf, type CommandContext } from './context';
+import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, type CommandContext } from './context';
 
 /** Dry-run Synchronize: what Alma's synchronize would do with the feed against an Export Users baseline. */
 export async function runDryRun(args: DryRunArgs, context: CommandContext, token: CancellationToken, workDoneToken?: string | number): Promise<DryRunResult> {
   const input = pathArgument(args.input, 'input', context);
-  const baseline = pathArgument(args.baseline, 'baseline', context);
   const resolved = await context.settingsFor(input, optionalString(args.profile, 'profile'));
   if (resolved.configError) throw failure(resolved.configError.message);
+  // None given: the newest file the profile's `baseline` names.
+  const named = args.baseline === undefined && resolved.config && resolved.profile ? await baselineFile(resolved.config, resolved.profile) : undefined;
+  if (args.baseline === undefined && named === undefined) throw invalid('alma-sis.dryRun needs { baseline }: the profile names no baseline file that exists');
+  const baseline = named ?? pathArgument(args.baseline, 'baseline', context);
   const progress = await context.progress('Alma SIS: dry-run', workDoneToken);
   const abort = abortOn(token);
   try {

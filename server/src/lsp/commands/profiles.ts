@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { codeTablesFilesOf, configPathFor, defaultZipName, loadConfig, remoteFolder, resolveKeyPath, selectProfile, type AlmaSisConfig, type Profile } from '../../engine';
+import { baselineFile, codeTablesFilesOf, configPathFor, defaultZipName, loadConfig, remoteFolder, resolveKeyPath, selectProfile, type AlmaSisConfig, type Profile } from '../../engine';
 import type { WatchedConfigFiles, ProfileSummary, ProfilesParams, ProfilesResult, SftpSummary, UploadTarget } from '../../protocol/messages';
 import { pathArgument, type CommandContext } from './context';
 
@@ -25,7 +25,7 @@ export async function profilesFor(params: ProfilesParams, context: CommandContex
   }
   return {
     configPath: config.path,
-    profiles: config.profiles.map((profile) => summary(config, profile, now)),
+    profiles: await Promise.all(config.profiles.map((profile) => summary(config, profile, now))),
     defaultProfile: config.defaultProfile,
     chosen: chosen?.code,
     setting,
@@ -33,8 +33,15 @@ export async function profilesFor(params: ProfilesParams, context: CommandContex
   };
 }
 
-function summary(config: AlmaSisConfig, profile: Profile, now: Date): ProfileSummary {
-  return { code: profile.code, name: profile.name, zipName: defaultZipName(profile.code, now), ...(profile.sftp ? { sftp: sftpSummary(config, profile.sftp) } : {}) };
+async function summary(config: AlmaSisConfig, profile: Profile, now: Date): Promise<ProfileSummary> {
+  const baseline = await baselineFile(config, profile);
+  return {
+    code: profile.code,
+    name: profile.name,
+    zipName: defaultZipName(profile.code, now),
+    ...(baseline !== undefined ? { baseline } : {}),
+    ...(profile.sftp ? { sftp: sftpSummary(config, profile.sftp) } : {}),
+  };
 }
 
 function sftpSummary(config: AlmaSisConfig, sftp: NonNullable<Profile['sftp']>): SftpSummary {
