@@ -693,10 +693,13 @@ function setOrderOf(settings: FileSettings): SetOrder | undefined {
 function configInUse(settings: FileSettings): ConfigInUse {
   const config = settings.config;
   const codeTables = config && settings.profile ? resolveCodeTablesPath(config, settings.profile) : undefined;
+  const firstProblem = settings.configError?.problems[0];
   return {
     ...(settings.configPath !== undefined ? { path: settings.configPath } : {}),
     ...(settings.configError ? { problem: settings.configError.message } : {}),
+    ...(firstProblem?.line !== undefined ? { problemAt: { line: firstProblem.line - 1, character: (firstProblem.column ?? 1) - 1 } } : {}),
     ...(settings.profile ? { profile: settings.profile.code } : {}),
+    ...(settings.profile?.name !== undefined ? { profileName: settings.profile.name } : {}),
     ...(codeTables !== undefined ? { codeTables } : {}),
   };
 }

@@ -47,7 +47,11 @@ export interface ConfigInUse {
   path?: string;
   /** Why the configuration could not be used: the defaults apply. */
   problem?: string;
+  /** Where in `path` the first problem is, 0-based as LSP counts (absent when the file could not be read at all). */
+  problemAt?: { line: number; character: number };
   profile?: string;
+  /** The profile's `name`, for people. */
+  profileName?: string;
   /** The code tables file the profile names. */
   codeTables?: string;
 }
