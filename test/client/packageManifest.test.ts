@@ -6,6 +6,7 @@ import { RULES } from '../../server/src/engine/index';
 import { CONFIGURATION_SECTION } from '../../server/src/protocol/messages';
 import { ALMA_LANGUAGE_ID, DEFAULT_SETTINGS as DEFAULT_CLIENT_SETTINGS, SETTINGS_SECTION } from '../../client/src/settings';
 import { RESTART_SERVER, SHOW_OUTPUT, VALIDATE_ON_DISK } from '../../client/src/commands/serverCommandIds';
+import { CREATE_CONFIGURATION, OPEN_CONFIGURATION } from '../../client/src/commands/configCommandIds';
 import { SCOPE_NAME } from '../../client/src/grammar/almaGrammar';
 import { RESTRICTED_MODE_MESSAGE } from '../../client/src/uploadFailure';
 import { repoRoot } from '../helpers/repoRoot';
@@ -94,4 +95,13 @@ test('in an untrusted workspace the upload stays in the palette and says why it 
   assert.match(source, /'Manage Workspace Trust'/);
   assert.match(source, /'workbench\.trust\.manage'/);
   assert.equal(RESTRICTED_MODE_MESSAGE, 'Upload is off in Restricted Mode: it reads SSH keys and writes to a server. Trust this workspace to use it.');
+});
+
+test('Create Configuration and Open Configuration, the configuration status\'s actions, are contributed under Alma SIS', () => {
+  for (const [id, title] of [[CREATE_CONFIGURATION, 'Create Configuration'], [OPEN_CONFIGURATION, 'Open Configuration']]) {
+    const command = manifest.contributes.commands.find((c) => c.command === id);
+    assert.deepEqual(command && { title: command.title, category: command.category }, { title, category: 'Alma SIS' }, id);
+    // Writing a configuration file is the person's own act, as editing it is: no trust needed.
+    assert.equal(command?.enablement, undefined, id);
+  }
 });

@@ -4,6 +4,7 @@ import { activateDryRun } from './dryRunCommand';
 import { activateCreateZip } from './zipCommand';
 import { activateUpload } from './uploadCommand';
 import { activateSamples } from './sampleCommand';
+import { activateConfiguration } from './configurationCommands';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -12,4 +13,4 @@ import { activateSamples } from './sampleCommand';
  */
 export type CommandActivator = (context: vscode.ExtensionContext, server: AlmaServer) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConfiguration];
