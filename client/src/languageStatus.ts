@@ -2,8 +2,17 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DocumentStatusNotification, type DocumentStatusParams } from '../../server/src/protocol/messages';
 import { SHOW_OUTPUT } from './commands/serverCommandIds';
+import { formatCodeTablesStatus, formatConfigStatus, formatSetStatus, type StatusItemText } from './configStatusText';
 import { ALMA_LANGUAGE_ID, documentSelector, type AlmaSisSettings } from './settings';
 import { formatStatus, NOT_ALMA_STATUS, PENDING_STATUS, type StatusText } from './statusText';
+
+/*
+ * The hover lists items of one severity by id: these ids follow 'alma-sis.status' and each
+ * other, so the lines read users, configuration, code tables, set (a warning comes first).
+ */
+const CONFIG_ITEM = { id: 'alma-sis.status.configuration', name: 'Alma SIS configuration' };
+const CODE_TABLES_ITEM = { id: 'alma-sis.status.configuration.codeTables', name: 'Alma SIS code tables' };
+const SET_ITEM = { id: 'alma-sis.status.set', name: 'Alma SIS set' };
 
 const LEVELS: Record<StatusText['level'], vscode.LanguageStatusSeverity> = {
   error: vscode.LanguageStatusSeverity.Error,
@@ -12,12 +21,22 @@ const LEVELS: Record<StatusText['level'], vscode.LanguageStatusSeverity> = {
 };
 
 /**
- * The language status item ("Alma users v2", users, problems, time) for the active document, fed
- * by the server's `almaSis/documentStatus`; the same notification says a document is an Alma
+ * The language status items for the active document, fed by the server's `almaSis/documentStatus`:
+ * "Alma users v2" (users, problems, time); for an Alma file, the profile and the configuration
+ * file it was validated with (a warning when there is none or it cannot be used), the profile's
+ * code tables, and its place in its set ("File 2 of 3 in the STUDENTS feed"). Several items
+ * rather than one longer detail: the hover shows each on its own unwrapped line with its own
+ * action (Show Output; Open or Create Configuration; Open Code Tables) and clips a long line,
+ * action and all (see configStatusText.ts). The same notification says a document is an Alma
  * file, which is when it may switch to the Alma language.
  */
 export class AlmaLanguageStatus implements vscode.Disposable {
   private readonly item = vscode.languages.createLanguageStatusItem('alma-sis.status', documentSelector());
+  // Only while the active document is an Alma file (for other XML they would only say "no
+  // configuration"), the code tables' while a profile applies, the set's while it has one.
+  private configItem: vscode.LanguageStatusItem | undefined;
+  private codeTablesItem: vscode.LanguageStatusItem | undefined;
+  private setItem: vscode.LanguageStatusItem | undefined;
   private readonly byUri = new Map<string, DocumentStatusParams>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly switching = new Set<string>();
@@ -80,10 +99,36 @@ export class AlmaLanguageStatus implements vscode.Disposable {
     if (status === undefined) {
       this.item.busy = document !== undefined && !this.client.isRunning();
       this.apply(PENDING_STATUS);
+      this.showConfig(undefined);
       return;
     }
     this.item.busy = false;
     this.apply(status.schemaVersion === null ? NOT_ALMA_STATUS : formatStatus(status));
+    this.showConfig(status);
+  }
+
+  private showConfig(status: DocumentStatusParams | undefined): void {
+    const shortPath = (path: string): string => vscode.workspace.asRelativePath(path);
+    const alma = status !== undefined && status.schemaVersion !== null;
+    this.configItem = this.showItem(this.configItem, CONFIG_ITEM, alma ? formatConfigStatus(status.config, shortPath) : undefined);
+    this.codeTablesItem = this.showItem(this.codeTablesItem, CODE_TABLES_ITEM, alma ? formatCodeTablesStatus(status.config, shortPath) : undefined);
+    this.setItem = this.showItem(this.setItem, SET_ITEM, alma && status.set !== undefined ? formatSetStatus(status.set) : undefined);
+  }
+
+  /** Shows `shown` in the item (made when needed), or removes the item when there is nothing to show. */
+  private showItem(item: vscode.LanguageStatusItem | undefined, kind: { id: string; name: string }, shown: StatusItemText | undefined): vscode.LanguageStatusItem | undefined {
+    if (shown === undefined) {
+      item?.dispose();
+      return undefined;
+    }
+    const it = item ?? vscode.languages.createLanguageStatusItem(kind.id, documentSelector());
+    it.name = kind.name;
+    it.text = shown.text;
+    it.detail = shown.detail;
+    it.severity = LEVELS[shown.level];
+    it.command = shown.action;
+    it.accessibilityInformation = { label: shown.accessibility };
+    return it;
   }
 
   private apply(status: StatusText): void {
@@ -94,5 +139,6 @@ export class AlmaLanguageStatus implements vscode.Disposable {
 
   dispose(): void {
     for (const disposable of this.disposables) disposable.dispose();
+    for (const item of [this.configItem, this.codeTablesItem, this.setItem]) item?.dispose();
   }
 }
