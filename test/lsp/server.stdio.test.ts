@@ -564,3 +564,21 @@ test('Validate File on Disk with onlyAlma leaves an XML file that is not an Alma
   // The answer follows any publication on one ordered stream: none came.
   assert.ok(!client.published.some((p) => p.uri === uri));
 });
+
+test('Validate File on Disk follows the profile\'s feed as open files do: its order, not the folder\'s', async () => {
+  const dir = folder('disk-feed-order', false);
+  writeFileSync(join(dir, 'alma-sis.config.json'), JSON.stringify({ profiles: [{ code: 'STUDENTS', feed: ['b-first.xml', 'a-second.xml'] }] }));
+  for (const name of ['a-second.xml', 'b-first.xml']) writeFileSync(join(dir, name), oneUser('shared.id'));
+  const uri = (name: string) => pathToFileURL(join(dir, name)).href;
+  // a-second.xml sorts first, but the feed loads b-first.xml before it.
+  let from = client.published.length;
+  await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri: uri('a-second.xml') });
+  const second = await client.diagnostics(uri('a-second.xml'), () => true, 20_000, from);
+  const duplicate = second.find((d) => d.code === 'duplicate-identifier');
+  assert.equal(duplicate?.relatedInformation?.[0].location.uri, uri('b-first.xml'), JSON.stringify(second));
+  assert.match(String(duplicate?.message), /b-first\.xml, earlier in the STUDENTS feed/);
+  from = client.published.length;
+  await client.connection.sendRequest(ValidateFileOnDiskRequest, { uri: uri('b-first.xml') });
+  const first = await client.diagnostics(uri('b-first.xml'), () => true, 20_000, from);
+  assert.ok(!first.some((d) => d.code === 'duplicate-identifier'), JSON.stringify(first));
+});

@@ -108,24 +108,26 @@ export class FolderSets {
    * nothing is kept: building an index would read the file itself too (it may hold hundreds of
    * megabytes) and keep its identifiers with nothing to release them.
    */
-  async earlierFilesOnDisk(path: string, settings: ValidationSettings, signal?: AbortSignal): Promise<EarlierFiles> {
+  async earlierFilesOnDisk(path: string, settings: ValidationSettings, order?: SetOrder, signal?: AbortSignal): Promise<EarlierFiles> {
     const folder = dirname(path);
     const index = this.folders.get(folder);
     if (index) {
       await index.building;
-      if (this.folders.get(folder) === index && index.ready) return this.earlierFiles(path, settings);
+      if (this.folders.get(folder) === index && index.ready) return this.earlierFiles(path, settings, order);
     }
+    if (order && !order.includes(path)) return NO_EARLIER_FILES;
     const { documents } = await expandInputs([folder]);
     if (documents.some((d) => d.path === path && d.apart)) return NO_EARLIER_FILES;
+    const members = documents.filter((d) => !d.apart && (!order || order.includes(d.path)));
+    if (order) members.sort((a, b) => order.compare(a.path, b.path));
     const files: FileIdentifiers[] = [];
-    for (const document of documents) {
-      if (document.path === path || !isBefore(document.path, path)) break;
-      if (document.apart) continue;
+    for (const document of members) {
+      if (document.path === path || (!order && !isBefore(document.path, path))) break;
       signal?.throwIfAborted();
       const users = this.host.openUsers(document.path) ?? await this.indexOne(document, settings);
       files.push({ ...users, path: this.displayPath(folder, document.path) });
     }
-    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files);
+    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files, order?.name);
   }
 
   /** A file of the folder has other identifiers now (an open buffer changed): what later files see is computed again. */

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -116,6 +116,8 @@ export class AlmaSisServer {
   private globalClient: AlmaSisSettings = readSettings(settingsSourceOf({}));
   /** Configuration files that currently show problems, to clear them once fixed. */
   private readonly configProblemUris = new Set<string>();
+  /** Files whose diagnostics Validate File on Disk pushed: a client that pulls shows those beside its pulled ones. */
+  private readonly publishedFromDisk = new Set<string>();
 
   constructor(private readonly connection: Connection) {
     const server = this;
@@ -269,6 +271,9 @@ export class AlmaSisServer {
     this.open.set(document.uri, state);
     // Its set now counts its buffer, and it reads what its earlier files hold afresh.
     if (state.fsPath) this.sets.touch(state.fsPath);
+    // Validated from disk before it was opened (a big file, opened after all): the buffer's
+    // diagnostics take over, and a pulling client would otherwise keep the pushed ones too.
+    if (this.publishedFromDisk.delete(document.uri) && this.supportsPull) void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     this.schedule(state, 0);
   }
 
@@ -569,17 +574,26 @@ export class AlmaSisServer {
       // A file, as the request says: a folder would validate all it holds (and a device never ends).
       const kind = await stat(path).then((s) => (s.isFile() ? 'file' : s.isDirectory() ? 'a folder' : 'not a regular file'), (error: NodeJS.ErrnoException) => error.code === 'ENOENT' ? 'not found' : `not readable (${error.code ?? error.message})`);
       if (kind !== 'file') return new ResponseError(ErrorCodes.InvalidParams, `${path}: ${kind}; almaSis/validateFileOnDisk validates one file`);
+      if (params.onlyAlma === true && !isAlmaUserFile(await headOf(path))) {
+        return { users: 0, errors: 0, warnings: 0, infos: 0, ms: Math.round(performance.now() - started), schemaVersion: null, notAlma: true };
+      }
       const client = await this.clientSettings(params.uri);
       const resolved = await resolveFileSettings(path, client, this.workspaceFolders);
-      const { documents } = await expandInputs([path]);
+      // Named as the open documents of its set name theirs (relative to the folder), so messages read the same.
+      const documents = (await expandInputs([path])).documents.map((d) => ({ ...d, path: this.sets.displayPath(dirname(path), d.path) }));
       const abort = new AbortController();
       const cancelled = token.onCancellationRequested(() => abort.abort());
       progress = await this.beginProgress(`Alma SIS: validating ${path}`, (params as { workDoneToken?: string | number }).workDoneToken);
       const doneProgress = progress;
       let lastPercent = -1;
       try {
+        // The set before it, as an open document of its set sees it (the folder's files, or the
+        // profile's feed): a duplicate of an earlier file's identifier is found as it is there.
+        doneProgress.report('reading the files before it in its set', 0);
+        const earlier = await this.sets.earlierFilesOnDisk(path, resolved.settings, setOrderOf(resolved), abort.signal);
         const set = await validateInputs(documents, resolved.settings, {
           signal: abort.signal,
+          earlier,
           onProgress: (p) => {
             const percent = p.bytesTotal > 0 ? Math.floor((p.bytesDone / p.bytesTotal) * 100) : 0;
             if (percent !== lastPercent) {
@@ -593,11 +607,13 @@ export class AlmaSisServer {
         // A file open in the editor keeps its buffer's diagnostics (an editor that pulls would
         // otherwise list each problem twice); the summary still describes the file on disk.
         if (result && !this.open.has(params.uri)) {
-          const diagnostics = toDiagnostics(result, (p) => (p === result.path ? params.uri : pathToFileURL(p).href), client.maxProblems);
-          void this.connection.sendDiagnostics({ uri: params.uri, diagnostics });
+          const folder = dirname(path);
+          const uriOf = (p: string) => (p === result.path ? params.uri : pathToFileURL(resolve(folder, p.split('!/')[0])).href);
+          void this.connection.sendDiagnostics({ uri: params.uri, diagnostics: toDiagnostics(result, uriOf, client.maxProblems) });
+          this.publishedFromDisk.add(params.uri);
         }
         const counts = countSeverities(set.documents.flatMap((d) => d.findings));
-        return { users: set.summary.users, ...counts, ms };
+        return { users: set.summary.users, ...counts, ms, schemaVersion: result?.schemaVersion ?? null, config: configInUse(resolved) };
       } finally {
         cancelled.dispose();
       }
@@ -716,6 +732,20 @@ function codeActionContextOf(value: unknown): CodeActionContext {
   const only = Array.isArray(context.only) ? context.only.filter((kind: unknown): kind is string => typeof kind === 'string') : undefined;
   return only ? { diagnostics, only } : { diagnostics };
 }
+
+/** The start of a file, enough for its root element (isAlmaUserFile reads no further than this). */
+async function headOf(path: string): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.toString('utf8', 0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+const HEAD_BYTES = 64 * 1024;
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.message}${error.stack ? `\n${error.stack}` : ''}` : String(error);

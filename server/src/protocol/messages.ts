@@ -25,9 +25,27 @@ export interface ValidateFileOnDiskParams {
   /** file: URI of the file to stream from disk. */
   uri: string;
   workDoneToken?: string | number;
+  /**
+   * Validate it only when its content makes it an Alma user file (its root), as an open document
+   * is; otherwise answer `notAlma` and publish nothing. For checks nobody asked for by name (an
+   * editor tab on a file too big to sync), where another XML file must be left alone.
+   */
+  onlyAlma?: boolean;
 }
 
-export type ValidateFileOnDiskResult = ValidationSummary;
+/**
+ * The file is validated as a later file of its set, as an open document of that set is (the files
+ * before it in its folder's load order, or in its profile's feed; open buffers as the editor holds
+ * them): without a feed, its diagnostics are what `alma-sis validate <folder>` reports for it.
+ */
+export interface ValidateFileOnDiskResult extends ValidationSummary {
+  /** The User XSD version detected, or null when the root was not recognised. */
+  schemaVersion?: 1 | 2 | null;
+  /** What the file was validated with. */
+  config?: ConfigInUse;
+  /** With `onlyAlma`: the file is not an Alma user file, so it was not validated (the counts are 0). */
+  notAlma?: true;
+}
 
 /** Request (client -> server): validate a file on disk (for files over the 50 MB editors sync). */
 export const ValidateFileOnDiskRequest = new RequestType<ValidateFileOnDiskParams, ValidateFileOnDiskResult, void>('almaSis/validateFileOnDisk');

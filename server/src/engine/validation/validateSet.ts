@@ -31,6 +31,7 @@ export async function validateInputs(
   const registry = new IdentifierRegistry();
   const set = newSetState();
   if (options.earlier) {
+    registry.setName = options.earlier.setName;
     for (const path of options.earlier.paths) registry.addDocument(path);
     for (const holder of options.earlier.holders) registry.adopt(holder);
     set.version = options.earlier.version;
