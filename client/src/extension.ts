@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerServerCommands } from './commands/serverCommands';
 import { COMMAND_ACTIVATORS } from './commands/index';
+import { DiskChecks } from './diskChecks';
 import { ServerFileWatchers } from './fileWatchers';
 import { AlmaLanguageStatus } from './languageStatus';
 import { AlmaServer } from './serverAccess';
@@ -45,7 +46,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const status = new AlmaLanguageStatus(languageClient, () => settings, log);
   const watchers = new ServerFileWatchers(server, log);
   context.subscriptions.push(status, watchers);
-  registerServerCommands(context, server, log);
+  // Files over the 50 MB VS Code gives extensions: validated from disk, their status in the status bar.
+  const diskChecks = new DiskChecks(server, log);
+  context.subscriptions.push(diskChecks);
+  registerServerCommands(context, server, log, diskChecks);
   for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context, server);
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
@@ -55,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log.info(`settings changed: ${JSON.stringify(toWireSettings(settings))}`);
     if (before.useAlmaLanguage !== settings.useAlmaLanguage) status.applyLanguageSetting();
     if (before.configPath !== settings.configPath) void watchers.refresh();
+    diskChecks.checkAgain();
   }));
 
   // The e2e test reads these two lines (their timestamps, against the extension host's log).

@@ -16,21 +16,27 @@ let progressTokens = 0;
  */
 export function withServerProgress<T>(server: AlmaServer, title: string, work: (token: CancellationToken, workDoneToken: string) => Promise<T>): Thenable<T> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: shown(title), cancellable: true }, async (progress, token) => {
-    const workDoneToken = `almaSis.progress.${process.pid}.${++progressTokens}`;
-    let reported = 0;
-    const listener = server.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
-      if (value.kind === 'end') return;
-      // A bar cannot go back: after a retry it moves again once the new attempt passes the old mark.
-      const percentage = value.percentage ?? reported;
-      progress.report({ message: value.message === undefined ? undefined : shown(value.message), increment: Math.max(0, percentage - reported) });
-      reported = Math.max(reported, percentage);
-    });
+    const followed = followServerProgress(server, progress);
     try {
-      return await work(token, workDoneToken);
+      return await work(token, followed.workDoneToken);
     } finally {
-      listener.dispose();
+      followed.dispose();
     }
   });
+}
+
+/** A new work-done token for one request, and what the server reports against it passed on to `progress`. */
+export function followServerProgress(server: AlmaServer, progress: vscode.Progress<{ message?: string; increment?: number }>): { workDoneToken: string; dispose(): void } {
+  const workDoneToken = `almaSis.progress.${process.pid}.${++progressTokens}`;
+  let reported = 0;
+  const listener = server.client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
+    if (value.kind === 'end') return;
+    // A bar cannot go back: after a retry it moves again once the new attempt passes the old mark.
+    const percentage = value.percentage ?? reported;
+    progress.report({ message: value.message === undefined ? undefined : shown(value.message), increment: Math.max(0, percentage - reported) });
+    reported = Math.max(reported, percentage);
+  });
+  return { workDoneToken, dispose: () => listener.dispose() };
 }
 
 /** The request was cancelled (by the notification's Cancel, or the server saw it so). */

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ValidateFileOnDiskRequest } from '../../../server/src/protocol/messages';
+import { activeTabUri, type DiskChecks } from '../diskChecks';
 import type { AlmaServer } from '../serverAccess';
 import { formatStatus } from '../statusText';
-import { errorText, isCancelled, shown, withServerProgress } from './commandSupport';
+import { errorText, isCancelled, shown } from './commandSupport';
 import { RESTART_SERVER, SHOW_OUTPUT, VALIDATE_ON_DISK } from './serverCommandIds';
 
 /** The commands that act on the language server itself: restart, its output, a file too big to open. */
-export function registerServerCommands(context: vscode.ExtensionContext, server: AlmaServer, log: vscode.LogOutputChannel): void {
+export function registerServerCommands(context: vscode.ExtensionContext, server: AlmaServer, log: vscode.LogOutputChannel, diskChecks: DiskChecks): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(RESTART_SERVER, async () => {
       log.info('restarting the language server');
@@ -20,19 +20,21 @@ export function registerServerCommands(context: vscode.ExtensionContext, server:
       }
     }),
     vscode.commands.registerCommand(SHOW_OUTPUT, () => log.show(true)),
-    vscode.commands.registerCommand(VALIDATE_ON_DISK, (uri?: vscode.Uri) => validateOnDisk(server, log, uri)),
+    vscode.commands.registerCommand(VALIDATE_ON_DISK, (uri?: vscode.Uri) => validateOnDisk(diskChecks, log, uri)),
   );
 }
 
-async function validateOnDisk(server: AlmaServer, log: vscode.LogOutputChannel, given?: vscode.Uri): Promise<void> {
-  const uri = given ?? fileOfActiveEditor() ?? (await pickXmlFile());
+async function validateOnDisk(diskChecks: DiskChecks, log: vscode.LogOutputChannel, given?: vscode.Uri): Promise<void> {
+  const uri = given ?? fileOfActiveEditor() ?? fileOfActiveTab() ?? (await pickXmlFile());
   if (uri === undefined) return;
   const name = path.basename(uri.fsPath);
   try {
-    // The server reports its own progress (bytes read) against the notification's token.
-    const result = await withServerProgress(server, `Alma SIS: validating ${name} on disk`, (token, workDoneToken) =>
-      server.request(ValidateFileOnDiskRequest, { uri: server.uri(uri), workDoneToken }, token),
-    );
+    // The server reports its own progress (bytes read) in a notification with Cancel.
+    const result = await diskChecks.validate(uri);
+    if (result === undefined) {
+      log.info(`${uri.fsPath}: validation cancelled`);
+      return;
+    }
     const { detail } = formatStatus(result);
     log.info(`${uri.fsPath} on disk: ${detail}`);
     void vscode.window.showInformationMessage(shown(`Alma SIS: ${name} on disk: ${detail}`));
@@ -48,6 +50,12 @@ async function validateOnDisk(server: AlmaServer, log: vscode.LogOutputChannel, 
 
 function fileOfActiveEditor(): vscode.Uri | undefined {
   const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === 'file' ? uri : undefined;
+}
+
+/** A file too big for VS Code to give extensions has a tab but no text editor. */
+function fileOfActiveTab(): vscode.Uri | undefined {
+  const uri = activeTabUri();
   return uri?.scheme === 'file' ? uri : undefined;
 }
 
