@@ -59,3 +59,24 @@ test('new identifiers in an earlier file change the later document\'s result wit
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('validateInputs of the later files alone, given what the earlier files leave behind, equals validateInputs of the whole set', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alma-sis-set-'));
+  try {
+    writeFileSync(join(dir, 'a.xml'), file(user('p1', 'b1'), user('x', 'bx', true)));
+    writeFileSync(join(dir, 'b.xml'), file(user('P1', 'b2'), user('p2', 'B1'), user('x', 'b3'), user('p4', 'b4')));
+    // A v1 file after v2 ones: the set's version comes from the earlier files too.
+    writeFileSync(join(dir, 'c.xml'), '<?xml version="1.0" encoding="UTF-8"?>\n<userRecords><userRecord><userDetails><userName>p4</userName></userDetails></userRecord></userRecords>\n');
+    const { documents } = await expandInputs([dir]);
+    const whole = await validateInputs(documents, DEFAULT_SETTINGS);
+    for (let k = 1; k < documents.length; k++) {
+      const earlier = earlierFilesOf(await Promise.all(documents.slice(0, k).map((d) => indexIdentifiers(d, DEFAULT_SETTINGS))));
+      const rest = await validateInputs(documents.slice(k), DEFAULT_SETTINGS, { earlier });
+      assert.deepEqual(rest.documents, whole.documents.slice(k), documents[k].path);
+    }
+    assert.ok(whole.documents[1].findings.some((f) => f.rule === 'duplicate-identifier'));
+    assert.ok(whole.documents[2].findings.some((f) => f.rule === 'schema-version'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
