@@ -1,17 +1,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
 import { repoRoot } from '../helpers/repoRoot';
 import {
-  closeEditor, missingForCodeServer, openEditor, problemRows, quickOpen, runCommand, waitFor, waitForToast, type Editor,
+  answer, closeEditor, goToPosition, missingForCodeServer, openEditor, problemRows, quickOpen, runCommand, waitFor, waitForToast, type Editor,
 } from './codeServerHarness';
 
 /*
  * "Alma SIS: Dry-run Synchronize" in a real VS Code (code-server) on the sample pair under
- * samples/dry-run: the baseline is picked once in the file dialog, the Markdown report opens
- * beside the feed, and the rejected users are problems on the feed with their reason as code.
+ * samples/dry-run: the baseline is picked once in the file dialog, the report view opens beside
+ * the feed (a webview: the server's HTML page, its own nonce'd style and script under its CSP),
+ * a rejected user's row opens the feed at that <user>, Save as HTML writes what the CLI writes,
+ * and an edit of the feed takes the dry-run's problems away and marks the report out of date.
  */
 
 const root = repoRoot();
@@ -56,15 +60,48 @@ async function pickFile(title: string, okLabel: string, path: string): Promise<v
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
-test('Dry-run Synchronize: baseline picked once, report beside the feed, rejected users as problems', { skip, timeout: 180_000 }, async () => {
+/** The report view's page: VS Code puts a webview's document in an iframe inside an iframe. */
+function reportView(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+const REPORT_TAB = 'Dry-run: feed.xml';
+
+/** The cursor's place as the status bar shows it ("Ln 73, Col 4"). */
+async function cursorPlace(page: Page): Promise<string> {
+  const item = page.locator('#status\\.editor\\.selection').first();
+  return (await item.isVisible()) ? (await item.innerText()).trim() : '';
+}
+
+/** 1-based line of the n-th `<user>` tag of the feed. */
+function userLine(n: number): number {
+  const lines = readFileSync(join(folder, 'feed.xml'), 'utf8').split('\n');
+  return lines.map((line, k) => [line, k + 1] as const).filter(([line]) => /^\s*<user>/.test(line))[n][1];
+}
+
+test('Dry-run Synchronize: baseline picked once, the report view beside the feed, rejected users as problems', { skip, timeout: 180_000 }, async () => {
   const page = editor!.browser.page;
   await runCommand(page, 'Alma SIS: Dry-run Synchronize');
   await pickFile('Export Users', 'Use as Baseline', exportPath);
   const toast = await waitForToast(page, '8 users (synchronize', 60_000);
   assert.match(toast, /1 new, 1 updated, 1 unchanged, 5 rejected/);
-  await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).first().waitFor({ timeout: 15_000 });
+  await page.locator('.tabs-container .tab', { hasText: REPORT_TAB }).first().waitFor({ timeout: 15_000 });
+
+  // The page's counts, its style applied (the card's coloured top border comes from the nonce'd
+  // stylesheet) and its script run (it marks the rows that can jump): the view's CSP lets both through.
+  const view = reportView(page);
+  await view.locator('h1', { hasText: 'Dry-run: synchronize of 8 users' }).waitFor({ timeout: 30_000 });
+  assert.equal(await view.locator('.card.rejected .n').innerText(), '5');
+  assert.equal(await view.locator('.card.rate .n').innerText(), '62.5%');
+  assert.equal(await view.locator('.card.rejected').evaluate((card) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderTopWidth: string } }).getComputedStyle(card).borderTopWidth), '4px');
+  await view.locator('table.rejected tr.jump').first().waitFor({ timeout: 15_000 });
+  assert.equal(await view.locator('table.rejected tr.jump').count(), 5);
+  assert.equal(await view.locator('svg.outcomes line.threshold').count(), 1);
+  assert.ok((await view.locator('table.fields td.field', { hasText: 'contact_info/phones/phone' }).count()) > 0);
+  await page.screenshot({ path: join(artifacts, 'code-server-dry-run-report.png') });
 
   // The Problems panel, filtered to the dry-run's source (the validator's own problems are there too).
+  await quickOpen(page, 'feed.xml');
   await page.keyboard.press('Control+Shift+M');
   await page.keyboard.press('Control+F');
   await page.waitForTimeout(500);
@@ -74,7 +111,7 @@ test('Dry-run Synchronize: baseline picked once, report beside the feed, rejecte
     assert.ok(rows.some((row) => row.includes(reason)), `${reason} in ${JSON.stringify(rows)}`);
   }
 
-  // The second run does not ask again (the baseline is remembered for the profile) and reuses the report.
+  // The second run does not ask again (the baseline is remembered for the profile) and reuses the view.
   await page.keyboard.press('Escape');
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 15_000 });
@@ -82,5 +119,56 @@ test('Dry-run Synchronize: baseline picked once, report beside the feed, rejecte
   await runCommand(page, 'Alma SIS: Dry-run Synchronize');
   await waitForToast(page, 'baseline export.xml', 60_000);
   assert.equal(await page.locator('.quick-input-widget').isVisible(), false, 'no dialog the second time');
-  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).count(), 1);
+  assert.equal(await page.locator('.tabs-container .tab', { hasText: REPORT_TAB }).count(), 1);
+  assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Untitled' }).count(), 0, 'no Markdown editor any more');
+  await runCommand(page, 'Notifications: Clear All Notifications');
+});
+
+test('a rejected user\'s row in the report opens the feed at that <user>', { skip, timeout: 120_000 }, async () => {
+  const page = editor!.browser.page;
+  // Somewhere else first, so that landing on the user is the row's doing.
+  await quickOpen(page, 'feed.xml');
+  await goToPosition(page, 1, 1);
+  const view = reportView(page);
+  await view.locator('table.rejected tr.jump', { hasText: 'gia.russo' }).click();
+  // gia.russo is the feed's sixth user; the cursor lands on the tag's name, after the indent and '<'.
+  const wanted = `Ln ${userLine(5)}, Col 4`;
+  const place = await waitFor(() => cursorPlace(page), (p) => p.startsWith(wanted), 20_000);
+  assert.ok(place.startsWith(wanted), `the cursor is at "${place}", not ${wanted}`);
+  await page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: 'feed.xml' }).first().waitFor({ timeout: 10_000 });
+});
+
+test('Save as HTML writes the page the CLI writes for the same files', { skip, timeout: 120_000 }, async () => {
+  const page = editor!.browser.page;
+  const saved = join(work, 'report.html');
+  await reportView(page).locator('button[data-action="html"]').click();
+  await answer(page, 'save the dry-run report as HTML', saved);
+  await waitForToast(page, 'saved as report.html', 30_000);
+  assert.ok(existsSync(saved));
+  const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'dry-run', join(folder, 'feed.xml'), '--baseline', exportPath, '--format', 'html'], { cwd: work, encoding: 'utf8' });
+  assert.equal(cli.status, 1, cli.stderr);
+  assert.equal(readFileSync(saved, 'utf8'), cli.stdout);
+  await runCommand(page, 'Notifications: Clear All Notifications');
+});
+
+test('an edit of the feed takes the dry-run\'s problems away and marks the report out of date', { skip, timeout: 120_000 }, async () => {
+  const page = editor!.browser.page;
+  // The Problems panel keeps its "dry-run" filter from the first test; the second run put the rejections back.
+  const before = await waitFor(() => problemRows(page), (r) => r.some((row) => row.includes('Alma would reject')), 20_000);
+  assert.ok(before.some((row) => row.includes('Alma would reject')), JSON.stringify(before));
+  // Into the feed by a row of the report (cleo.admin, the third user): then a space before its tag.
+  await reportView(page).locator('table.rejected tr.jump', { hasText: 'cleo.admin' }).click();
+  const wanted = `Ln ${userLine(2)}, Col 4`;
+  assert.ok((await waitFor(() => cursorPlace(page), (p) => p.startsWith(wanted), 20_000)).startsWith(wanted));
+  await page.keyboard.press('Home');
+  await page.keyboard.type(' ');
+  const rows = await waitFor(() => problemRows(page), (r) => !r.some((row) => row.includes('Alma would reject')), 20_000);
+  assert.ok(!rows.some((row) => row.includes('Alma would reject')), JSON.stringify(rows));
+  // The report's tab, in case the feed covers it in its group: a webview shown again starts from
+  // its HTML, and that HTML says so too.
+  await page.locator('.tabs-container .tab', { hasText: REPORT_TAB }).first().click();
+  const view = reportView(page);
+  await view.locator('.almasis-outdated', { hasText: 'feed.xml was edited after this dry-run' }).waitFor({ timeout: 20_000 });
+  assert.equal(await view.locator('.almasis-outdated button[data-action="rerun"]').count(), 1);
+  await page.screenshot({ path: join(artifacts, 'code-server-dry-run-outdated.png') });
 });

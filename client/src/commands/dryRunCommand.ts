@@ -3,7 +3,9 @@ import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { ProfilesRequest, type DryRunResult } from '../../../server/src/protocol/messages';
 import type { AlmaServer } from '../serverAccess';
+import { lastDryRunKey, type LastDryRunSummary } from '../dryRunMemory';
 import { shown, showFailure, withServerProgress } from './commandSupport';
+import { DryRunReportView } from './dryRunReportView';
 import type { CommandActivator } from './index';
 
 export const DRY_RUN = 'almaSis.dryRun';
@@ -13,21 +15,38 @@ export function baselineKey(profileCode: string | undefined): string {
   return `almaSis.dryRun.baseline:${profileCode ?? ''}`;
 }
 
+interface DryRunParts {
+  context: vscode.ExtensionContext;
+  server: AlmaServer;
+  diagnostics: vscode.DiagnosticCollection;
+  view: DryRunReportView;
+}
+
 /**
  * "Alma SIS: Dry-run Synchronize": what Alma's synchronize would do with the input file, against
  * an Export Users file. The language server does the work (alma-sis.dryRun); this module picks
- * files, shows progress, opens the report beside the input and puts the rejected users on it as
- * diagnostics.
+ * files, shows progress, opens the report view beside the input and puts the rejected users on
+ * it as diagnostics. An edit makes both stale: the diagnostics of the edited file go (their lines
+ * no longer hold), and the view says it is out of date.
  */
 export const activateDryRun: CommandActivator = (context, server) => {
-  const diagnostics = vscode.languages.createDiagnosticCollection('alma-sis-dry-run');
+  const parts: DryRunParts = { context, server, diagnostics: vscode.languages.createDiagnosticCollection('alma-sis-dry-run'), view: new DryRunReportView() };
   context.subscriptions.push(
-    diagnostics,
-    vscode.commands.registerCommand(DRY_RUN, (uri?: vscode.Uri) => runDryRun(context, server, diagnostics, uri)),
+    parts.diagnostics,
+    parts.view,
+    vscode.commands.registerCommand(DRY_RUN, (uri?: vscode.Uri) => runDryRun(parts, uri)),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      // Saving or a change of the dirty state alone fire with no content change.
+      if (event.contentChanges.length === 0) return;
+      parts.diagnostics.delete(event.document.uri);
+      parts.view.edited(event.document.uri);
+    }),
   );
 };
 
-async function runDryRun(context: vscode.ExtensionContext, server: AlmaServer, diagnostics: vscode.DiagnosticCollection, given?: vscode.Uri): Promise<void> {
+/** Runs the dry-run of `given` (else the active file, else one picked), with `baselineChoice` or the remembered baseline. */
+async function runDryRun(parts: DryRunParts, given?: vscode.Uri, baselineChoice?: string): Promise<void> {
+  const { context, server, diagnostics, view } = parts;
   const input = given ?? activeInput() ?? (await pickInput());
   if (input === undefined) return;
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === input.toString());
@@ -40,41 +59,27 @@ async function runDryRun(context: vscode.ExtensionContext, server: AlmaServer, d
     const profiles = await server.request(ProfilesRequest, { uri: server.uri(input) });
     if (profiles.problem !== undefined) throw new Error(profiles.problem);
     const profileCode = profiles.chosen;
-    const baseline = await rememberedBaseline(context, profileCode) ?? (await pickBaseline(context, profileCode));
+    const baseline = baselineChoice ?? (await rememberedBaseline(context, profileCode)) ?? (await pickBaseline(context, profileCode));
     if (baseline === undefined) return;
 
     const report: DryRunResult = await withServerProgress(server, 'Alma SIS: dry-run', (token, workDoneToken) =>
       server.command('alma-sis.dryRun', { input: server.uri(input), baseline, profile: profileCode }, token, workDoneToken),
     );
     showDiagnostics(diagnostics, report);
-    await showReport(report.markdown);
+    view.show(report, input, () => void runDryRun(parts, input, baseline));
+    // For the upload command: what this input was last found to do.
+    const memory: LastDryRunSummary = { summaryLine: report.summaryLine, alert: report.alert, at: new Date().toISOString(), baseline, profile: report.profile ?? profileCode };
+    await context.workspaceState.update(lastDryRunKey(input.toString()), memory);
     const summary = shown(`Alma SIS: ${report.summaryLine} (baseline ${path.basename(baseline)})`);
     const choice = report.alert
       ? await vscode.window.showWarningMessage(`${summary}: at or over Alma's 5% alert threshold`, 'Change Baseline')
       : await vscode.window.showInformationMessage(summary, 'Change Baseline');
-    if (choice === 'Change Baseline') await pickBaseline(context, profileCode);
+    if (choice !== 'Change Baseline') return;
+    const changed = await pickBaseline(context, profileCode);
+    if (changed !== undefined) await runDryRun(parts, input, changed);
   } catch (error) {
     showFailure('dry-run', error);
   }
-}
-
-/** The last report, reused while it is open: each run would otherwise open one more column. */
-let lastReport: vscode.TextDocument | undefined;
-
-async function showReport(markdown: string): Promise<void> {
-  const open = lastReport !== undefined && !lastReport.isClosed ? lastReport : undefined;
-  if (open) {
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(open.uri, new vscode.Range(0, 0, open.lineCount, 0), markdown);
-    if (await vscode.workspace.applyEdit(edit)) {
-      // In the tab group that holds it, visible or not.
-      const group = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === open.uri.toString()));
-      await vscode.window.showTextDocument(open, { viewColumn: group?.viewColumn ?? vscode.ViewColumn.Beside, preview: false });
-      return;
-    }
-  }
-  lastReport = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-  await vscode.window.showTextDocument(lastReport, { viewColumn: vscode.ViewColumn.Beside, preview: false });
 }
 
 /** The rejected users on the files they come from. */
