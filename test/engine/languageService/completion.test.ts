@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InsertTextFormat, type CompletionItem, type TextEdit } from 'vscode-languageserver-types';
+import { InsertTextFormat, type CompletionItem, type MarkupContent, type TextEdit } from 'vscode-languageserver-types';
 import { doComplete } from '../../../server/src/engine/languageService/completion';
 import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
 import { SAMPLE_SETTINGS, applyEdits, diagnosticsOf, withCursor } from './serviceFixtures';
+import { renderedText } from '../../helpers/renderedMarkdown';
 
 function complete(marked: string, settings = SAMPLE_SETTINGS): CompletionItem[] {
   const { document, position } = withCursor(marked);
@@ -159,4 +160,20 @@ test('contact_info: only what keeps the order addresses, emails, phones', () => 
   assert.deepEqual(labels(complete(body('      |\n      <emails></emails>'))), ['addresses']);
   assert.deepEqual(labels(complete(body('      <emails></emails>\n      |'))), ['phones']);
   assert.deepEqual(labels(complete(body('      <addresses></addresses>\n      |\n      <phones></phones>'))), ['emails']);
+});
+
+test('completion documentation names the element as the reader sees it (a bare <name> is dropped by the renderer)', () => {
+  const items = complete(USER('    <primary_id>a1</primary_id>\n    |'));
+  const userGroup = items.find((i) => i.label === 'user_group')!;
+  const shown = renderedText((userGroup.documentation as MarkupContent).value);
+  assert.ok(shown.startsWith('<user_group> · code'), shown);
+  for (const item of items) {
+    const text = renderedText((item.documentation as MarkupContent).value);
+    assert.ok(text.startsWith(`<${item.label}> · `), `${item.label}: ${JSON.stringify(text.slice(0, 60))}`);
+  }
+  const attributes = complete(USER('    <contact_info><emails><email |></email></emails></contact_info>'));
+  assert.ok(attributes.length > 0);
+  for (const item of attributes) {
+    assert.match(renderedText((item.documentation as MarkupContent).value), new RegExp(`^${item.label} on <email> · `));
+  }
 });

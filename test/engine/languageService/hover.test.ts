@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { doHover } from '../../../server/src/engine/languageService/hover';
 import { SAMPLE_SETTINGS, doc, samplesDir, withCursor } from './serviceFixtures';
+import { renderedText } from '../../helpers/renderedMarkdown';
 
 function hoverText(marked: string): string {
   const { document, position } = withCursor(marked);
@@ -82,7 +83,7 @@ test('every element of the valid samples has a hover with notes', () => {
 
 test('inside a section SIS does not load, a field says so', () => {
   const text = hoverText(USER('    <user_roles><user_role><role_t|ype>32</role_type></user_role></user_roles>'));
-  assert.match(text, /inside <user_roles>, which SIS does not load/);
+  assert.match(renderedText(text), /inside <user_roles>, which SIS does not load/);
   assert.match(text, /not changed by SIS/);
 });
 
@@ -94,4 +95,36 @@ test('the root has no SIS or synchronize line', () => {
   const text = hoverText('<us|ers>\n  <user><primary_id>a</primary_id></user>\n</users>\n');
   assert.match(text, /root of a version 2 file/);
   assert.doesNotMatch(text, /Synchronize/);
+});
+
+test('the renderer the hovers are written for drops a bare tag: the name in bold alone leaves " · "', () => {
+  assert.equal(renderedText('**<user_group>** · code'), ' · code');
+  assert.equal(renderedText('**`<user_group>`** · code'), '<user_group> · code');
+  assert.equal(renderedText('\\<user\\_group\\> &lt;x&gt;'), '<user_group> <x>');
+});
+
+test('a hover names its element as the reader sees it, first, in every element of the valid samples', () => {
+  for (const name of ['users-v2.xml', 'users-v1.xml', 'researchers-v2.xml']) {
+    const text = readFileSync(join(samplesDir, 'valid', name), 'utf8');
+    const document = doc(text);
+    for (const match of text.matchAll(/<([A-Za-z_][\w.-]*)[\s>/]/g)) {
+      const hover = doHover(document, document.positionAt(match.index! + 1), SAMPLE_SETTINGS);
+      const shown = renderedText((hover!.contents as MarkupContent).value);
+      assert.ok(shown.startsWith(`<${match[1]}> · `), `${name}: the hover on <${match[1]}> reads ${JSON.stringify(shown.slice(0, 80))}`);
+    }
+  }
+});
+
+test('the names inside a hover\'s words are shown too: a list\'s items, an enclosing section, an attribute\'s element', () => {
+  assert.match(renderedText(hoverText(USER('    <user_identif|iers></user_identifiers>'))), /^<user_identifiers> · list of <user_identifier> · optional/);
+  const attribute = renderedText(hoverText(USER('    <contact_info><emails><email prefer|red="true"></email></emails></contact_info>')));
+  assert.match(attribute, /^preferred on <email> · boolean: true, false, 1 or 0 · optional/);
+  assert.match(renderedText(hoverText(USER('    <us|er_group>STUDENT</user_group>'))), /^<user_group> · code \(from the userGroups code table\)/);
+});
+
+test('a value and a description with Markdown characters are shown as written', () => {
+  const settings = { ...SAMPLE_SETTINGS, codeTables: { ...SAMPLE_SETTINGS.codeTables, userGroups: [{ code: 'UG*1', description: 'Under <grad> [main] & co_' }] } };
+  const { document, position } = withCursor(USER('    <user_group>UG|*1</user_group>'));
+  const hover = doHover(document, position, settings);
+  assert.match(renderedText((hover!.contents as MarkupContent).value), /^UG\*1: Under <grad> \[main\] & co_ \(the userGroups code table\)\./);
 });

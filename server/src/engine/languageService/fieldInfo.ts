@@ -5,6 +5,7 @@
 import type { CodeEntry, CodeTables } from '../config/types';
 import type { AttributeNode, ElementNode } from '../schema/compiledModel';
 import { fieldDoc, PROTECTED_FIELDS, V1_EQUIVALENTS, type SyncEffect } from '../schema/fieldDocs';
+import { codeSpan, prose } from './markdown';
 
 const TYPE_WORDS: Record<string, string> = {
   date: 'date, YYYY-MM-DD with an optional zone (2027-06-30Z)',
@@ -83,22 +84,23 @@ export function syncEffect(def: ElementNode, parent: ElementNode | undefined, ve
 
 /**
  * Markdown about an element: what it is, its type and limit, SIS, synchronize. `chain` holds the
- * definitions from the user record (or the root) down to the element.
+ * definitions from the user record (or the root) down to the element. Names are code spans and
+ * the words escaped (markdown.ts): a bare `<user_group>` is an HTML tag to VS Code's renderer.
  */
 export function describeElement(chain: readonly ElementNode[], version: 1 | 2): string {
   const def = chain[chain.length - 1];
   const parent = chain.length > 1 ? chain[chain.length - 2] : undefined;
   const doc = fieldDoc(def.name, parent?.name, version);
-  const lines = [`**<${def.name}>** · ${typeSummary(def)} · ${occurrence(def)}`];
-  if (doc) lines.push('', doc.about + (doc.note ? ` ${doc.note}` : ''));
+  const lines = [`**${codeSpan(`<${def.name}>`)}** · ${prose(typeSummary(def))} · ${prose(occurrence(def))}`];
+  if (doc) lines.push('', prose(doc.about + (doc.note ? ` ${doc.note}` : '')));
   if (def.role === 'user') {
-    lines.push('', '**Synchronize:** the user is found by the profile\'s match identifier and all its External data is replaced by the file\'s (swap all): what the file leaves out is deleted.');
+    lines.push('', `**Synchronize:** ${prose('the user is found by the profile\'s match identifier and all its External data is replaced by the file\'s (swap all): what the file leaves out is deleted.')}`);
   } else if (parent) {
     const outer = chain.find((d) => d.sis === 'ignored' || d.sis === 'output');
     const effect = outer && outer !== def ? 'untouched' : syncEffect(def, parent, version, parent.name);
-    lines.push('', `**SIS:** ${sisWords(def, outer, chain.some((d) => d.researcher))}`, `**Synchronize:** ${SYNC_WORDS[effect]}`);
+    lines.push('', `**SIS:** ${prose(sisWords(def, outer, chain.some((d) => d.researcher)))}`, `**Synchronize:** ${prose(SYNC_WORDS[effect])}`);
   }
-  if (def.attributes.length > 0) lines.push('', `Attributes: ${def.attributes.map((a) => a.name).join(', ')}.`);
+  if (def.attributes.length > 0) lines.push('', `Attributes: ${def.attributes.map((a) => codeSpan(a.name)).join(', ')}.`);
   return lines.join('\n');
 }
 
@@ -108,12 +110,12 @@ export function attributeSummary(attribute: AttributeNode): string {
   return attribute.maxLength !== undefined ? `text, at most ${attribute.maxLength} characters` : 'text';
 }
 
-/** Markdown about an attribute of an element. */
+/** Markdown about an attribute of an element (names as code spans, see markdown.ts). */
 export function describeAttribute(attribute: AttributeNode, element: ElementNode, version: 1 | 2): string {
   const doc = fieldDoc(`@${attribute.name}`, undefined, version);
-  const lines = [`**${attribute.name}** on <${element.name}> · ${attributeSummary(attribute)} · optional`];
-  if (doc) lines.push('', doc.about + (doc.note ? ` ${doc.note}` : ''));
-  if (attribute.uniqueTrue) lines.push('', `At most one ${attribute.label ?? element.name} may set it to true.`);
+  const lines = [`**${codeSpan(attribute.name)}** on ${codeSpan(`<${element.name}>`)} · ${prose(attributeSummary(attribute))} · optional`];
+  if (doc) lines.push('', prose(doc.about + (doc.note ? ` ${doc.note}` : '')));
+  if (attribute.uniqueTrue) lines.push('', prose(`At most one ${attribute.label ?? element.name} may set it to true.`));
   if (attribute.sis === 'output') lines.push('', '**SIS:** not loaded: output only.');
   return lines.join('\n');
 }

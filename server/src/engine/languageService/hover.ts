@@ -3,6 +3,7 @@ import { MarkupKind, Range, type Hover, type Position } from 'vscode-languageser
 import type { ValidationSettings } from '../config/types';
 import { chainAt, contextAt, tagAround } from './documentContext';
 import { codesFor, describeAttribute, describeElement } from './fieldInfo';
+import { escapeMarkdown } from './markdown';
 import { TokenKind } from './xmlTokens';
 import { trimmedTextRange } from './xmlTree';
 
@@ -50,11 +51,14 @@ export function doHover(document: TextDocument, position: Position, settings: Va
   const value = text.slice(span.start, span.end);
   const codes = codesFor(def, settings.codeTables);
   if (codes) {
-    const table = def.fixedCodes ? `Alma's ${def.name} values` : `the ${def.codeTable} code table`;
+    const table = escapeMarkdown(def.fixedCodes ? `Alma's ${def.name} values` : `the ${def.codeTable} code table`);
     const entry = codes.find((c) => c.code === value) ?? codes.find((c) => c.code.toLowerCase() === value.toLowerCase());
-    const words = !entry ? `**${value}** is not in ${table}.`
-      : entry.code !== value ? `**${value}** matches **${entry.code}** of ${table} only when case is ignored${entry.description ? `: ${entry.description}` : ''}.`
-      : `**${value}**${entry.description ? `: ${entry.description}` : ''} (${table}).`;
+    // The value is the file's and the description the institution's: either may hold markup characters.
+    const shown = `**${escapeMarkdown(value)}**`;
+    const description = entry?.description ? `: ${escapeMarkdown(entry.description)}` : '';
+    const words = !entry ? `${shown} is not in ${table}.`
+      : entry.code !== value ? `${shown} matches **${escapeMarkdown(entry.code)}** of ${table} only when case is ignored${description}.`
+      : `${shown}${description} (${table}).`;
     return hover(document, `${words}\n\n---\n\n${describeElement(chain, version)}`, span.start, span.end);
   }
   return hover(document, describeElement(chain, version), span.start, span.end);
