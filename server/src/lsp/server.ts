@@ -113,6 +113,8 @@ export class AlmaSisServer {
   private supportsRefresh = false;
   private supportsProgress = false;
   private supportsWatchRegistration = false;
+  /** The client shows a fold's collapsedText (LSP 3.17): folded users then read their primary_id. */
+  private supportsCollapsedText = false;
   private globalClient: AlmaSisSettings = readSettings(settingsSourceOf({}));
   /** Configuration files that currently show problems, to clear them once fixed. */
   private readonly configProblemUris = new Set<string>();
@@ -195,7 +197,7 @@ export class AlmaSisServer {
       const uri = documentUriOf(params);
       if (uri === undefined) return invalidParams('textDocument/foldingRange', '{ textDocument: { uri } }');
       const doc = this.almaDocument(uri);
-      return doc ? languageService.getFoldingRanges(doc.document) : null;
+      return doc ? languageService.getFoldingRanges(doc.document, { collapsedText: this.supportsCollapsedText }) : null;
     }, null));
     this.documents.listen(checkedDocumentSync(c, (message) => this.log(message)));
     c.listen();
@@ -220,6 +222,7 @@ export class AlmaSisServer {
     this.supportsRefresh = caps.workspace?.diagnostics?.refreshSupport === true;
     this.supportsProgress = caps.window?.workDoneProgress === true;
     this.supportsWatchRegistration = caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.supportsCollapsedText = caps.textDocument?.foldingRange?.foldingRange?.collapsedText === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.workspaceFolders = folders.filter((uri) => uri.startsWith('file:')).map(fsPathOf);
     this.globalClient = readSettings(settingsSourceOf((params.initializationOptions as Record<string, unknown> | undefined)?.settings));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SymbolKind } from 'vscode-languageserver-types';
+import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
 import { documentSymbols, foldingRanges } from '../../../server/src/engine/languageService/outline';
 import { contextAt, detectRoot, userExtentAt } from '../../../server/src/engine/languageService/documentContext';
 import { doc, generatedUsers, samplesDir } from './serviceFixtures';
@@ -77,4 +77,51 @@ test('the root tells the version', () => {
   assert.equal(detectRoot('<?xml version="1.0"?>\n<userRecords xmlns="http://com/exlibris/digitool/repository/extsystem/xmlbeans"><userRecord/></userRecords>').version, 1);
   assert.equal(detectRoot('<userRecords><user/></userRecords>').version, 2, 'MIT writes v2 users in <userRecords>');
   assert.equal(detectRoot('<user><primary_id>a</primary_id></user>').rootIsUser, true);
+});
+
+/** Every symbol's name, children included, as VS Code needs them: a DocumentSymbol without a name fails the whole outline. */
+function namesOf(symbols: readonly DocumentSymbol[]): string[] {
+  return symbols.flatMap((s) => [s.name, ...namesOf(s.children ?? []).map((c) => `${s.name}/${c}`)]);
+}
+
+test('a bare < typed before any tag between elements keeps every user, their sections, and a name on every symbol', () => {
+  for (const name of ['users-v2.xml', 'users-v1.xml']) {
+    const text = readFileSync(join(samplesDir, 'valid', name), 'utf8');
+    const expected = namesOf(documentSymbols(doc(text)));
+    const rootEnd = text.indexOf('>', text.search(/<(users|userRecords)[\s>]/)) + 1;
+    // Before every tag that does not end a text (typed inside a value, the `<` is part of what the outline names the user by).
+    for (const match of text.matchAll(/(?<=[\s>])<\/?[A-Za-z]/g)) {
+      if (match.index! < rootEnd) continue;
+      for (const typed of ['<', '<\n', '< ']) {
+        const edited = text.slice(0, match.index) + typed + text.slice(match.index);
+        const names = namesOf(documentSymbols(doc(edited)));
+        assert.deepEqual(names, expected, `${name}: ${JSON.stringify(typed)} typed at ${match.index}`);
+        assert.ok(names.every((n) => !n.endsWith('/') && !n.includes('//')), `${name}: a nameless symbol at ${match.index}`);
+        for (const fold of foldingRanges(doc(edited))) assert.ok(fold.endLine > fold.startLine);
+      }
+    }
+  }
+});
+
+test('a user whose end tag is half typed ends where the next user starts: the users after it stay', () => {
+  const text = '<users>\n  <user>\n    <primary_id>a</primary_id>\n  </use<\n  <user>\n    <primary_id>b</primary_id>\n  </user>\n  <user>\n    <primary_id>c</primary_id>\n  </user>\n</users>\n';
+  const symbols = documentSymbols(doc(text));
+  assert.deepEqual(symbols.map((s) => s.name), ['a', 'b', 'c']);
+  assert.ok(doc(text).getText(symbols[0].range).startsWith('<user>\n    <primary_id>a</primary_id>'));
+});
+
+test('folded users carry their primary_id and name as collapsedText, when asked (LSP 3.17)', () => {
+  const document = doc(readFileSync(join(samplesDir, 'valid', 'users-v2.xml'), 'utf8'));
+  const users = foldingRanges(document, { collapsedText: true }).filter((r) => r.collapsedText !== undefined);
+  assert.equal(users[0].collapsedText, '<user> amelie.dubois (Amélie Dubois-Lefèvre)');
+  // Each user's fold says what its outline entry says, on the line where the user starts.
+  const symbols = documentSymbols(document);
+  assert.deepEqual(users.map((r) => [r.startLine, r.collapsedText]), symbols.map((s) => [s.range.start.line, `<user> ${s.name} (${s.detail})`]));
+  // The same folds either way; only the users' carry a text.
+  assert.deepEqual(foldingRanges(document, { collapsedText: true }).map((r) => [r.startLine, r.endLine]), foldingRanges(document).map((r) => [r.startLine, r.endLine]));
+  assert.ok(foldingRanges(document).every((r) => r.collapsedText === undefined));
+  const v1 = foldingRanges(doc(readFileSync(join(samplesDir, 'valid', 'users-v1.xml'), 'utf8')), { collapsedText: true }).filter((r) => r.collapsedText);
+  assert.match(v1[0].collapsedText!, /^<userRecord> t\.ngata \(/);
+  const anonymous = foldingRanges(doc('<users>\n  <user>\n    <first_name>A</first_name>\n  </user>\n</users>\n'), { collapsedText: true });
+  assert.deepEqual(anonymous.map((r) => r.collapsedText), ['<user> (no primary_id) (A)']);
 });

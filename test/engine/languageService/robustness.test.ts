@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CodeActionKind } from 'vscode-languageserver-types';
+import { CodeActionKind, type DocumentSymbol, type Range } from 'vscode-languageserver-types';
 import { doComplete } from '../../../server/src/engine/languageService/completion';
 import { doHover } from '../../../server/src/engine/languageService/hover';
 import { getCodeActions } from '../../../server/src/engine/languageService/codeActions';
@@ -37,13 +37,16 @@ for (const path of files) {
       }
       const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
       getCodeActions(document, range, { diagnostics: [], only: [CodeActionKind.SourceFixAll] }, SAMPLE_SETTINGS, diagnostics);
-      const symbols = documentSymbols(document);
-      for (const symbol of symbols) {
-        const inside = (a: typeof symbol.range, b: typeof symbol.range): boolean =>
-          (a.start.line > b.start.line || (a.start.line === b.start.line && a.start.character >= b.start.character)) &&
-          (a.end.line < b.end.line || (a.end.line === b.end.line && a.end.character <= b.end.character));
+      // What VS Code's DocumentSymbol demands of every symbol, children too (one that fails empties the outline).
+      const inside = (a: Range, b: Range): boolean =>
+        (a.start.line > b.start.line || (a.start.line === b.start.line && a.start.character >= b.start.character)) &&
+        (a.end.line < b.end.line || (a.end.line === b.end.line && a.end.character <= b.end.character));
+      const check = (symbol: DocumentSymbol): void => {
+        assert.ok(symbol.name.trim() !== '', `a symbol without a name at ${JSON.stringify(symbol.range)}`);
         assert.ok(inside(symbol.selectionRange, symbol.range), `${symbol.name}: selection outside its range`);
-      }
+        for (const child of symbol.children ?? []) check(child);
+      };
+      documentSymbols(document).forEach(check);
       for (const fold of foldingRanges(document)) assert.ok(fold.endLine > fold.startLine);
     }
   });

@@ -30,7 +30,8 @@ export function detectRoot(text: string): RootInfo {
   let firstChild = '';
   let hasV1Namespace = false;
   readTags(text, 0, Math.min(text.length, HEAD_LIMIT), true, (tag) => {
-    if (tag.kind !== TokenKind.StartTag) return true;
+    // A bare `<` being typed names nothing: it is neither the root nor the child that tells v1 from v2.
+    if (tag.kind !== TokenKind.StartTag || tag.name === '') return true;
     if (!rootName) {
       rootName = tag.name;
       contentStart = tag.end;

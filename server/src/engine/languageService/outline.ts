@@ -16,6 +16,8 @@ export interface OutlineOptions {
 export interface FoldingOptions {
   /** Ranges returned at most (editors also cap them). Default 20,000. */
   maxRanges?: number;
+  /** Give each user's fold the text a client shows when it is folded (its primary id and name). */
+  collapsedText?: boolean;
 }
 
 export const DEFAULT_MAX_OUTLINE_USERS = 5000;
@@ -55,8 +57,34 @@ function walkUsers(text: string, root: RootInfo, wantText: (name: string, level:
   const parents: boolean[] = [];
   // Depth (in `names`) of the user record being walked, -1 outside users.
   let userDepth = -1;
+  /**
+   * Closes the open elements from the innermost down to depth `k`: the element at `k` ends at
+   * `end`, those inside it where its end tag starts (`endTagStart`), and only the element at `k`
+   * has its text read (when `withText`).
+   */
+  const closeDownTo = (k: number, end: number, endTagStart: number, withText: boolean): void => {
+    for (let j = names.length - 1; j >= k; j--) {
+      if (userDepth >= 0 && j >= userDepth) {
+        const level = j - userDepth;
+        const body = withText && j === k && wantText(names[j], level) ? text.slice(contentStarts[j], endTagStart).trim() : '';
+        onClose({ name: names[j], level, start: starts[j], nameStart: nameStarts[j], end: j === k ? end : endTagStart, endTagStart, text: body, hasChildren: parents[j] });
+      }
+    }
+    names.length = k;
+    starts.length = k;
+    nameStarts.length = k;
+    contentStarts.length = k;
+    if (userDepth >= 0 && k <= userDepth) userDepth = -1;
+  };
   readTags(text, 0, text.length, false, (tag) => {
     if (tag.kind === TokenKind.StartTag) {
+      // A tag being typed (a bare `<`, `<prim` with no `>`) holds nothing: opened, it would take the
+      // elements after it as its children and give the outline a nameless section, which VS Code
+      // refuses (a DocumentSymbol needs a name): the whole outline then goes.
+      if (tag.name === '' || !tag.terminated) return;
+      // Users do not nest: a user's start tag inside a user ends the one left open (its end tag
+      // half typed, `</use<r>`), so the users after it keep their entries.
+      if (userDepth >= 0 && tag.name === root.userName) closeDownTo(userDepth, tag.start, tag.start, false);
       if (userDepth < 0 && tag.name !== root.userName) {
         if (!tag.selfClosing) {
           names.push(tag.name);
@@ -81,21 +109,8 @@ function walkUsers(text: string, root: RootInfo, wantText: (name: string, level:
     } else if (tag.kind === TokenKind.EndTag) {
       let k = names.length - 1;
       while (k >= 0 && names[k] !== tag.name) k--;
-      if (k < 0) return;
       // Whatever is left open inside closes here too, innermost first.
-      for (let j = names.length - 1; j >= k; j--) {
-        if (userDepth >= 0 && j >= userDepth) {
-          const level = j - userDepth;
-          const end = j === k ? tag.end : tag.start;
-          const body = j === k && wantText(names[j], level) ? text.slice(contentStarts[j], tag.start).trim() : '';
-          onClose({ name: names[j], level, start: starts[j], nameStart: nameStarts[j], end, endTagStart: tag.start, text: body, hasChildren: parents[j] });
-        }
-      }
-      names.length = k;
-      starts.length = k;
-      nameStarts.length = k;
-      contentStarts.length = k;
-      if (userDepth >= 0 && k <= userDepth) userDepth = -1;
+      if (k >= 0) closeDownTo(k, tag.end, tag.start, true);
     }
   });
 }
@@ -104,48 +119,71 @@ function rangeOf(document: TextDocument, start: number, end: number): Range {
   return Range.create(document.positionAt(start), document.positionAt(end));
 }
 
+/**
+ * What names each user while the pass walks it: the id and name fields as they close (the v1
+ * names sit one level down, in userDetails). `take` is called for every closing element, `label`
+ * when the user closes, and `reset` after it.
+ */
+class UserNames {
+  private readonly fields: { id: string; first: string; last: string };
+  private readonly level: number;
+  private id = '';
+  private first = '';
+  private last = '';
+
+  constructor(version: 1 | 2) {
+    this.fields = NAME_FIELDS[version];
+    this.level = version === 1 ? 2 : 1;
+  }
+
+  readonly wanted = (name: string, level: number): boolean =>
+    level === this.level && (name === this.fields.id || name === this.fields.first || name === this.fields.last);
+
+  take(e: Closed): void {
+    if (e.level !== this.level || !e.text) return;
+    if (e.name === this.fields.id) this.id = e.text;
+    else if (e.name === this.fields.first) this.first = e.text;
+    else if (e.name === this.fields.last) this.last = e.text;
+  }
+
+  /** The user's primary id (v1: userName), or a note that it has none; and its name, when given. */
+  label(): { title: string; person: string } {
+    return { title: this.id || `(no ${this.fields.id})`, person: [this.first, this.last].filter((s) => s).join(' ') };
+  }
+
+  reset(): void {
+    this.id = this.first = this.last = '';
+  }
+}
+
 /** One symbol per user, named by its primary id and name, with its sections as children. */
 export function documentSymbols(document: TextDocument, options: OutlineOptions = {}): DocumentSymbol[] {
   const text = document.getText();
   const root = detectRoot(text);
   const max = options.maxUsers ?? DEFAULT_MAX_OUTLINE_USERS;
-  const fields = NAME_FIELDS[root.version];
+  const names = new UserNames(root.version);
   const symbols: DocumentSymbol[] = [];
   let users = 0;
   let sections: DocumentSymbol[] = [];
-  let id = '';
-  let first = '';
-  let last = '';
-  const nameLevel = root.version === 1 ? 2 : 1;
-  walkUsers(
-    text,
-    root,
-    (name, level) => level === nameLevel && (name === fields.id || name === fields.first || name === fields.last),
-    (e) => {
-      if (e.level === nameLevel && e.text) {
-        if (e.name === fields.id) id = e.text;
-        else if (e.name === fields.first) first = e.text;
-        else if (e.name === fields.last) last = e.text;
-      }
-      if (users >= max) {
-        if (e.level === 0) users++;
-        return;
-      }
-      if (e.level === 1 && e.hasChildren) {
-        sections.push(DocumentSymbol.create(e.name, undefined, SymbolKind.Field, rangeOf(document, e.start, e.end),
-          rangeOf(document, e.nameStart, e.nameStart + e.name.length)));
-      } else if (e.level === 0) {
-        users++;
-        const person = [first, last].filter((s) => s).join(' ');
-        const title = id || `(no ${fields.id})`;
-        const symbol = DocumentSymbol.create(title, person || undefined, SymbolKind.Object, rangeOf(document, e.start, e.end),
-          rangeOf(document, e.nameStart, e.nameStart + e.name.length), sections);
-        symbols.push(symbol);
-        sections = [];
-        id = first = last = '';
-      }
-    },
-  );
+  walkUsers(text, root, names.wanted, (e) => {
+    names.take(e);
+    if (users >= max) {
+      if (e.level === 0) users++;
+      return;
+    }
+    if (e.level === 1 && e.hasChildren) {
+      sections.push(DocumentSymbol.create(e.name, undefined, SymbolKind.Field, rangeOf(document, e.start, e.end),
+        rangeOf(document, e.nameStart, e.nameStart + e.name.length)));
+    } else if (e.level === 0) {
+      users++;
+      const { title, person } = names.label();
+      const symbol = DocumentSymbol.create(title, person || undefined, SymbolKind.Object, rangeOf(document, e.start, e.end),
+        rangeOf(document, e.nameStart, e.nameStart + e.name.length), sections);
+      symbols.push(symbol);
+      sections = [];
+      names.reset();
+    }
+  });
   if (users > max) {
     const at = Range.create(document.positionAt(text.length), document.positionAt(text.length));
     symbols.push(DocumentSymbol.create(`… ${(users - max).toLocaleString('en-US')} more users not listed`,
@@ -154,18 +192,34 @@ export function documentSymbols(document: TextDocument, options: OutlineOptions 
   return symbols;
 }
 
-/** A fold per user record, per section, and per segment of a list section (one address, one note). */
+/**
+ * A fold per user record, per section, and per segment of a list section (one address, one note).
+ * With `collapsedText` (a client that declares textDocument.foldingRange.foldingRange.collapsedText,
+ * LSP 3.17), a folded user reads `<user> amelie.dubois (Amélie Dubois-Lefèvre)` instead of the
+ * editor's default.
+ */
 export function foldingRanges(document: TextDocument, options: FoldingOptions = {}): FoldingRange[] {
   const text = document.getText();
   const root = detectRoot(text);
   const max = options.maxRanges ?? DEFAULT_MAX_FOLDING_RANGES;
+  const names = options.collapsedText ? new UserNames(root.version) : undefined;
   const ranges: FoldingRange[] = [];
-  walkUsers(text, root, () => false, (e) => {
-    if (e.level > 3 || ranges.length >= max) return;
-    const startLine = document.positionAt(e.start).line;
-    // The fold ends on the line before the end tag, so the end tag stays in view (as editors fold HTML).
-    const endLine = document.positionAt(e.endTagStart).line - 1;
-    if (endLine > startLine) ranges.push(FoldingRange.create(startLine, endLine));
+  walkUsers(text, root, names?.wanted ?? (() => false), (e) => {
+    names?.take(e);
+    if (e.level <= 3 && ranges.length < max) {
+      const startLine = document.positionAt(e.start).line;
+      // The fold ends on the line before the end tag, so the end tag stays in view (as editors fold HTML).
+      const endLine = document.positionAt(e.endTagStart).line - 1;
+      if (endLine > startLine) {
+        const range = FoldingRange.create(startLine, endLine);
+        if (names && e.level === 0) {
+          const { title, person } = names.label();
+          range.collapsedText = `<${e.name}> ${title}${person ? ` (${person})` : ''}`;
+        }
+        ranges.push(range);
+      }
+    }
+    if (e.level === 0) names?.reset();
   });
   ranges.sort((a, b) => a.startLine - b.startLine);
   return ranges;
