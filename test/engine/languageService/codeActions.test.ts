@@ -339,3 +339,24 @@ test('an action left to resolve names its document', () => {
   const lazy = getCodeActions(document, all[0].range, { diagnostics: [all[0]] }, settings, all, { resolveSupport: true }).find((a) => !a.edit)!;
   assert.deepEqual(lazy.data, { fixAllRule: 'element-case', uri: document.uri });
 });
+
+test('source.fixAll says what it fixes: how many problems, by rule, most first', () => {
+  const { document, settings } = fixture('common-mistakes.xml');
+  const action = fixAll(document, settings)!;
+  const match = /^Fix (\d+) Alma SIS problems: (.+)$/.exec(action.title);
+  assert.ok(match, action.title);
+  const parts = match[2].split(', ').map((p) => /^(\d+) ([a-z0-9-]+)$/.exec(p)!);
+  assert.equal(parts.reduce((sum, p) => sum + Number(p[1]), 0), Number(match[1]), action.title);
+  const counts = parts.map((p) => Number(p[1]));
+  assert.deepEqual(counts, [...counts].sort((a, b) => b - a), 'most first');
+  // Every rule it names was reported, and is no longer after the fix.
+  const before = diagnosticsOf(document, settings);
+  const after = diagnosticsOf(applyWorkspaceEdit(document, action.edit), settings);
+  for (const [, , rule] of parts) {
+    assert.ok(before.some((d) => d.code === rule), `${rule} was not reported`);
+    assert.ok(after.filter((d) => d.code === rule).length < before.filter((d) => d.code === rule).length, `${rule} is still reported as often`);
+  }
+
+  const users = [1, 2, 3].map((k) => `  <user>\n    <Primary_ID>u${k}</Primary_ID>\n    <status>active</status>\n  </user>`).join('\n');
+  assert.equal(fixAll(doc(`<users>\n${users}\n</users>\n`), SAMPLE_SETTINGS)!.title, 'Fix 6 Alma SIS problems: 3 element-case, 3 code-case');
+});

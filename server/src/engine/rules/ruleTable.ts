@@ -73,7 +73,7 @@ export const RULES = [
     description: 'A known attribute in another case (Segment_Type, Preferred).', repeats: 'collapse' },
   { id: 'attribute-value', severity: 'error', message: '{name}="{value}" is not allowed; {allowed}.',
     description: 'An attribute value outside what the attribute allows (segment_type="external", preferred="True").', repeats: 'collapse' },
-  { id: 'invalid-date', severity: 'error', message: '"{value}" is not a valid {kind} for <{name}>; {expected}.',
+  { id: 'invalid-date', severity: 'error', message: '"{value}" in <{name}> is not {problem}.',
     description: 'Not an xs:date (YYYY-MM-DD with optional zone) or xs:dateTime; v1 dates are YYYYMMDD.', repeats: 'collapse', rejects: 'user' },
   { id: 'invalid-boolean', severity: 'error', message: '"{value}" is not a boolean for <{name}>; use true, false, 1 or 0.',
     description: 'Not true, false, 1 or 0 (lowercase).', repeats: 'collapse', rejects: 'user' },

@@ -8,7 +8,7 @@ import type { Finding, FindingUser, RelatedLocation, Severity } from '../rules/f
 import { ruleDef, formatMessage, type RuleId } from '../rules/ruleTable';
 import { nearest, codePointLength } from '../text/similarity';
 import { excerpt } from '../text/excerpt';
-import { checkLexical, isBoolean, isTrue, dateKey } from './lexical';
+import { checkDate, checkLexical, isBoolean, isDateType, isTrue, dateKey } from './lexical';
 import { IdentifierRegistry, identifiersClash, describeIdentifier, identifierUse, spanOf, checkIdentifiersAcrossUsers, userLabel, type ClashReporter, type IdentifierUse } from './identifiers';
 import type { DocumentResult } from './results';
 import { FindingCollector } from './findingCollector';
@@ -716,9 +716,17 @@ export class DocumentChecker implements ScanSink {
   private checkLexicalValue(frame: Frame, def: ElementNode): boolean {
     const type = def.type;
     if (type === 'string' || type === 'code') return true;
+    if (isDateType(type)) {
+      const bad = checkDate(type, frame.text);
+      if (!bad) return true;
+      // The suggestion is the value the message tells to write; the quick fix writes that same value.
+      this.report('invalid-date', textSpanOf(frame), { value: frame.text, name: def.name, problem: bad.problem },
+        bad.suggestion === undefined ? undefined : { suggestions: [bad.suggestion] });
+      return false;
+    }
     const problem = checkLexical(type, frame.text);
     if (!problem) return true;
-    const rule: RuleId = type === 'boolean' ? 'invalid-boolean' : type === 'int' || type === 'float' ? 'invalid-number' : 'invalid-date';
+    const rule: RuleId = type === 'boolean' ? 'invalid-boolean' : 'invalid-number';
     this.report(rule, textSpanOf(frame), { value: frame.text, name: def.name, kind: problem.kind, expected: problem.expected });
     return false;
   }
