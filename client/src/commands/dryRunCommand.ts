@@ -59,7 +59,9 @@ async function runDryRun(parts: DryRunParts, given?: vscode.Uri, baselineChoice?
     const profiles = await server.request(ProfilesRequest, { uri: server.uri(input) });
     if (profiles.problem !== undefined) throw new Error(profiles.problem);
     const profileCode = profiles.chosen;
-    const baseline = baselineChoice ?? (await rememberedBaseline(context, profileCode)) ?? (await pickBaseline(context, profileCode));
+    // The profile's own baseline (its `baseline` in the configuration) needs no question.
+    const configured = profiles.profiles.find((p) => p.code === profileCode)?.baseline;
+    const baseline = baselineChoice ?? configured ?? (await rememberedBaseline(context, profileCode)) ?? (await pickBaseline(context, profileCode));
     if (baseline === undefined) return;
 
     const report: DryRunResult = await withServerProgress(server, 'Alma SIS: dry-run', (token, workDoneToken) =>
