@@ -257,7 +257,7 @@ test('a profile\'s feed decides the set and its order; the duplicate and the sta
   const second = await client.diagnostics(uri('a-second.xml'), (p) => p.diagnostics.some((d) => d.code === 'duplicate-identifier'));
   const duplicate = second.find((d) => d.code === 'duplicate-identifier')!;
   assert.equal(duplicate.relatedInformation?.[0].location.uri, uri('b-first.xml'));
-  assert.match(duplicate.message, /b-first\.xml, earlier in the STUDENTS feed/);
+  assert.match(String(duplicate.message), /b-first\.xml, earlier in the STUDENTS feed/);
   const status = await client.waitFor(() => [...client.notifications].reverse().find((n) => n.method === DocumentStatusNotification.method && (n.params as DocumentStatusParams).uri === uri('a-second.xml') && (n.params as DocumentStatusParams).set !== undefined), 10_000);
   assert.deepEqual((status!.params as DocumentStatusParams).set, { name: 'the STUDENTS feed', position: 2, files: 2 });
   // A file beside the feed that the feed does not name is alone: it takes nothing from the feed.
