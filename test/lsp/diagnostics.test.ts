@@ -1,8 +1,10 @@
 import { test } from 'node:test';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { ConfigError, type DocumentResult, type Finding } from '../../server/src/engine';
-import { toDiagnostics, configErrorDiagnostics, RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
+import { toDiagnostics, configErrorDiagnostics, ruleDocumentationUrl } from '../../server/src/lsp/diagnostics';
 import { countSeverities } from '../../server/src/engine';
 import { isAlmaUserFile } from '../../server/src/engine';
 
@@ -19,8 +21,8 @@ test('diagnostics carry the rule id, the source, the documentation link and rela
   const [d] = toDiagnostics(result([finding('duplicate-identifier', 'error', 4, { related })]), (p) => `file:///set/${p}`);
   assert.equal(d.code, 'duplicate-identifier');
   assert.equal(d.source, 'alma-sis');
-  assert.match(RULE_DOCUMENTATION_URL ?? '', /^file:\/\/.*\/readme\.md#rules$/i, 'the README shipped beside the server');
-  assert.equal(d.codeDescription?.href, RULE_DOCUMENTATION_URL);
+  assert.match(d.codeDescription?.href ?? '', /^file:\/\/.*\/docs\/rules\/duplicate-identifier\.md$/, 'the rule\'s page shipped beside the server');
+  assert.ok(existsSync(fileURLToPath(d.codeDescription!.href)));
   assert.equal(d.relatedInformation?.[0].location.uri, 'file:///set/a.xml');
   assert.equal(d.severity, DiagnosticSeverity.Error);
 });
@@ -62,4 +64,14 @@ test('Alma user files are recognised by their root, whatever the file is called;
   assert.ok(isAlmaUserFile('<Users></Users>'), 'a miscased root is still a user file with a mistake');
   assert.ok(!isAlmaUserFile('<project><modelVersion>4</modelVersion></project>'));
   assert.ok(!isAlmaUserFile(''));
+});
+
+test('each rule links to its own page; a code that is no rule gets no link', () => {
+  const pages = new Set(['invalid-date', 'xml-syntax', 'researcher-fields'].map((rule) => ruleDocumentationUrl(rule)));
+  assert.equal(pages.size, 3);
+  for (const href of pages) assert.ok(href !== undefined && existsSync(fileURLToPath(href)), href);
+  assert.equal(ruleDocumentationUrl('identifier-taken'), undefined);
+  assert.equal(ruleDocumentationUrl('../README'), undefined);
+  const [d] = toDiagnostics(result([finding('invalid-date', 'error', 1)]), (p) => p);
+  assert.equal(d.codeDescription?.href, ruleDocumentationUrl('invalid-date'));
 });

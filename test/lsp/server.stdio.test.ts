@@ -28,7 +28,6 @@ import { validateText, DEFAULT_SETTINGS } from '../../server/src/engine';
 import { repoRoot } from '../helpers/repoRoot';
 import { StdioClient } from './stdioClient';
 import { mulberry32 as seededRandom } from '../../server/src/engine/samples/sampleGenerator';
-import { RULE_DOCUMENTATION_URL } from '../../server/src/lsp/diagnostics';
 import { DocumentStatusNotification, ValidateFileOnDiskRequest, type DocumentStatusParams, type ValidateFileOnDiskResult } from '../../server/src/protocol/messages';
 
 /*
@@ -86,7 +85,8 @@ test('common mistakes: diagnostics with rule ids, documentation links and relate
   }
   for (const d of diagnostics) {
     assert.equal(d.source, 'alma-sis');
-    assert.equal(d.codeDescription?.href, RULE_DOCUMENTATION_URL);
+    // The rule's own page beside the bundled server (dist/../docs/rules), as a file: URI.
+    assert.equal(d.codeDescription?.href, pathToFileURL(join(repoRoot(), 'docs', 'rules', `${d.code}.md`)).href);
   }
   const duplicate = diagnostics.find((d) => d.code === 'duplicate-identifier');
   assert.equal(duplicate?.relatedInformation?.[0].location.uri, doc.uri, 'the first holder is in the same file');

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as yauzl from 'yauzl';
 import { repoRoot } from '../helpers/repoRoot';
+import { RULES } from '../../server/src/engine/rules/ruleTable';
 
 const root = repoRoot();
 const bundlesBuilt = existsSync(join(root, 'dist', 'client.js')) && existsSync(join(root, 'dist', 'server.js'));
@@ -26,7 +27,7 @@ function entryNames(zip: string): Promise<string[]> {
   });
 }
 
-test('the .vsix holds the bundles and what the manifest names, nothing else, under 1 MB', {
+test('the .vsix holds the bundles, what the manifest names and the rule pages, nothing else, under 1 MB', {
   skip: bundlesBuilt ? undefined : 'dist/ is not built (node scripts/build.mjs)',
   timeout: 120_000,
 }, async () => {
@@ -41,6 +42,8 @@ test('the .vsix holds the bundles and what the manifest names, nothing else, und
       'extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/LICENSE.txt',
       'extension/syntaxes/alma-sis-users.tmLanguage.json', 'extension/syntaxes/alma-sis-users.language-configuration.json',
       'extension/schemas/alma-sis.config.schema.json', 'extension/schemas/alma-sis.codetables.schema.json',
+      // The page each diagnostic links to, one per rule (the language server finds them beside dist/).
+      ...RULES.map((rule) => `extension/docs/rules/${rule.id}.md`),
     ]) {
       assert.ok(names.includes(needed), `${needed} in ${names.join(', ')}`);
     }

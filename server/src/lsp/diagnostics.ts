@@ -6,20 +6,30 @@ import { toLspDiagnostic, countSeverities, DIAGNOSTIC_SOURCE, type DocumentResul
 import { DEFAULT_SETTINGS } from '../protocol/settings';
 
 /**
- * Where a rule is documented: the rule table of the README that ships beside the server (the
- * .vsix and the npm package carry it), so the link works offline and never points at a page that
- * may not exist. Undefined when no README is found: diagnostics then carry no link.
+ * Where each rule is documented: its page, docs/rules/<rule>.md, shipped beside the server (the
+ * .vsix and the npm package carry docs/rules/), so the link works offline and opens the rule's own
+ * page (what it checks, why Alma cares, examples, the fix). A `file:` link: VS Code's extension
+ * opens it as a rendered preview, other editors as they open Markdown. Undefined when no page
+ * folder is found: diagnostics then carry no link.
  */
-export const RULE_DOCUMENTATION_URL = findReadme();
+export const RULE_PAGES_DIR = findRulePages();
 
-function findReadme(): string | undefined {
+const pageUrls = new Map<string, string | undefined>();
+
+/** The `file:` URL of a rule's page, or undefined when there is none. */
+export function ruleDocumentationUrl(rule: string): string | undefined {
+  if (!pageUrls.has(rule)) {
+    const path = RULE_PAGES_DIR && /^[a-z0-9-]+$/.test(rule) ? join(RULE_PAGES_DIR, `${rule}.md`) : undefined;
+    pageUrls.set(rule, path && existsSync(path) ? pathToFileURL(path).href : undefined);
+  }
+  return pageUrls.get(rule);
+}
+
+function findRulePages(): string | undefined {
   let dir = __dirname;
   for (let up = 0; up < 5; up++) {
-    // vsce stores the README as readme.md.
-    for (const name of ['README.md', 'readme.md']) {
-      const path = join(dir, name);
-      if (existsSync(path)) return `${pathToFileURL(path).href}#rules`;
-    }
+    const pages = join(dir, 'docs', 'rules');
+    if (existsSync(pages)) return pages;
     dir = dirname(dir);
   }
   return undefined;
@@ -49,7 +59,8 @@ export function toDiagnostics(result: DocumentResult, uriOf: (path: string) => s
 }
 
 function withDocumentation(diagnostic: Diagnostic): Diagnostic {
-  if (typeof diagnostic.code === 'string' && RULE_DOCUMENTATION_URL) diagnostic.codeDescription = { href: RULE_DOCUMENTATION_URL };
+  const href = typeof diagnostic.code === 'string' ? ruleDocumentationUrl(diagnostic.code) : undefined;
+  if (href) diagnostic.codeDescription = { href };
   return diagnostic;
 }
 
