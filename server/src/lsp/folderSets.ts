@@ -16,8 +16,10 @@ import {
  * it and in which order. Without one the set is the folder's files in path order.
  */
 export interface SetOrder {
-  /** How messages and the status name the set: "the STUDENTS feed". */
+  /** How the status names the set: "the STUDENTS feed". */
   name: string;
+  /** How a duplicate's message names it, when the file's path alone does not say (a feed, not a folder). */
+  messageName?: string;
   includes(path: string): boolean;
   compare(a: string, b: string): number;
 }
@@ -82,7 +84,7 @@ export class FolderSets {
       const users = this.host.openUsers(member) ?? index.disk.get(member);
       if (users) files.push({ ...users, path: this.displayPath(folder, member) });
     }
-    const earlier = files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files, order?.name);
+    const earlier = files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files, order?.messageName);
     index.cache.set(key, earlier);
     return earlier;
   }
@@ -127,7 +129,7 @@ export class FolderSets {
       const users = this.host.openUsers(document.path) ?? await this.indexOne(document, settings);
       files.push({ ...users, path: this.displayPath(folder, document.path) });
     }
-    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files, order?.name);
+    return files.length === 0 ? NO_EARLIER_FILES : earlierFilesOf(files, order?.messageName);
   }
 
   /** A file of the folder has other identifiers now (an open buffer changed): what later files see is computed again. */

@@ -699,6 +699,7 @@ function setOrderOf(settings: FileSettings): SetOrder | undefined {
     order = config && profile && (profile.feed || profile.baseline)
       ? {
           name: profile.feed ? `the ${profile.code} feed` : 'this folder\'s files',
+          ...(profile.feed ? { messageName: `the ${profile.code} feed` } : {}),
           includes: (path) => (profile.feed ? feedRank(config, profile, path) !== undefined : !isBaseline(config, profile, path)),
           compare: (a, b) => compareInFeed(config, profile, a, b),
         }
