@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/repoRoot';
 import {
-  answer, closeEditor, editorText, missingForCodeServer, openEditor, problemRows, promptValue, quickOpen, runCommand, settledCounts, waitFor, waitForToast, type Editor,
+  answer, closeEditor, editorText, missingForCodeServer, openEditor, problemRows, promptValue, quickOpen, runCommand, settledCounts, waitFor, waitForPrompt, waitForToast, type Editor,
 } from './codeServerHarness';
 
 /*
@@ -105,9 +105,10 @@ test('Generate Sample File takes its codes from the code tables of that configur
 test('Upload to SFTP finds that configuration\'s profile for a zip in the workspace', { skip, timeout: 120_000 }, async () => {
   const page = editor!.browser.page;
   await runCommand(page, 'Alma SIS: Upload to SFTP');
-  await answer(page, 'the zip to upload', join(folder, 'nightly.zip'));
+  // The workspace's zips are offered first (the file dialog is behind Browse…).
+  await answer(page, 'which zip to upload', 'nightly.zip');
   // The one profile with sftp settings is taken without asking; its jobs are offered with their folders.
-  await page.locator('.quick-input-widget .quick-input-title', { hasText: `which of ${PROFILE}'s jobs` }).first().waitFor({ timeout: 30_000 });
+  await waitForPrompt(page, `which of ${PROFILE}'s jobs`);
   const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
   assert.ok(rows.some((row) => row.includes('/in/synchronize')), rows.join(' | '));
   await page.keyboard.press('Escape');
