@@ -5,6 +5,7 @@ import { COMMAND_ACTIVATORS } from './commands/index';
 import { DiskChecks } from './diskChecks';
 import { ServerFileWatchers } from './fileWatchers';
 import { AlmaLanguageStatus } from './languageStatus';
+import { ruleLinkMiddleware, registerRulePages } from './ruleDocumentation';
 import { AlmaServer } from './serverAccess';
 import { documentSelector, readSettings, SETTINGS_SECTION, toWireSettings, type AlmaSisSettings } from './settings';
 
@@ -35,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): void {
     initializationOptions: { settings: toWireSettings(settings) },
     outputChannel: log,
     diagnosticCollectionName: 'alma-sis',
+    // A diagnostic's rule link opens the rule's page rendered (ruleDocumentation.ts).
+    middleware: ruleLinkMiddleware(),
   };
   // The id 'alma-sis' makes the client read `alma-sis.trace.server` by itself.
   client = new LanguageClient('alma-sis', 'Alma SIS Language Server', serverOptions, clientOptions);
@@ -50,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const diskChecks = new DiskChecks(server, log);
   context.subscriptions.push(diskChecks);
   registerServerCommands(context, server, log, diskChecks);
+  registerRulePages(context, log);
   for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context, server);
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
