@@ -173,6 +173,11 @@ test('alma-sis.newFileFromUser answers the template of the user at the position,
   const offset = text.split('\n').slice(0, line).join('\n').length + 11;
   assert.equal(result.text, userTemplate(text, offset, 'keep').text);
   assert.match(result.text, /wang\.unsaved/);
+  // The primary id names the new file, also when the values are blanked.
+  assert.equal(result.primaryId, 'wang.unsaved');
+  const blank = await run('alma-sis.newFileFromUser', { uri, position: { line, character: 10 }, values: 'blank' });
+  assert.equal(blank.primaryId, 'wang.unsaved');
+  assert.doesNotMatch(blank.text, /wang\.unsaved/);
   await assert.rejects(run('alma-sis.newFileFromUser', { uri, position: { line: 0, character: 0 }, values: 'keep' }), /not inside a <user>/);
   await assert.rejects(run('alma-sis.newFileFromUser', { uri: pathToFileURL(join(work, 'closed.xml')).href, position: { line: 0, character: 0 }, values: 'keep' }), /is not open/);
   await client.close(uri);

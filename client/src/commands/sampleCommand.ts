@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { MAX_TEXT_SAMPLE_USERS, type GenerateSampleArgs } from '../../../server/src/protocol/messages';
 import type { AlmaServer } from '../serverAccess';
+import { sampleFileName, userFileName } from '../untitledNames';
 import { errorText, isCancelled, withServerProgress } from './commandSupport';
+import { openUntitled } from './untitledDocument';
 import type { CommandActivator } from './index';
 
 export const GENERATE_SAMPLE = 'almaSis.generateSample';
@@ -63,13 +65,13 @@ async function generateSample(server: AlmaServer): Promise<void> {
   if (destination === toEditor) {
     const result = await server.command('alma-sis.generateSample', args);
     if (!('text' in result)) return;
-    const document = await vscode.workspace.openTextDocument({ language: 'xml', content: result.text });
+    const document = await openUntitled(sampleFileName(kind, users), result.text);
     await vscode.window.showTextDocument(document);
     return;
   }
   const target = await vscode.window.showSaveDialog({
     title: 'Alma SIS: save the sample file',
-    defaultUri: folder && vscode.Uri.joinPath(folder, `sample-${kind.researchers ? 'researchers' : 'users'}-v${kind.schema}-${users}.xml`),
+    defaultUri: folder && vscode.Uri.joinPath(folder, sampleFileName(kind, users)),
     filters: { 'User XML file': ['xml'] },
   });
   if (target === undefined) return;
@@ -96,6 +98,6 @@ async function newFileFromUser(server: AlmaServer): Promise<void> {
   const document = editor.document;
   const { line, character } = editor.selection.active;
   const template = await server.command('alma-sis.newFileFromUser', { uri: server.uri(document.uri), position: { line, character }, values: choice.values });
-  const created = await vscode.workspace.openTextDocument({ language: document.languageId, content: template.text });
+  const created = await openUntitled(userFileName(template.primaryId, choice.values), template.text, document.languageId);
   await vscode.window.showTextDocument(created);
 }

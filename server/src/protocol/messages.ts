@@ -270,6 +270,8 @@ export interface NewFileFromUserArgs {
 
 export interface NewFileFromUserResult {
   text: string;
+  /** The user's primary_id (v1: userName), kept even when the values are blanked: a name for the new file. */
+  primaryId?: string;
 }
 
 export interface UploadArgs {

@@ -48,7 +48,8 @@ export function newFileFromUser(args: NewFileFromUserArgs, context: CommandConte
   const document = context.document(args.uri);
   if (!document) throw failure(`${args.uri} is not open: open the file and put the cursor inside a user`);
   try {
-    return { text: userTemplate(document.getText(), document.offsetAt(position), args.values).text };
+    const template = userTemplate(document.getText(), document.offsetAt(position), args.values);
+    return template.primaryId === undefined ? { text: template.text } : { text: template.text, primaryId: template.primaryId };
   } catch (error) {
     if (error instanceof UserTemplateError) throw failure(error.message);
     throw error;
