@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import { collectFolder } from '../files/inputs';
 import type { AlmaSisConfig, Profile } from './types';
 
@@ -16,18 +16,30 @@ function relativeFromConfig(config: AlmaSisConfig, path: string): string {
   return relative(dirname(config.path), path).split(sep).join('/');
 }
 
+/** Each glob compiled once per glob text: sorting a folder's files compares them many times over. */
+const compiled = new Map<string, Minimatch>();
+
+function matches(rel: string, glob: string): boolean {
+  let matcher = compiled.get(glob);
+  if (matcher === undefined) {
+    matcher = new Minimatch(glob, GLOB_OPTIONS);
+    compiled.set(glob, matcher);
+  }
+  return matcher.match(rel);
+}
+
 /** The place of a file in the profile's feed: the index of the first glob it matches; undefined when not in the feed. */
 export function feedRank(config: AlmaSisConfig, profile: Profile, path: string): number | undefined {
   if (!profile.feed) return undefined;
   const rel = relativeFromConfig(config, resolve(path));
-  const rank = profile.feed.findIndex((glob) => minimatch(rel, glob, GLOB_OPTIONS));
+  const rank = profile.feed.findIndex((glob) => matches(rel, glob));
   return rank < 0 || isBaseline(config, profile, path) ? undefined : rank;
 }
 
 /** Whether the file is where the profile says its baseline lies. */
 export function isBaseline(config: AlmaSisConfig, profile: Profile, path: string): boolean {
   if (!profile.baseline) return false;
-  return minimatch(relativeFromConfig(config, resolve(path)), profile.baseline, GLOB_OPTIONS);
+  return matches(relativeFromConfig(config, resolve(path)), profile.baseline);
 }
 
 /** Load order within a feed: by glob, then by path in byte order (the CLI's folder order). */
