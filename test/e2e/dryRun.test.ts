@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -171,4 +171,53 @@ test('an edit of the feed takes the dry-run\'s problems away and marks the repor
   await view.locator('.almasis-outdated', { hasText: 'feed.xml was edited after this dry-run' }).waitFor({ timeout: 20_000 });
   assert.equal(await view.locator('.almasis-outdated button[data-action="rerun"]').count(), 1);
   await page.screenshot({ path: join(artifacts, 'code-server-dry-run-outdated.png') });
+});
+
+test('Run Again in an out-of-date report runs the dry-run again and takes the banner away', { skip, timeout: 180_000 }, async () => {
+  const page = editor!.browser.page;
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await reportView(page).locator('.almasis-outdated button[data-action="rerun"]').click();
+  // The dry-run reads the file on disk: an edit not saved yet is asked about first.
+  const question = page.locator('.notifications-toasts .notification-toast', { hasText: 'has unsaved changes' }).first();
+  const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'baseline export.xml' }).first();
+  await summary.or(question).first().waitFor({ timeout: 60_000 });
+  if (await question.isVisible()) {
+    await question.locator('.monaco-button', { hasText: 'Save and Run' }).click();
+    await summary.waitFor({ timeout: 60_000 });
+  }
+  assert.notEqual(readFileSync(join(folder, 'feed.xml'), 'utf8'), readFileSync(join(root, 'samples', 'dry-run', 'feed.xml'), 'utf8'), 'the run read the edited feed');
+  const view = reportView(page);
+  await view.locator('h1', { hasText: 'Dry-run: synchronize of 8 users' }).waitFor({ timeout: 30_000 });
+  await view.locator('.almasis-outdated').waitFor({ state: 'detached', timeout: 30_000 });
+  const rows = await waitFor(() => problemRows(page), (r) => r.some((row) => row.includes('Alma would reject')), 20_000);
+  assert.ok(rows.some((row) => row.includes('Alma would reject')), JSON.stringify(rows));
+});
+
+test('Change Baseline on the summary asks for another export and runs the dry-run against it', { skip, timeout: 180_000 }, async () => {
+  const page = editor!.browser.page;
+  // The second baseline: the export with its first user left out, so that user is new against it.
+  const secondExport = join(work, 'export-older.xml');
+  const exportText = readFileSync(exportPath, 'utf8');
+  const first = exportText.search(/<user[\s>]/);
+  const afterFirst = exportText.indexOf('</user>', first) + '</user>'.length;
+  writeFileSync(secondExport, exportText.slice(0, first) + exportText.slice(afterFirst));
+  const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'dry-run', join(folder, 'feed.xml'), '--baseline', secondExport, '--format', 'json'], { cwd: work, encoding: 'utf8' });
+  assert.equal(cli.status, 1, cli.stderr);
+  const expected = JSON.parse(cli.stdout) as { summary: { new: number } };
+  const before = JSON.parse(spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'dry-run', join(folder, 'feed.xml'), '--baseline', exportPath, '--format', 'json'], { cwd: work, encoding: 'utf8' }).stdout) as { summary: { new: number } };
+  assert.notEqual(expected.summary.new, before.summary.new, 'the second baseline makes a difference to show');
+
+  // A fresh summary to answer (the one of the run before may have gone by now).
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await quickOpen(page, 'feed.xml');
+  await runCommand(page, 'Alma SIS: Dry-run Synchronize');
+  await waitForToast(page, 'baseline export.xml', 60_000);
+  const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'baseline export.xml' }).first();
+  await summary.locator('.monaco-button', { hasText: 'Change Baseline' }).click();
+  await pickFile('Export Users', 'Use as Baseline', secondExport);
+  await waitForToast(page, 'baseline export-older.xml', 60_000);
+  const view = reportView(page);
+  const shownNew = await waitFor(() => view.locator('.card.new .n').innerText(), (n) => n === String(expected.summary.new), 30_000);
+  assert.equal(shownNew, String(expected.summary.new));
+  await page.screenshot({ path: join(artifacts, 'code-server-dry-run-changed-baseline.png') });
 });
