@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { XmlScanner, type ScanSink } from '../xml/scanner';
 import { InputError, type InputDocument } from '../files/inputDocument';
-import { UserCollector, type CollectedUser, type CollectorOptions, type FatalProblem } from './userCollector';
+import { UserCollector, type CollectedIdentifier, type CollectedUser, type CollectorOptions, type FatalProblem } from './userCollector';
 
 /**
  * The existing users, as Alma's Export Users job wrote them, indexed for the replay: by match
@@ -36,39 +36,91 @@ export class BaselineIndex {
   users = 0;
   /** The schema versions of the baseline's documents: a feed of another version cannot be compared field by field. */
   readonly versions = new Set<1 | 2>();
-  /** Canonical fields of users read on this thread, by serial. */
-  private readonly kept: string[] = [];
-
-  constructor(private readonly matchIdType: string) {}
 
   /**
    * The canonical fields of existing users, by serial: needed only for the users that differ
-   * from the input, so a worker thread keeps them until asked (cloning every user's would cost
-   * the main thread more than the comparison).
+   * from the input, so the reading side (a worker thread) keeps them until asked (cloning every
+   * user's would cost the main thread more than the comparison).
    */
-  canons: (serials: readonly number[]) => Promise<string[]> = (serials) => Promise.resolve(serials.map((k) => this.kept[k]));
+  canons: (serials: readonly number[]) => Promise<string[]> = () => Promise.resolve([]);
 
-  add(path: string, users: readonly CollectedUser[]): void {
-    const holders = this.holders;
-    for (const user of users) {
-      this.users++;
-      if (user.serial < 0) {
-        user.serial = this.kept.length;
-        this.kept.push(user.canon);
-      }
+  /** Indexes a batch packed by a BaselinePacker: its keys are lower-cased and first-wins already, so each is one set. */
+  add(path: string, batch: PackedUsers): void {
+    const { byMatch, holders } = this;
+    const v = batch.values;
+    let at = 0;
+    for (let u = 0; u < batch.count; u++) {
+      const primaryId = v[at++] as string | null;
+      const internalAccount = v[at++] === 1;
+      const digest = v[at++] as string;
+      const serial = v[at++] as number;
+      const line = v[at++] as number;
+      const idCount = v[at++] as number;
+      const identifiers: CollectedIdentifier[] = new Array(idCount);
+      for (let k = 0; k < idCount; k++) identifiers[k] = { type: v[at++] as string, value: v[at++] as string, internal: v[at++] === 1 };
+      // Only what the replay reads of an existing user: its canonical fields stay with the packer.
+      const user: CollectedUser = {
+        primaryId, hasName: false, identifiers, internalAccount, canon: '', digest, serial, internalSegments: 0, line, col: 0, nameLength: 0,
+      };
       const holder: Holder = { existing: user, current: user, claimedBy: -1, path };
-      const match = matchKey(user, this.matchIdType);
-      // Two exported users cannot share an identifier; if a hand-edited baseline does, the first is kept.
-      if (match !== null && !this.byMatch.has(match)) this.byMatch.set(match, holder);
-      if (user.primaryId !== null) {
-        const key = user.primaryId.toLowerCase();
-        if (!holders.has(key)) holders.set(key, holder);
-      }
-      for (const id of user.identifiers) {
-        const key = id.value.toLowerCase();
-        if (!holders.has(key)) holders.set(key, holder);
-      }
+      const match = v[at++] as string | null;
+      if (match !== null) byMatch.set(match, holder);
+      const owned = v[at++] as number;
+      for (let k = 0; k < owned; k++) holders.set(v[at++] as string, holder);
+      this.users++;
     }
+  }
+}
+
+/**
+ * A batch of existing users as the reading side posts it: one flat array of strings and numbers
+ * (see BaselinePacker.pack for the layout). Cloning it between threads costs a fraction of
+ * cloning the users as objects, whose every property name is written and read again.
+ */
+export interface PackedUsers {
+  count: number;
+  values: (string | number | null)[];
+}
+
+/**
+ * Where the baseline is read (a worker thread, or this one): numbers the users, keeps their
+ * canonical fields, lower-cases their keys and decides which user holds each one (two exported
+ * users cannot share an identifier; if a hand-edited baseline does, the first is kept), so that
+ * the thread that replays the feed only stores what it is given.
+ */
+export class BaselinePacker {
+  /** The canonical fields of every user packed, by serial. */
+  readonly canons: string[] = [];
+  private readonly matched = new Set<string>();
+  private readonly held = new Set<string>();
+
+  constructor(private readonly matchIdType: string) {}
+
+  pack(users: readonly CollectedUser[]): PackedUsers {
+    const values: (string | number | null)[] = [];
+    for (const user of users) {
+      const serial = this.canons.length;
+      this.canons.push(user.canon);
+      values.push(user.primaryId, user.internalAccount ? 1 : 0, user.digest, serial, user.line, user.identifiers.length);
+      for (const id of user.identifiers) values.push(id.type, id.value, id.internal ? 1 : 0);
+      const match = matchKey(user, this.matchIdType);
+      if (match !== null && !this.matched.has(match)) {
+        this.matched.add(match);
+        values.push(match);
+      } else values.push(null);
+      const ownedAt = values.length;
+      values.push(0);
+      if (user.primaryId !== null) this.hold(user.primaryId.toLowerCase(), values);
+      for (const id of user.identifiers) this.hold(id.value.toLowerCase(), values);
+      (values[ownedAt] as number) = values.length - ownedAt - 1;
+    }
+    return { count: users.length, values };
+  }
+
+  private hold(key: string, values: (string | number | null)[]): void {
+    if (this.held.has(key)) return;
+    this.held.add(key);
+    values.push(key);
   }
 }
 
@@ -139,13 +191,16 @@ export function readBaseline(read: BaselineRead): Promise<BaselineIndex> {
 }
 
 async function readHere(read: BaselineRead): Promise<BaselineIndex> {
-  const index = new BaselineIndex(read.matchIdType);
+  const index = new BaselineIndex();
+  // Packed as on a worker thread, so that both ways index exactly the same.
+  const packer = new BaselinePacker(read.matchIdType);
+  index.canons = (serials) => Promise.resolve(serials.map((k) => packer.canons[k]));
   for (const doc of read.documents) {
     const collector = new UserCollector(read.collector);
     await scanDocument(doc, collector, (bytes) => read.onBytes(doc.path, bytes), read.signal);
     checkBaselineDocument({ path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
     index.versions.add(collector.version!);
-    index.add(doc.path, collector.users);
+    index.add(doc.path, packer.pack(collector.users));
   }
   return index;
 }
@@ -155,11 +210,12 @@ export const WORKER_SCRIPT = 'dryRunWorker.js';
 
 export interface WorkerRequest {
   paths: readonly string[];
+  matchIdType: string;
   collector: CollectorOptions;
 }
 
 export type WorkerMessage =
-  | { kind: 'users'; path: string; users: CollectedUser[] }
+  | { kind: 'users'; path: string; users: PackedUsers }
   | { kind: 'bytes'; path: string; bytes: number }
   | ({ kind: 'end' } & BaselineDocumentEnd)
   | { kind: 'done' }
@@ -178,8 +234,8 @@ export interface CanonRequest {
  * until the signal aborts: the dry-run aborts it when done, failed or cancelled.
  */
 function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex> {
-  const index = new BaselineIndex(read.matchIdType);
-  const request: WorkerRequest = { paths: read.sourcePaths!, collector: read.collector };
+  const index = new BaselineIndex();
+  const request: WorkerRequest = { paths: read.sourcePaths!, matchIdType: read.matchIdType, collector: read.collector };
   const worker = new Worker(script, { workerData: request });
   const asked: { resolve: (canons: string[]) => void; reject: (error: Error) => void }[] = [];
   let failure: Error | null = null;

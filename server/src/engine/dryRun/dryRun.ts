@@ -189,6 +189,9 @@ class Replay {
   ) {}
 
   add(user: CollectedUser, path: string, rejection: Finding | undefined): void {
+    // The user may stay as a holder's current user to the end: only an update's comparison needs its fields.
+    const canon = user.canon;
+    user.canon = '';
     const entry: DryRunUser = {
       primaryId: user.primaryId,
       outcome: 'rejected',
@@ -251,7 +254,7 @@ class Replay {
     if (existing.digest === user.digest) entry.outcome = 'unchanged';
     else {
       entry.outcome = 'updated';
-      this.differing.push({ entry, serial: existing.serial, canon: user.canon });
+      this.differing.push({ entry, serial: existing.serial, canon });
     }
     this.claim(existingHolder!, existing, keys, at, user);
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ScanProblemRule, ScanSink, ScanStartTag, ScanText, XmlDeclaration } from '../xml/scanner';
 import type { Span } from '../text/span';
 import { compiledModel, type ElementNode } from '../schema/compiledModel';
@@ -422,7 +422,7 @@ export class UserCollector implements ScanSink {
       identifiers: this.identifiers,
       internalAccount: this.internalAccount,
       canon,
-      digest: createHash('sha1').update(canon).digest('base64'),
+      digest: sha1(canon),
       serial: -1,
       internalSegments: this.internalSegments,
       line: this.userLine,
@@ -436,6 +436,14 @@ export class UserCollector implements ScanSink {
     this.entryRanks = [];
   }
 }
+
+/**
+ * One-shot hashing where Node has it (20.12 and later): a Hash object per user was a tenth of
+ * the collector's time. VS Code 1.91's Node 20.9 has only createHash.
+ */
+const sha1: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha1', text, 'base64')
+  : (text) => crypto.createHash('sha1').update(text).digest('base64');
 
 /**
  * By model rank, then text. An insertion sort: producers write a user's fields in one fixed order,
