@@ -47,11 +47,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const server = new AlmaServer(languageClient, () => (languageClient.isRunning() ? Promise.resolve() : starting));
 
   const status = new AlmaLanguageStatus(languageClient, () => settings, log);
-  const watchers = new ServerFileWatchers(server, log);
-  context.subscriptions.push(status, watchers);
   // Files over the 50 MB VS Code gives extensions: validated from disk, their status in the status bar.
   const diskChecks = new DiskChecks(server, log);
-  context.subscriptions.push(diskChecks);
+  const watchers = new ServerFileWatchers(server, log, () => diskChecks.checkAgain());
+  context.subscriptions.push(status, watchers, diskChecks);
   registerServerCommands(context, server, log, diskChecks);
   registerRulePages(context, log);
   for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context, server);

@@ -18,6 +18,8 @@ export class ServerFileWatchers implements vscode.Disposable {
   constructor(
     private readonly server: AlmaServer,
     private readonly log: vscode.LogOutputChannel,
+    /** After the server was told: what was checked with the old configuration is checked again (files the server does not hold, such as big feeds read from disk). */
+    private readonly changed: () => void = () => {},
   ) {}
 
   async refresh(): Promise<void> {
@@ -43,6 +45,8 @@ export class ServerFileWatchers implements vscode.Disposable {
       void client.sendNotification(DidChangeWatchedFilesNotification.type, {
         changes: [{ uri: client.code2ProtocolConverter.asUri(uri), type }],
       });
+      // The server handles messages in order, so a check asked after the notification reads the new configuration.
+      this.changed();
       // A configuration may now name other code tables; rare enough to look again each time.
       this.refresh().catch((error: unknown) => this.log.error(`watching configuration files: ${String(error)}`));
     };

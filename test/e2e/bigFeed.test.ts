@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSampleFile } from '../../server/src/engine';
@@ -136,6 +136,20 @@ test('a click on the status runs Validate File on Disk on the tab\'s file', { sk
   // The progress notification names the file too: the answer is the one with the users.
   const toast = await waitForToast(editor!.browser.page, `${BIG} on disk: ${USERS.toLocaleString('en-US')} users`, VALIDATION_TIMEOUT);
   assert.match(toast, new RegExp(`${BIG} on disk: ${USERS.toLocaleString('en-US')} users: 1 error, 0 warnings`));
+});
+
+test('a configuration written beside the feed checks it again with the new severities, without a save of the feed', { skip, timeout: VALIDATION_TIMEOUT + 60_000 }, async () => {
+  const config = join(folder, 'alma-sis.config.json');
+  writeFileSync(config, '{\n  "rules": { "duplicate-identifier": "warning" }\n}\n');
+  try {
+    const text = await waitFor(async () => (await diskStatus().innerText()).replace(/\s+/g, ' ').trim(), (t) => t.endsWith('· 0 errors, 1 warning'), VALIDATION_TIMEOUT);
+    assert.match(text, /· 0 errors, 1 warning$/, extensionLog(editor!.server));
+  } finally {
+    // Back to the defaults for the test after this one, and checked again once more.
+    unlinkSync(config);
+  }
+  const text = await waitFor(async () => (await diskStatus().innerText()).replace(/\s+/g, ' ').trim(), (t) => t.endsWith('· 1 error, 0 warnings'), VALIDATION_TIMEOUT);
+  assert.match(text, /· 1 error, 0 warnings$/);
 });
 
 test('opened anyway, the feed is edited and saved: the editor still gives extensions nothing, and the save is checked', { skip, timeout: VALIDATION_TIMEOUT + 180_000 }, async () => {
