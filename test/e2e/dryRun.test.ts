@@ -209,7 +209,10 @@ test('Change Baseline on the summary asks for another export and runs the dry-ru
 
   // A fresh summary to answer (the one of the run before may have gone by now).
   await runCommand(page, 'Notifications: Clear All Notifications');
-  await quickOpen(page, 'feed.xml');
+  // The feed's own tab (not the report's, "Dry-run: feed.xml"): the command takes the active editor's file.
+  const feedTab = page.locator('.tabs-container .tab', { hasText: /^\s*feed\.xml/ }).first();
+  await feedTab.click();
+  await page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: /^\s*feed\.xml/ }).first().waitFor({ timeout: 15_000 });
   await runCommand(page, 'Alma SIS: Dry-run Synchronize');
   await waitForToast(page, 'baseline export.xml', 60_000);
   const summary = page.locator('.notifications-toasts .notification-toast', { hasText: 'baseline export.xml' }).first();
