@@ -383,7 +383,14 @@ export async function quickOpen(page: Page, fileName: string): Promise<void> {
     if (!(await row.waitFor({ timeout: 30_000 }).then(() => true, () => false))) return `no row for it (${describeView(await quickInputView(page))})`;
     if ((await quickInputView(page))?.value !== fileName) return `the picker closed or changed (${describeView(await quickInputView(page))})`;
     await page.keyboard.press('Enter');
-    if (!(await tab.waitFor({ timeout: 30_000 }).then(() => true, () => false))) return 'its tab did not become the active one';
+    if (!(await tab.waitFor({ timeout: 15_000 }).then(() => true, () => false))) {
+      // Seen on loaded machines: the file opened (or was open already) but its group did not become
+      // the active one. A click on its tab makes it so; the file's own tab, not a "Dry-run: …" one.
+      const anyTab = page.locator('.tabs-container .tab', { has: page.locator('.label-name', { hasText: new RegExp(`^${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+      if (!(await anyTab.isVisible())) return 'its tab did not become the active one (and no tab of it shows)';
+      await anyTab.click();
+      if (!(await tab.waitFor({ timeout: 15_000 }).then(() => true, () => false))) return 'its tab did not become the active one, even clicked';
+    }
     // The picker may still be closing when the tab appears: a key pressed then would go to it.
     await dismissQuickInput(page);
     return undefined;
