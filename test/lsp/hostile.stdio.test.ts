@@ -585,3 +585,28 @@ test('alma-sis.configPath naming a device, a folder, a FIFO or nothing: each is 
     await configured.stop();
   }
 });
+
+test('a configuration changed again while the last change is still being read: the newer one is the one reported', async () => {
+  // Seen in CI: a resolution still under way stored the older configuration after the newer change
+  // had dropped it, so the newer path's problem was never published.
+  const dir = folder('configrace');
+  const configured = new StdioClient();
+  try {
+    await configured.initialize({}, dir, { settings: { configPath: dir } });
+    const doc = place(dir, 'invalid/attribute-case.xml');
+    await configured.open(doc.uri, doc.text);
+    await configured.diagnostics(doc.uri);
+    for (let delay = 0; delay <= 12; delay++) {
+      const missing = join(dir, `missing-${delay}.json`);
+      const from = configured.published.length;
+      await configured.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { 'alma-sis': { configPath: dir } } });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await configured.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { 'alma-sis': { configPath: missing } } });
+      const problems = await configured.diagnostics(pathToFileURL(missing).href, (p) => p.diagnostics.length > 0, 15_000, from);
+      assert.ok(problems.some((d) => /does not exist/.test(String(d.message))), `${delay} ms: ${JSON.stringify(problems.map((d) => d.message))}`);
+    }
+    assertAlive(configured);
+  } finally {
+    await configured.stop();
+  }
+});

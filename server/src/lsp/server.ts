@@ -83,6 +83,11 @@ interface OpenDocument {
   diagnostics: Diagnostic[];
   settings?: FileSettings;
   client?: AlmaSisSettings;
+  /**
+   * Counts the times `settings` and `client` were dropped to be resolved anew: a resolution still
+   * under way when they are dropped again must not store what it read of the old configuration.
+   */
+  settingsEpoch: number;
   /** The identifier signature of the last validation: when it changes, later files of the set are validated again. */
   identifierSignature: IdentifierSignature;
   /** The last status sent, so that a set learnt later can be told without validating again. */
@@ -268,6 +273,7 @@ export class AlmaSisServer {
       alma: false,
       diagnostics: [],
       identifierSignature: NO_IDENTIFIER_SIGNATURE,
+      settingsEpoch: 0,
     };
     // Opened again without a close: the earlier state's pending work ends here.
     this.scheduler.cancel(document.uri);
@@ -322,8 +328,18 @@ export class AlmaSisServer {
     const document = this.documents.get(state.uri);
     if (!document || this.open.get(state.uri) !== state) return;
     const version = document.version;
-    state.client ??= await this.clientSettings(state.uri);
-    state.settings ??= await this.resolve(state);
+    const epoch = state.settingsEpoch;
+    if (!state.client) {
+      const client = await this.clientSettings(state.uri);
+      // Dropped meanwhile: the run scheduled with the drop resolves them from the new configuration.
+      if (state.settingsEpoch !== epoch) return;
+      state.client = client;
+    }
+    if (!state.settings) {
+      const settings = await this.resolve(state);
+      if (state.settingsEpoch !== epoch) return;
+      state.settings = settings;
+    }
     if (this.documents.get(state.uri)?.version !== version || this.open.get(state.uri) !== state) return;
     const current = this.documents.get(state.uri)!;
     if (!state.incremental) {
@@ -454,7 +470,10 @@ export class AlmaSisServer {
   private configurationChanged(settings: unknown): void {
     const pushed = settings && typeof settings === 'object' ? (settings as Record<string, unknown>)[CONFIGURATION_SECTION] : undefined;
     if (pushed !== undefined) this.globalClient = readSettings(settingsSourceOf(pushed));
-    for (const state of this.open.values()) state.client = undefined;
+    for (const state of this.open.values()) {
+      state.client = undefined;
+      state.settingsEpoch++;
+    }
     this.revalidateWhere(() => true, true);
   }
 
@@ -479,7 +498,10 @@ export class AlmaSisServer {
   private revalidateWhere(match: (state: OpenDocument) => boolean, resettle = false): void {
     for (const state of this.open.values()) {
       if (!match(state)) continue;
-      if (resettle) state.settings = undefined;
+      if (resettle) {
+        state.settings = undefined;
+        state.settingsEpoch++;
+      }
       this.schedule(state, 0);
     }
   }
