@@ -526,7 +526,11 @@ export async function importCodeTables(request: CodeTablesImportRequest): Promis
   }
   if (problems.length > 0 || merged === undefined) throw new CodeTablesImportError(request.into, problems);
 
-  await writeAtomically(request.into, merged.text);
+  try {
+    await writeAtomically(request.into, merged.text);
+  } catch (error) {
+    throw new CodeTablesImportError(request.into, [{ path: request.into, message: `cannot write the file: ${writeFailure(request.into, error as NodeJS.ErrnoException)}` }]);
+  }
   return { into: request.into, created: !exists, tables: merged.changes, notes, remainingProblems: remainingProblems(merged.text, request.into) };
 }
 
@@ -549,6 +553,22 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   } catch (error) {
     await rm(partial, { force: true });
     throw error;
+  }
+}
+
+function writeFailure(path: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return `the folder ${dirname(path)} does not exist; create it first`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied in ${dirname(path)}`;
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return error.message;
   }
 }
 
