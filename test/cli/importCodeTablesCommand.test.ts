@@ -28,7 +28,7 @@ describe('alma-sis import-code-tables', () => {
     const result = run(['import-code-tables', '--into', 'codes.json', API_FIXTURE], cwd);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, `userGroups: 5 codes from ${API_FIXTURE} (Alma's UserGroups); a new table\ncreated codes.json\n`);
-    assert.equal(result.stderr, `${API_FIXTURE}:48: note: row[4] "05" is disabled in Alma; left out\n`);
+    assert.equal(result.stderr, `${API_FIXTURE}:48:5: note: row[4] "05" is disabled in Alma; left out\n`);
     const written = JSON.parse(readFileSync(join(cwd, 'codes.json'), 'utf8')) as Record<string, Array<{ code: string; description?: string }>>;
     assert.deepEqual(written.userGroups.map((entry) => entry.code), ['01', '02', '03', '04', 'STUDENT']);
     assert.equal(written.userGroups[2].description, 'Académico – Profesor titular');

@@ -44,7 +44,7 @@ async function runImportCodeTables(args: ParsedArgs, context: CommandContext): P
     context.out(`${JSON.stringify(jsonResult(result), null, 2)}\n`);
     return ExitCode.clean;
   }
-  for (const note of result.notes) context.err(`${visible(note.path)}${note.line === undefined ? '' : `:${note.line}`}: note: ${visible(note.message)}\n`);
+  for (const note of result.notes) context.err(`${visible(formatImportPlace({ ...note, message: `note: ${note.message}` }))}\n`);
   for (const change of result.tables) context.out(`${visible(describeTableChange(change))}\n`);
   context.out(`${result.created ? 'created' : 'wrote'} ${visible(result.into)}\n`);
   for (const problem of result.remainingProblems) context.err(`warning: ${visible(problem)} (not imported, so not fixed by this import)\n`);
