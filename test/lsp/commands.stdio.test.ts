@@ -69,9 +69,9 @@ async function configured() {
   return resolveProfile({ configPath: join(work, RELATIVE_CONFIG), searchFrom: work });
 }
 
-test('the server advertises the zip, dry-run, sample and upload commands, and a key to seal secrets to', () => {
+test('the server advertises the zip, dry-run, sample, code tables import and upload commands, and a key to seal secrets to', () => {
   assert.deepEqual((capabilities.executeCommandProvider as { commands: string[] }).commands, [...SERVER_COMMANDS]);
-  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.generateSample', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
+  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.generateSample', 'alma-sis.importCodeTables', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
   assert.match(sealKey, /^[A-Za-z0-9+/]+=*$/);
 });
 
@@ -232,6 +232,66 @@ test('alma-sis.upload: first contact answers the fingerprint, pinHostKey pins it
   } finally {
     await own.stop();
     await sshd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("alma-sis.importCodeTables writes the code tables file the workspace's profile names, and asks for what it lacks", async () => {
+  const codeTables = join(work, 'etc', 'code-tables.json');
+  const original = readFileSync(codeTables, 'utf8');
+  const fixture = join(repoRoot(), 'test', 'fixtures', 'codeTables', 'UserGroups.json');
+  try {
+    const imported = await run('alma-sis.importCodeTables', { files: [pathToFileURL(fixture).href] });
+    assert.ok(imported.imported, JSON.stringify(imported));
+    assert.equal(imported.into, codeTables);
+    assert.equal(imported.created, false);
+    assert.deepEqual(imported.tables, [`userGroups: 5 codes from ${fixture} (Alma's UserGroups); replaced 6 codes: 4 added, 5 removed`]);
+    assert.deepEqual(imported.notes, [`${fixture}:48:5: row[4] "05" is disabled in Alma; left out`]);
+    assert.deepEqual(imported.remainingProblems, []);
+    const written = JSON.parse(readFileSync(codeTables, 'utf8')) as Record<string, Array<{ code: string }>>;
+    assert.deepEqual(written.userGroups.map((entry) => entry.code), ['01', '02', '03', '04', 'STUDENT']);
+    assert.deepEqual(Object.keys(written), Object.keys(JSON.parse(original) as object));
+    assert.deepEqual(written.countries, (JSON.parse(original) as Record<string, unknown>).countries);
+
+    // A CSV names no table: the answer lists them, for the client to ask.
+    const csv = join(work, 'genders.csv');
+    writeFileSync(csv, 'code,description\r\nF,Female\r\n"X","Other, or not said"\r\n');
+    const asked = await run('alma-sis.importCodeTables', { files: [csv] });
+    assert.ok(!asked.imported && asked.reason === 'needs-table', JSON.stringify(asked));
+    assert.deepEqual(asked.tables?.find((table) => table.name === 'genders'), { name: 'genders', almaName: 'Genders' });
+    assert.deepEqual(asked.tables?.find((table) => table.name === 'campusCodes'), { name: 'campusCodes' });
+    const into = join(work, 'other.codetables.json');
+    const withTable = await run('alma-sis.importCodeTables', { files: [csv], table: 'genders', into: pathToFileURL(into).href });
+    assert.ok(withTable.imported && withTable.created, JSON.stringify(withTable));
+    assert.equal(readFileSync(into, 'utf8'), '{\n  "genders": [\n    { "code": "F", "description": "Female" },\n    { "code": "X", "description": "Other, or not said" }\n  ]\n}\n');
+
+    // Problems are answered in full, and nothing is written.
+    writeFileSync(csv, 'F,Female\n,empty\n');
+    const before = readFileSync(codeTables, 'utf8');
+    const refused = await run('alma-sis.importCodeTables', { files: [csv], table: 'genders' });
+    assert.ok(!refused.imported && refused.reason === 'problems', JSON.stringify(refused));
+    assert.deepEqual(refused.problems, [`${csv}:2: line 2: the code is empty`]);
+    assert.equal(readFileSync(codeTables, 'utf8'), before);
+    await assert.rejects(run('alma-sis.importCodeTables', { files: [csv], table: 'UserGrops' }), (error: { code?: number; message?: string }) => error.code === ErrorCodes.InvalidParams && /the nearest is "UserGroups"/.test(error.message ?? ''));
+  } finally {
+    writeFileSync(codeTables, original);
+  }
+});
+
+test('alma-sis.importCodeTables answers no-target when the configuration names no code tables file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'alma-sis-lsp-import-'));
+  const own = new StdioClient();
+  try {
+    writeFileSync(join(dir, 'alma-sis.config.json'), JSON.stringify({ profiles: [{ code: 'STAFF' }] }));
+    await own.initialize({}, dir, {});
+    const fixture = join(repoRoot(), 'test', 'fixtures', 'codeTables', 'UserGroups.json');
+    const result = (await own.connection.sendRequest(ExecuteCommandRequest.type, { command: 'alma-sis.importCodeTables', arguments: [{ files: [fixture] }] })) as ServerCommands['alma-sis.importCodeTables']['result'];
+    assert.ok(!result.imported && result.reason === 'no-target', JSON.stringify(result));
+    assert.equal(result.configPath, join(dir, 'alma-sis.config.json'));
+    assert.match(result.message, /profile STAFF has no "codeTables" in .*: choose the file to write/);
+    assert.deepEqual(readdirSync(dir), ['alma-sis.config.json']);
+  } finally {
+    await own.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

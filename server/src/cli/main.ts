@@ -2,7 +2,7 @@
  * `alma-sis`: the command-line adapter over the engine. It parses arguments, hands them to a
  * subcommand, prints what comes back and turns every failure into one message and an exit code.
  */
-import { ConfigError, InputError } from '../engine';
+import { CodeTablesImportError, ConfigError, InputError } from '../engine';
 import { closest, describeOptions, parseArgs, UsageError, type OptionSpec } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { validateCommand } from './validateCommand';
@@ -11,10 +11,11 @@ import { dryRunCommand } from './dryRunCommand';
 import { uploadCommand } from './uploadCommand';
 import { sampleCommand } from './sampleCommand';
 import { zipCommand } from './zipCommand';
+import { importCodeTablesCommand } from './importCodeTablesCommand';
 import { VERSION } from './version';
 
 /** Subcommands by name; a new one is one entry here plus its module. */
-const COMMANDS: readonly Command[] = [validateCommand, zipCommand, uploadCommand, dryRunCommand, sampleCommand];
+const COMMANDS: readonly Command[] = [validateCommand, zipCommand, uploadCommand, dryRunCommand, sampleCommand, importCodeTablesCommand];
 
 const HELP: OptionSpec = { name: 'help', short: 'h', help: 'show help' };
 const TOP_OPTIONS: readonly OptionSpec[] = [HELP, { name: 'version', help: 'print the version' }];
@@ -92,7 +93,7 @@ function failureMessage(error: unknown, signal: AbortSignal): { text: string; co
   }
   // Paths, zip entry names and configuration keys come from the input: their control characters
   // are escaped (a configuration's problem list keeps its own line breaks).
-  if (error instanceof ConfigError) return { text: `alma-sis: ${visibleLines(error.message)}`, code: ExitCode.failure };
+  if (error instanceof ConfigError || error instanceof CodeTablesImportError) return { text: `alma-sis: ${visibleLines(error.message)}`, code: ExitCode.failure };
   if (error instanceof InputError) return { text: `alma-sis: ${visible(error.message)}`, code: ExitCode.failure };
   const message = error instanceof Error ? error.message : String(error);
   const stack = process.env.ALMA_SIS_DEBUG === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';

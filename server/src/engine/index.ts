@@ -10,7 +10,20 @@ export { expandInputs, type ExpandedInputs } from './files/inputs';
 export { InputError, type InputDocument, type InputNote, type ArchiveMember } from './files/inputDocument';
 export { isAlmaUserFile } from './files/almaUserFile';
 export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
-export { loadCodeTables, resolveCodeTablesPath } from './config/codeTables';
+export { loadCodeTables, resolveCodeTablesPath, CODE_TABLE_NAMES, ALMA_TABLE_NAMES } from './config/codeTables';
+export {
+  importCodeTables,
+  codeTableNameFor,
+  unknownTableMessage,
+  describeTableChange,
+  formatPlace as formatImportPlace,
+  CodeTablesImportError,
+  type CodeTablesImportRequest,
+  type CodeTablesImportResult,
+  type ImportedTableChange,
+  type ImportNote,
+  type ImportProblem,
+} from './config/codeTablesImport';
 export { resolveProfile, type ProfileRequest, type ResolvedProfile } from './config/resolveProfile';
 export { feedFiles, feedRank, compareInFeed, baselineFile, isBaseline } from './config/feedFiles';
 export { resolveFileSettings, configPathFor, codeTablesFilesOf, type SettingsChoice, type FileSettings, type FileSettingsOptions } from './config/fileSettings';

@@ -299,10 +299,53 @@ export type UploadResultMessage =
       configPath?: string;
     };
 
+export interface ImportCodeTablesArgs {
+  /** Alma code table exports (.json) or code,description files (.csv), paths or file: URIs; each fills one table or more. */
+  files: string[];
+  /** The code tables file to write; none: the one the configuration's profile names (see `reason: 'no-target'`). */
+  into?: string;
+  /** The table every file fills, our name or Alma's: needed when a file is CSV (see `reason: 'needs-table'`). */
+  table?: string;
+  /** A file or folder whose configuration names the code tables file; none: the workspace's. */
+  scope?: string;
+  profile?: string;
+}
+
+export type ImportCodeTablesResult =
+  | {
+      imported: true;
+      /** The code tables file written (absolute). */
+      into: string;
+      created: boolean;
+      /** One line per table: `userGroups: 12 codes from UserGroups.json (Alma's UserGroups); replaced 8 codes: 5 added, 1 removed`. */
+      tables: string[];
+      /** Rows left out on purpose (disabled in Alma, repeated), `path:line: message`. */
+      notes: string[];
+      /** What the validator will still refuse in tables that were not imported. */
+      remainingProblems: string[];
+    }
+  | {
+      imported: false;
+      /**
+       * no-target: no `into`, and the configuration names no code tables file (ask for one);
+       * needs-table: a CSV file and no `table` (ask, from `tables`); problems: the inputs or the
+       * file have problems, nothing was written.
+       */
+      reason: 'no-target' | 'needs-table' | 'problems';
+      message: string;
+      /** needs-table: the tables, ours with Alma's name where Alma has one. */
+      tables?: { name: string; almaName?: string }[];
+      /** problems: every one, `path:line:col: message`. */
+      problems?: string[];
+      /** no-target: the configuration that was looked at, when there is one. */
+      configPath?: string;
+    };
+
 export interface ServerCommands {
   'alma-sis.createZip': { args: CreateZipArgs; result: CreateZipResult };
   'alma-sis.dryRun': { args: DryRunArgs; result: DryRunResult };
   'alma-sis.generateSample': { args: GenerateSampleArgs; result: GenerateSampleResult };
+  'alma-sis.importCodeTables': { args: ImportCodeTablesArgs; result: ImportCodeTablesResult };
   'alma-sis.newFileFromUser': { args: NewFileFromUserArgs; result: NewFileFromUserResult };
   'alma-sis.upload': { args: UploadArgs; result: UploadResultMessage };
 }
@@ -310,7 +353,14 @@ export interface ServerCommands {
 export type ServerCommand = keyof ServerCommands;
 
 /** The commands the server advertises in executeCommandProvider. */
-export const SERVER_COMMANDS: readonly ServerCommand[] = ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.generateSample', 'alma-sis.newFileFromUser', 'alma-sis.upload'];
+export const SERVER_COMMANDS: readonly ServerCommand[] = [
+  'alma-sis.createZip',
+  'alma-sis.dryRun',
+  'alma-sis.generateSample',
+  'alma-sis.importCodeTables',
+  'alma-sis.newFileFromUser',
+  'alma-sis.upload',
+];
 
 /** What the server adds under capabilities.experimental. */
 export interface AlmaSisExperimental {

@@ -38,26 +38,34 @@ export type CodeTableName = (typeof CODE_TABLE_NAMES)[number];
 
 /**
  * Alma's own names for these tables (Configuration > code tables, and the /conf/code-tables API),
- * lower-cased: people exporting from Alma will use them as keys, so they get pointed at ours.
+ * as Alma spells them: people exporting from Alma will use them as keys, so they get pointed at
+ * ours, and the importer names the table it read in Alma's words.
  */
-const ALMA_TABLE_NAMES: Record<string, CodeTableName> = {
-  usergroups: 'userGroups',
-  useridentifiertypes: 'identifierTypes',
-  useraddresstypes: 'addressTypes',
-  useremailtypes: 'emailTypes',
-  userphonetypes: 'phoneTypes',
-  userstatcategories: 'statisticCategories',
-  userstatisticaltypes: 'statisticalTypes',
-  notetypes: 'noteTypes',
-  userblocktypes: 'blockTypes',
-  userblockdescription: 'blockDescriptions',
-  usertitles: 'userTitles',
-  jobtitles: 'jobCategories',
-  genders: 'genders',
-  userpreferredlanguage: 'preferredLanguages',
-  countrycodes: 'countries',
-  librarynoticesoptindisplay: 'libraryNotices',
+export const ALMA_TABLE_NAMES: Readonly<Record<string, CodeTableName>> = {
+  UserGroups: 'userGroups',
+  UserIdentifierTypes: 'identifierTypes',
+  UserAddressTypes: 'addressTypes',
+  UserEmailTypes: 'emailTypes',
+  UserPhoneTypes: 'phoneTypes',
+  UserStatCategories: 'statisticCategories',
+  UserStatisticalTypes: 'statisticalTypes',
+  NoteTypes: 'noteTypes',
+  UserBlockTypes: 'blockTypes',
+  UserBlockDescription: 'blockDescriptions',
+  UserTitles: 'userTitles',
+  JobTitles: 'jobCategories',
+  Genders: 'genders',
+  UserPreferredLanguage: 'preferredLanguages',
+  CountryCodes: 'countries',
+  LibraryNoticesOptInDisplay: 'libraryNotices',
 };
+
+const ALMA_NAMES_LOWER = new Map(Object.entries(ALMA_TABLE_NAMES).map(([alma, ours]) => [alma.toLowerCase(), ours]));
+
+/** Our table for an Alma table name, whatever its case (Alma's API answers `UserGroups`, people type `usergroups`). */
+export function tableForAlmaName(name: string): CodeTableName | undefined {
+  return ALMA_NAMES_LOWER.get(name.toLowerCase());
+}
 
 const ENTRY_KEYS = ['code', 'description'];
 
@@ -99,7 +107,7 @@ export function isCodeTableName(name: string): name is CodeTableName {
 }
 
 function tableNameHint(name: string): string {
-  const alma = ALMA_TABLE_NAMES[name.toLowerCase()];
+  const alma = tableForAlmaName(name);
   if (alma !== undefined && alma.toLowerCase() !== name.toLowerCase()) return `; Alma's ${name} table is called "${alma}" here`;
   const near = nearestName(name, CODE_TABLE_NAMES);
   return near !== undefined ? `; did you mean "${near}"?` : `; the tables are ${CODE_TABLE_NAMES.join(', ')}`;

@@ -5,6 +5,7 @@ import { isAbortError, type CommandContext } from './context';
 import { createZip } from './createZip';
 import { runDryRun } from './dryRun';
 import { generateSample, newFileFromUser } from './samples';
+import { runImportCodeTables } from './importCodeTables';
 import { upload } from './upload';
 
 export { profilesFor, watchedConfigFiles } from './profiles';
@@ -17,6 +18,7 @@ const HANDLERS: { [K in ServerCommand]: Handler<K> } = {
   'alma-sis.createZip': createZip,
   'alma-sis.dryRun': runDryRun,
   'alma-sis.generateSample': generateSample,
+  'alma-sis.importCodeTables': (args, context) => runImportCodeTables(args, context),
   'alma-sis.newFileFromUser': (args, context) => newFileFromUser(args, context),
   'alma-sis.upload': upload,
 };
