@@ -5,6 +5,7 @@ import { activateCreateZip } from './zipCommand';
 import { activateUpload } from './uploadCommand';
 import { activateSamples } from './sampleCommand';
 import { activateConfiguration } from './configurationCommands';
+import { activateConvert } from './convertCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -13,4 +14,4 @@ import { activateConfiguration } from './configurationCommands';
  */
 export type CommandActivator = (context: vscode.ExtensionContext, server: AlmaServer) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConfiguration];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConvert, activateConfiguration];
