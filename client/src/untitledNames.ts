@@ -28,3 +28,10 @@ export function uniqueName(name: string, taken: ReadonlySet<string>): string {
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/** Convert to User XSD v2: `students.v2.xml` for `students.xml` (the CLI's name); an untitled source gives `users.v2.xml`. */
+export function convertedFileName(sourcePath: string): string {
+  const base = sourcePath.split(/[\\/]/).pop() ?? '';
+  const stem = base.replace(/\.xml$/i, '').replace(/^[._]+/, '');
+  return `${stem || 'users'}.v2.xml`;
+}

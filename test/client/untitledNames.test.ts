@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleFileName, uniqueName, userFileName } from '../../client/src/untitledNames';
+import { convertedFileName, sampleFileName, uniqueName, userFileName } from '../../client/src/untitledNames';
 
 test('a sample is named after what it holds', () => {
   assert.equal(sampleFileName({ schema: 2, researchers: false }, 25), 'sample-25-users.xml');
@@ -23,4 +23,11 @@ test('a name an open untitled editor has gets the next free number', () => {
   assert.equal(uniqueName('sample-3-users.xml', new Set()), 'sample-3-users.xml');
   assert.equal(uniqueName('sample-3-users.xml', new Set(['sample-3-users.xml', 'sample-3-users-2.xml'])), 'sample-3-users-3.xml');
   assert.equal(uniqueName('README', new Set(['README'])), 'README-2');
+});
+
+test('a converted file is named as the CLI names it: NAME.v2.xml', () => {
+  assert.equal(convertedFileName('/home/me/feeds/students.xml'), 'students.v2.xml');
+  assert.equal(convertedFileName('C:\\feeds\\Staff.XML'), 'Staff.v2.xml');
+  assert.equal(convertedFileName('Untitled-1'), 'Untitled-1.v2.xml');
+  assert.equal(convertedFileName('/feeds/.xml'), 'users.v2.xml');
 });

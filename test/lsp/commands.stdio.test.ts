@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { ExecuteCommandRequest, ErrorCodes } from 'vscode-languageserver-protocol';
-import { dryRun, dryRunHtml, dryRunMarkdown, expandInputs, resolveProfile, sampleText, userTemplate } from '../../server/src/engine';
+import { convertV1ToV2Text, dryRun, dryRunHtml, dryRunMarkdown, expandInputs, resolveProfile, sampleText, userTemplate } from '../../server/src/engine';
 import {
   PinHostKeyRequest,
   ProfilesRequest,
@@ -71,7 +71,7 @@ async function configured() {
 
 test('the server advertises the zip, dry-run, sample, code tables import and upload commands, and a key to seal secrets to', () => {
   assert.deepEqual((capabilities.executeCommandProvider as { commands: string[] }).commands, [...SERVER_COMMANDS]);
-  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.generateSample', 'alma-sis.importCodeTables', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
+  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.convertToV2', 'alma-sis.generateSample', 'alma-sis.importCodeTables', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
   assert.match(sealKey, /^[A-Za-z0-9+/]+=*$/);
 });
 
@@ -181,6 +181,30 @@ test('alma-sis.newFileFromUser answers the template of the user at the position,
   await assert.rejects(run('alma-sis.newFileFromUser', { uri, position: { line: 0, character: 0 }, values: 'keep' }), /not inside a <user>/);
   await assert.rejects(run('alma-sis.newFileFromUser', { uri: pathToFileURL(join(work, 'closed.xml')).href, position: { line: 0, character: 0 }, values: 'keep' }), /is not open/);
   await client.close(uri);
+});
+
+test('alma-sis.convertToV2 answers the engine\'s v2 text of the open v1 buffer and what had no v2 home; a v2 buffer is refused', async () => {
+  const path = feed('old.xml', 'valid/users-v1.xml');
+  const uri = pathToFileURL(path).href;
+  // The buffer, not the file on disk: an edit not saved is converted.
+  const text = readFileSync(path, 'utf8').replace('t.ngata', 't.unsaved');
+  await client.open(uri, text);
+  const result = await run('alma-sis.convertToV2', { uri });
+  const expected = convertV1ToV2Text(text);
+  assert.equal(result.text, expected.text);
+  assert.match(result.text, /<primary_id>t\.unsaved<\/primary_id>/);
+  assert.equal(result.users, 2);
+  assert.equal(result.changedCount, expected.changedCount);
+  assert.equal(result.noHomeCount, 4);
+  assert.deepEqual(result.noHome, expected.noHome);
+  assert.deepEqual(result.noHomeByPath, expected.noHomeByPath);
+  await client.close(uri);
+
+  const v2 = feed('new.xml', 'valid/users-v2.xml');
+  await client.open(pathToFileURL(v2).href, readFileSync(v2, 'utf8'));
+  await assert.rejects(run('alma-sis.convertToV2', { uri: pathToFileURL(v2).href }), /^Error: this file cannot be converted: 2:2: its root is <users>: it is User XSD v2 already/);
+  await client.close(pathToFileURL(v2).href);
+  await assert.rejects(run('alma-sis.convertToV2', { uri: pathToFileURL(join(work, 'closed.xml')).href }), /is not open: open the User XSD v1 file first/);
 });
 
 test('a command the server does not have, or arguments of the wrong shape, are answered with InvalidParams', async () => {

@@ -6,6 +6,7 @@ import { activateUpload } from './uploadCommand';
 import { activateSamples } from './sampleCommand';
 import { activateConfiguration } from './configurationCommands';
 import { activateCodeTables } from './codeTablesCommand';
+import { activateConvert } from './convertCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -14,4 +15,4 @@ import { activateCodeTables } from './codeTablesCommand';
  */
 export type CommandActivator = (context: vscode.ExtensionContext, server: AlmaServer) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConfiguration, activateCodeTables];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConvert, activateConfiguration, activateCodeTables];

@@ -12,10 +12,11 @@ import { uploadCommand } from './uploadCommand';
 import { sampleCommand } from './sampleCommand';
 import { zipCommand } from './zipCommand';
 import { importCodeTablesCommand } from './importCodeTablesCommand';
+import { convertCommand } from './convertCommand';
 import { VERSION } from './version';
 
 /** Subcommands by name; a new one is one entry here plus its module. */
-const COMMANDS: readonly Command[] = [validateCommand, zipCommand, uploadCommand, dryRunCommand, sampleCommand, importCodeTablesCommand];
+const COMMANDS: readonly Command[] = [validateCommand, zipCommand, uploadCommand, dryRunCommand, sampleCommand, convertCommand, importCodeTablesCommand];
 
 const HELP: OptionSpec = { name: 'help', short: 'h', help: 'show help' };
 const TOP_OPTIONS: readonly OptionSpec[] = [HELP, { name: 'version', help: 'print the version' }];

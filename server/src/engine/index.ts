@@ -95,3 +95,17 @@ export { EditableText } from './incremental/editableText';
 export { sampleChunks, sampleText, writeSample, writeSampleFile, DEFAULT_SAMPLE_USERS, type SampleOptions } from './samples/sampleGenerator';
 export { userTemplate, findEnclosingUser, UserTemplateError, type UserTemplate, type TemplateValues } from './samples/userTemplate';
 export { withHostKeyFingerprint } from './config/configEdit';
+export {
+  convertV1ToV2Text,
+  convertV1ToV2Stream,
+  convertV1ToV2File,
+  v2FileName,
+  ConversionError,
+  MAX_LISTED as MAX_CONVERSION_LISTED,
+  type ConversionReport,
+  type ConversionRefusal,
+  type NoHomeValue,
+  type ChangedValue,
+  type ConvertFileOptions,
+} from './convert/v1ToV2';
+export { V1_TO_V2, V1_TO_V2_BY_PATH, V2_REQUIRED_DEFAULTS, transformValue, type V1ToV2Field, type ValueTransform } from './convert/v1ToV2Map';

@@ -274,6 +274,26 @@ export interface NewFileFromUserResult {
   primaryId?: string;
 }
 
+export interface ConvertToV2Args {
+  /** An open User XSD v1 document's URI: its buffer is converted, saved or not. */
+  uri: string;
+}
+
+/** How many values with no v2 home the answer lists (each with its line); the counts cover all. */
+export const MAX_LISTED_NO_HOME = 50;
+
+export interface ConvertToV2Result {
+  /** The v2 document. */
+  text: string;
+  users: number;
+  changedCount: number;
+  noHomeCount: number;
+  /** How many values with no v2 home, by v1 path. */
+  noHomeByPath: Record<string, number>;
+  /** The first MAX_LISTED_NO_HOME of them; `line` is 1-based. */
+  noHome: { path: string; line: number; value: string; reason: string }[];
+}
+
 export interface UploadArgs {
   /** The zip, path or file: URI. */
   zip: string;
@@ -347,6 +367,7 @@ export interface ServerCommands {
   'alma-sis.generateSample': { args: GenerateSampleArgs; result: GenerateSampleResult };
   'alma-sis.importCodeTables': { args: ImportCodeTablesArgs; result: ImportCodeTablesResult };
   'alma-sis.newFileFromUser': { args: NewFileFromUserArgs; result: NewFileFromUserResult };
+  'alma-sis.convertToV2': { args: ConvertToV2Args; result: ConvertToV2Result };
   'alma-sis.upload': { args: UploadArgs; result: UploadResultMessage };
 }
 
@@ -356,6 +377,7 @@ export type ServerCommand = keyof ServerCommands;
 export const SERVER_COMMANDS: readonly ServerCommand[] = [
   'alma-sis.createZip',
   'alma-sis.dryRun',
+  'alma-sis.convertToV2',
   'alma-sis.generateSample',
   'alma-sis.importCodeTables',
   'alma-sis.newFileFromUser',

@@ -2,6 +2,7 @@ import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken } from
 import { SERVER_COMMANDS, type ServerCommand, type ServerCommands } from '../../protocol/messages';
 import { isRecord } from '../wire';
 import { isAbortError, type CommandContext } from './context';
+import { convertToV2 } from './convert';
 import { createZip } from './createZip';
 import { runDryRun } from './dryRun';
 import { generateSample, newFileFromUser } from './samples';
@@ -20,6 +21,7 @@ const HANDLERS: { [K in ServerCommand]: Handler<K> } = {
   'alma-sis.generateSample': generateSample,
   'alma-sis.importCodeTables': (args, context) => runImportCodeTables(args, context),
   'alma-sis.newFileFromUser': (args, context) => newFileFromUser(args, context),
+  'alma-sis.convertToV2': (args, context) => convertToV2(args, context),
   'alma-sis.upload': upload,
 };
 
