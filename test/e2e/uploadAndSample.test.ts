@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { repoRoot } from '../helpers/repoRoot';
 import { SFTP_TEST_PASSWORD, SFTP_TEST_USER, sshServerMissing, startSshServer, type SshServer } from '../helpers/sshServer';
 import {
@@ -60,8 +61,10 @@ test('New File from This User opens a one-user file of the user under the cursor
   await quickOpen(page, 'users-v2.xml');
   const line = readFileSync(join(folder, 'users-v2.xml'), 'utf8').split('\n').findIndex((l) => l.includes('wang.xiaoming')) + 1;
   await goToPosition(page, line, 10);
+  const tabs = await tabLabels(page);
   await runCommand(page, 'Alma SIS: New File from This User');
   await answer(page, 'new file from this user');
+  await newActiveTab(page, tabs);
   const text = await waitFor(() => editorText(page), (t) => t.includes('<users>') && t.includes('wang.xiaoming'));
   assert.match(text, /<primary_id>wang\.xiaoming<\/primary_id>/);
   assert.doesNotMatch(text, /amelie\.dubois/);
@@ -69,11 +72,15 @@ test('New File from This User opens a one-user file of the user under the cursor
 
 test('Generate Sample File opens a sample in a new editor', { skip, timeout: 120_000 }, async () => {
   const page = editor!.browser.page;
+  const tabs = await tabLabels(page);
   await runCommand(page, 'Alma SIS: Generate Sample File');
   await answer(page, 'what kind of sample file'); // Users (User XSD v2), the first
   await answer(page, 'how many users', '3');
   await answer(page, 'seed', 'e2e');
   await answer(page, 'where should the sample go'); // Open in a new editor, the first
+  // The editor before also holds <users>: only the sample's own tab tells it opened. Seen in CI:
+  // a sample editor that opened late closed the next test's command palette.
+  await newActiveTab(page, tabs);
   const text = await waitFor(() => editorText(page), (t) => t.includes('<users>') && t.includes('<primary_id>'));
   assert.match(text, /<\?xml version="1\.0" encoding="UTF-8"\?>/);
 });
@@ -117,3 +124,18 @@ test('Upload to SFTP: first contact shows the fingerprint, trusting pins it, the
   assert.equal(await page.locator('.monaco-dialog-box').count(), 0);
   assert.ok(readFileSync(join(sshd!.localDir, 'import', 'nightly-2.zip')).equals(zipBytes));
 });
+
+/** The labels of the editor tabs now open, in every group. */
+async function tabLabels(page: Page): Promise<string[]> {
+  return page.locator('.tabs-container .tab .label-name').allInnerTexts();
+}
+
+/** Waits until the active tab is one that was not open before (`before`, from tabLabels). */
+async function newActiveTab(page: Page, before: string[]): Promise<void> {
+  const label = await waitFor(
+    async () => (await page.locator('.editor-group-container.active .tabs-container .tab.active .label-name').allInnerTexts())[0],
+    (name) => name !== undefined && !before.includes(name),
+    60_000,
+  );
+  if (label === undefined || before.includes(label)) throw new Error(`no new editor became active (tabs before: ${JSON.stringify(before)}; active now: ${JSON.stringify(label)})`);
+}
