@@ -3,12 +3,13 @@
 // which user holds each one before posting, in batches of 2,000 users.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
 import { dryRunText } from '../../../server/src/engine/dryRun/formatReport';
 import { WORKER_SCRIPT } from '../../../server/src/engine/dryRun/baselineIndex';
+import { convertV1ToV2Text } from '../../../server/src/engine/convert/v1ToV2';
 import { repoRoot } from '../../helpers/repoRoot';
 import { identifier, run, tmpFolder, user, usersFile } from './fixtures';
 
@@ -63,4 +64,17 @@ describe('the baseline read on the worker thread', () => {
       assert.equal(detail('u4499'), 'OTHER B3000 belongs to existing user u3000 (export.xml:3003)');
     });
   }
+
+  it('reads a v1 export through the v1 to v2 mapping as a read here does, against a v2 feed', { skip: !built && 'dist/ not built' }, async () => {
+    const dir = tmpFolder();
+    const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
+    const feed = convertV1ToV2Text(v1).text.replace('<user_group>STUDENT</user_group>', '<user_group>STAFF</user_group>');
+    writeFileSync(join(dir, 'export.xml'), v1);
+    writeFileSync(join(dir, 'feed.xml'), feed);
+    const here = await run(feed, v1);
+    const worker = spawnSync(process.execPath, [cli, 'dry-run', 'feed.xml', '--baseline', 'export.xml', '--no-progress'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(worker.stderr, '');
+    assert.equal(worker.stdout, [...dryRunText(here)].join(''));
+    assert.match(worker.stdout, /^feed\.xml:\d+: updated t\.ngata: user_group "STUDENT" -> "STAFF"\nnote: export\.xml is User XSD v1/);
+  });
 });

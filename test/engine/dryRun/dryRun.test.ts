@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { convertV1ToV2Text } from '../../../server/src/engine/convert/v1ToV2';
+import { dryRunJson, dryRunText } from '../../../server/src/engine/dryRun/formatReport';
+import { repoRoot } from '../../helpers/repoRoot';
 import { InputError } from '../../../server/src/engine/files/inputDocument';
 import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
 import { document, identifier, outcomes, run, user, usersFile } from './fixtures';
@@ -361,11 +366,45 @@ describe('real producers in the dry-run (issue 12)', () => {
     assert.match(report.users[1].detail ?? '', /^missing-primary-id: /);
   });
 
-  it('a v1 export against a v2 feed is refused with what to do, not compared field by field', async () => {
-    const v1Export = '<userRecords xmlns="http://com/exlibris/digitool/repository/extsystem/xmlbeans"><userRecord><userDetails><userName>a</userName><status>Active</status></userDetails></userRecord></userRecords>';
-    await assert.rejects(run(usersFile(user('a')), v1Export), (error: Error) => {
+  it('a v1 export against a v2 feed is compared by meaning, through the v1 to v2 mapping', async () => {
+    const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
+    const v2 = convertV1ToV2Text(v1).text;
+    const same = await run(v2, v1);
+    assert.deepEqual(outcomes(same), ['t.ngata unchanged', 'm.oconnell unchanged']);
+    assert.deepEqual(same.mappedFromV1, ['export.xml']);
+    // One real change among the mapped fields is all the report shows.
+    const changed = await run(v2.replace('<user_group>STUDENT</user_group>', '<user_group>STAFF</user_group>'), v1);
+    assert.deepEqual(outcomes(changed), ['t.ngata updated', 'm.oconnell unchanged']);
+    assert.deepEqual(changed.users[0].changes, [{ path: 'user_group', change: 'changed', old: 'STUDENT', new: 'STAFF' }]);
+    const text = [...dryRunText(changed)].join('');
+    assert.match(text, /^note: export\.xml is User XSD v1, compared with the v2 side through the v1 to v2 mapping: /m);
+    assert.match([...dryRunJson(changed)].join(''), /"mappedFromV1":\["export\.xml"\]/);
+  });
+
+  it('a v1 feed against a v2 export is compared by meaning, and its users and findings keep their v1 places', async () => {
+    const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
+    const v2 = convertV1ToV2Text(v1).text;
+    const starts = v1.split('\n').flatMap((line, k) => (line.includes('<userRecord>') ? [k] : []));
+    const same = await run(v1, v2);
+    assert.deepEqual(outcomes(same), ['t.ngata unchanged', 'm.oconnell unchanged']);
+    assert.deepEqual(same.users.map((u) => u.line), starts);
+    assert.deepEqual(same.mappedFromV1, ['feed.xml']);
+    // A rejection found by validation points at the v1 user.
+    const bad = v1.replace('<expiryDate>20271130</expiryDate>', '<expiryDate>2027113</expiryDate>');
+    const rejected = await run(bad, v2);
+    assert.deepEqual(outcomes(rejected), ['t.ngata rejected/invalid', 'm.oconnell unchanged']);
+    assert.equal(rejected.users[0].line, starts[0]);
+    // The finding is the v1 file's own, in its own names.
+    assert.match(rejected.users[0].detail ?? '', /^invalid-date: "2027113" in <expiryDate> is not a v1 date/);
+  });
+
+  it('files of one version are compared as written; a v1 export that is not well-formed is refused with its place', async () => {
+    const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
+    assert.deepEqual((await run(v1, v1)).mappedFromV1, []);
+    const broken = v1.replace('</userDetails>', '</userDetail>');
+    await assert.rejects(run(convertV1ToV2Text(v1).text, broken), (error: Error) => {
       assert.ok(error instanceof InputError);
-      assert.match(error.message, /feed\.xml is User XSD v2 but the baseline export\.xml is a v1 export: .*Export the users again in v2/);
+      assert.match(error.message, /^export\.xml:\d+:\d+: /);
       return true;
     });
   });

@@ -34,8 +34,6 @@ export class BaselineIndex {
   /** Every identifier value (lower-cased) of every existing user, and later of the feed's users. */
   readonly holders = new Map<string, Holder>();
   users = 0;
-  /** The schema versions of the baseline's documents: a feed of another version cannot be compared field by field. */
-  readonly versions = new Set<1 | 2>();
 
   /**
    * The canonical fields of existing users, by serial: needed only for the users that differ
@@ -176,6 +174,8 @@ export interface BaselineRead {
   documents: readonly InputDocument[];
   /** The paths the documents were expanded from: a worker thread can open them again. */
   sourcePaths?: readonly string[];
+  /** The documents (by path) that `documents` gives as v2 views of v1 files: a worker reads them so too. */
+  v1AsV2?: readonly string[];
   matchIdType: string;
   collector: CollectorOptions;
   onBytes: (path: string, bytes: number) => void;
@@ -199,7 +199,6 @@ async function readHere(read: BaselineRead): Promise<BaselineIndex> {
     const collector = new UserCollector(read.collector);
     await scanDocument(doc, collector, (bytes) => read.onBytes(doc.path, bytes), read.signal);
     checkBaselineDocument({ path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
-    index.versions.add(collector.version!);
     index.add(doc.path, packer.pack(collector.users));
   }
   return index;
@@ -210,6 +209,8 @@ export const WORKER_SCRIPT = 'dryRunWorker.js';
 
 export interface WorkerRequest {
   paths: readonly string[];
+  /** Documents to read through the v1 to v2 mapping (versionBridge.ts). */
+  v1AsV2: readonly string[];
   matchIdType: string;
   collector: CollectorOptions;
 }
@@ -235,7 +236,7 @@ export interface CanonRequest {
  */
 function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex> {
   const index = new BaselineIndex();
-  const request: WorkerRequest = { paths: read.sourcePaths!, matchIdType: read.matchIdType, collector: read.collector };
+  const request: WorkerRequest = { paths: read.sourcePaths!, v1AsV2: read.v1AsV2 ?? [], matchIdType: read.matchIdType, collector: read.collector };
   const worker = new Worker(script, { workerData: request });
   const asked: { resolve: (canons: string[]) => void; reject: (error: Error) => void }[] = [];
   let failure: Error | null = null;
@@ -269,7 +270,6 @@ function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex
             break;
           case 'end':
             checkBaselineDocument(message);
-            index.versions.add(message.version!);
             break;
           case 'done':
             settled = true;

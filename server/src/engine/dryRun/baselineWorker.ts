@@ -9,13 +9,16 @@ import { expandInputs } from '../files/inputs';
 import { InputError } from '../files/inputDocument';
 import { BaselinePacker, scanDocument, type CanonRequest, type WorkerMessage, type WorkerRequest } from './baselineIndex';
 import { UserCollector } from './userCollector';
+import { v2ViewOf } from './versionBridge';
 
 /** Users per message: large enough that posting costs little, small enough to index as they come. */
 const BATCH = 2000;
 
 async function readBaselineForParent(request: WorkerRequest, packer: BaselinePacker, post: (message: WorkerMessage) => void): Promise<void> {
   const { documents } = await expandInputs(request.paths);
-  for (const doc of documents) {
+  const bridged = new Set(request.v1AsV2);
+  for (const expanded of documents) {
+    const doc = bridged.has(expanded.path) ? v2ViewOf(expanded) : expanded;
     const collector = new UserCollector(request.collector);
     const users = collector.users;
     await scanDocument(doc, collector, (bytes) => {

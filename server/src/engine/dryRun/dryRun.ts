@@ -9,6 +9,7 @@ import { compareRanges } from '../text/span';
 import type { Finding } from '../rules/finding';
 import { RULES, type RuleDef, type RuleId } from '../rules/ruleTable';
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
+import { documentsToBridge, v2ViewOf, V2ViewSink } from './versionBridge';
 import { compareUsers } from './compareUsers';
 import { describeHolder, identifierKeys, matchKey, readBaseline, scanDocument, type BaselineIndex, type Holder } from './baselineIndex';
 import {
@@ -86,14 +87,17 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   // segment_type counts only in the baseline: SIS makes every incoming segment External.
   const collectorOptions: CollectorOptions = { includeResearcher, internalSegments: false };
   const progress = new ProgressCounter(options, baseline, inputs);
+  // A v1 side beside a v2 side is read through the v1 to v2 mapping (versionBridge.ts).
+  const bridged = await documentsToBridge([...baseline, ...inputs], options.signal);
 
   // Stops the baseline reader (a worker thread) when the input fails or the run is cancelled.
   const stop = new AbortController();
   const forward = (): void => stop.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', forward, { once: true });
   const reading = readBaseline({
-    documents: baseline,
+    documents: baseline.map((doc) => (bridged.has(doc.path) ? v2ViewOf(doc) : doc)),
     sourcePaths: options.baselinePaths,
+    v1AsV2: [...bridged],
     matchIdType,
     collector: { includeResearcher, internalSegments: true },
     onBytes: progress.phase('baseline'),
@@ -113,32 +117,35 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     let ready: BaselineIndex | undefined;
     reading.then((i) => (ready = i), () => undefined);
     const waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[] = [];
-    const inputVersions = new Map<1 | 2, string>();
     for (const doc of inputs) {
       let rejections: RejectionFindings | undefined;
+      let bridge: V2ViewSink | undefined;
       const onUser = (user: CollectedUser, k: number): void => {
         const rejection = rejections!.byUser[k];
         rejections!.byUser[k] = undefined;
+        // The report points into the file as written, not into its converted text.
+        const start = bridge?.userStart(k);
+        if (start) Object.assign(user, start);
         if (ready === undefined || waiting.length > 0) waiting.push({ user, path: doc.path, rejection });
         else (replay ??= new Replay(ready, how)).add(user, doc.path, rejection);
       };
       const collector = new UserCollector(collectorOptions, onUser);
+      if (bridged.has(doc.path)) bridge = new V2ViewSink(collector, doc.path);
       // The user in progress is the next one the collector ends (the checker hears each event first).
       rejections = new RejectionFindings(() => collector.count);
       // Identifiers across users are the replay's business (duplicate-in-feed): the observer hook
       // spares the checker its own registry of every input identifier.
       const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections, observer: IGNORE_USERS });
-      await scanDocument(doc, new TeeSink(checker, collector), (bytes) => {
+      await scanDocument(doc, new TeeSink(checker, bridge ?? collector), (bytes) => {
         onInputBytes(doc.path, bytes);
         if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
       }, options.signal);
       const fileError = firstFileError(checker.result().findings);
       if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
+      bridge?.finish();
       if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
-      if (!inputVersions.has(collector.version)) inputVersions.set(collector.version, doc.path);
     }
     index = await reading;
-    checkVersions(inputVersions, index, baseline);
     replay = replayWaiting(replay ?? new Replay(index, how), waiting);
     await replay.compareDiffering();
   } finally {
@@ -153,21 +160,8 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     unmatched,
     baseline: { paths: baseline.map((d) => d.path), users: index.users },
     inputs: inputs.map((d) => d.path),
+    mappedFromV1: [...baseline, ...inputs].map((d) => d.path).filter((path) => bridged.has(path)),
   };
-}
-
-/**
- * A v1 export against a v2 feed (or the reverse) would list every field as removed and added
- * again: the names differ, not the data. Refused with what to do instead.
- */
-function checkVersions(inputVersions: ReadonlyMap<1 | 2, string>, index: BaselineIndex, baseline: readonly InputDocument[]): void {
-  for (const [version, path] of inputVersions) {
-    if (index.versions.size === 0 || index.versions.has(version)) continue;
-    const other = version === 1 ? 2 : 1;
-    throw new InputError(
-      `${path} is User XSD v${version} but the baseline ${baseline[0]?.path ?? ''} is a v${other} export: the dry-run compares users field by field and cannot compare the two versions. ` +
-      `Export the users again in v${version} (the Export Users job's format setting), or convert the feed to v${other}.`, path);
-  }
 }
 
 /** Replays the users that waited for the index, in their order. */
@@ -380,7 +374,9 @@ class ProgressCounter {
   phase(phase: DryRunProgress['phase']): (path: string, bytes: number) => void {
     return (path, bytes) => {
       this.done += bytes;
-      this.options.onProgress?.({ phase, path, bytesDone: this.done, bytesTotal: this.total });
+      // A v1 side read through the mapping counts its converted bytes, not quite its size on disk.
+      const done = this.total > 0 ? Math.min(this.done, this.total) : this.done;
+      this.options.onProgress?.({ phase, path, bytesDone: done, bytesTotal: this.total });
     };
   }
 }

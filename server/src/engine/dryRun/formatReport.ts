@@ -7,7 +7,8 @@ import { ALERT_THRESHOLD, REJECT_REASONS, type DryRunReport, type DryRunUser, ty
 
 /** `{"summary":{...},"users":[{"primaryId","outcome","reason","line","changes":[...]}]}`, in pieces. */
 export function* dryRunJson(report: DryRunReport): Generator<string> {
-  yield `{"summary":${JSON.stringify(report.summary)},"users":[`;
+  const mapped = report.mappedFromV1.length > 0 ? `,"mappedFromV1":${JSON.stringify(report.mappedFromV1)}` : '';
+  yield `{"summary":${JSON.stringify(report.summary)}${mapped},"users":[`;
   let first = true;
   for (const user of report.users) {
     const json = JSON.stringify({
@@ -37,6 +38,8 @@ export function* dryRunText(report: DryRunReport): Generator<string> {
       yield `${where}: new ${who}\n`;
     }
   }
+  const mapped = mappedSentence(report);
+  if (mapped !== undefined) yield `note: ${escapeControl(mapped)}\n`;
   yield `${summaryLine(report)}\n`;
   if (report.summary.alert) yield `${alertLine(report)}\n`;
 }
@@ -45,6 +48,14 @@ export function summaryLine(report: DryRunReport): string {
   const s = report.summary;
   return `${usersCount(s.total)} (${report.mode}, matched by ${report.matchIdType}, against ${report.baseline.users} existing): ` +
     `${s.new} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.rejected} rejected (${percent(s.failureRate)})`;
+}
+
+/** Why the field names of a v1 file show in v2: it was compared through the mapping. */
+function mappedSentence(report: DryRunReport): string | undefined {
+  const paths = report.mappedFromV1;
+  if (paths.length === 0) return undefined;
+  return `${paths.join(', ')} ${paths.length === 1 ? 'is' : 'are'} User XSD v1, compared with the v2 side through the v1 to v2 mapping: ` +
+    'fields are named as in v2, and v1 values with no v2 home are not compared';
 }
 
 export function usersCount(n: number): string {
@@ -83,6 +94,8 @@ export interface ReportView {
   title: string;
   inputs: readonly string[];
   baselinePaths: readonly string[];
+  /** Why a v1 file's fields show under v2 names, when one was compared through the mapping. */
+  mappedFromV1: string | undefined;
   /** `4 existing users` */
   baselineUsers: string;
   matchIdType: string;
@@ -136,6 +149,7 @@ export function reportView(report: DryRunReport): ReportView {
     title: `Dry-run: ${report.mode} of ${usersCount(s.total)}`,
     inputs: report.inputs,
     baselinePaths: report.baseline.paths,
+    mappedFromV1: mappedSentence(report),
     baselineUsers: `${report.baseline.users} existing ${report.baseline.users === 1 ? 'user' : 'users'}`,
     matchIdType: report.matchIdType,
     unmatched: report.mode === 'import' ? 'added (import)' : report.unmatched === 'add' ? 'added' : 'rejected',
@@ -166,6 +180,7 @@ export function dryRunMarkdown(report: DryRunReport): string {
   out.push(`Input: ${view.inputs.map(code).join(', ')}  `);
   out.push(`Baseline: ${view.baselinePaths.map(code).join(', ')} (${view.baselineUsers})  `);
   out.push(`Matched by ${code(view.matchIdType)}; unmatched users: ${view.unmatched}.`, '');
+  if (view.mappedFromV1 !== undefined) out.push(`${cell(view.mappedFromV1)}.`, '');
   if (view.alert !== undefined) out.push(`> **Alert:** ${view.alert}.`, '');
   out.push('| outcome | users |', '|---|---:|');
   out.push(`| new | ${s.new} |`, `| updated | ${s.updated} |`, `| unchanged | ${s.unchanged} |`, `| rejected | ${s.rejected} |`, `| **total** | **${s.total}** |`);

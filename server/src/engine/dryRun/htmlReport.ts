@@ -131,6 +131,7 @@ export function dryRunHtml(report: DryRunReport): string {
     `<div>Input: ${view.inputs.map(code).join(', ')}${single !== undefined && !view.inputs.includes(single) ? ` (users in ${code(single)})` : ''}</div>`,
     `<div>Baseline: ${view.baselinePaths.map(code).join(', ')} (${text(view.baselineUsers)})</div>`,
     `<div>Matched by ${code(view.matchIdType)}; unmatched users: ${text(view.unmatched)}.</div>`,
+    ...(view.mappedFromV1 !== undefined ? [`<div>${text(view.mappedFromV1)}.</div>`] : []),
     '</div>',
   );
   if (view.alert !== undefined) out.push(`<div class="alert" role="alert"><strong>Alert:</strong> ${text(view.alert)}.</div>`);

@@ -65,6 +65,8 @@ export interface DryRunReport {
   /** The baseline's documents and how many users it holds. */
   baseline: { paths: string[]; users: number };
   inputs: string[];
+  /** The User XSD v1 documents compared with a v2 side through the v1 to v2 mapping, under v2 names. */
+  mappedFromV1: string[];
 }
 
 /** Alma's failure-rate alert: the job report warns when this share of users is rejected. */

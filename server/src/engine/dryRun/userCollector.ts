@@ -193,6 +193,11 @@ export class UserCollector implements ScanSink {
   /** The root element's name when it is not one of a users file. */
   badRoot: string | null = null;
 
+  /** The version is known for good: after the root, or a `<userRecords>` root's first child. */
+  get versionDecided(): boolean {
+    return this.version !== null && !this.undecided;
+  }
+
   private depth = 0;
   private readonly frames: (Plan | null)[] = [];
   private readonly texts: string[] = [];
