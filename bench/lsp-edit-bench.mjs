@@ -6,7 +6,11 @@
 // record_type, account_type and external_id, validated from disk ("Validate File on Disk"): the
 // diagnostics published for it are counted.
 //
-//   npm run build && node bench/lsp-edit-bench.mjs [--users 10000] [--edits 50] [--big 100000] [--no-big]
+//   npm run build && node bench/lsp-edit-bench.mjs [--users 10000] [--edits 50] [--big 100000] [--no-big] [--server PATH]
+//
+// While the full re-validations run, a hover is sent once each has surely begun (the debounce
+// plus 40 ms after the edit): its answer time against the validation's is what a user feels when
+// the server is busy.
 //
 // Prints a Markdown table on stdout, progress on stderr.
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,7 +34,9 @@ const EDITS = option('--edits', 50);
 const BIG = option('--big', 100_000);
 const DEBOUNCE_MS = 200;
 const FULL_RUNS = 5;
-const server = join(root, 'dist', 'server.js');
+const serverAt = args.indexOf('--server');
+// Another build's server (a baseline) is timed with --server PATH.
+const server = serverAt >= 0 ? resolve(args[serverAt + 1]) : join(root, 'dist', 'server.js');
 // A folder of its own: the files of a folder are a set, and the server indexes the whole folder.
 const data = join(root, 'bench', 'data', 'lsp');
 const log = (s) => process.stderr.write(`${s}\n`);
@@ -164,8 +170,30 @@ async function typingBench() {
     full.push(r.ms);
     serverFull.push(r.serverMs);
   }
+  // A hover while the whole document is validated again (the same edits outside the users).
+  const hoverLine = positionOf(lineStarts, starts[Math.floor(starts.length / 2)]);
+  const busyHover = [];
+  const busyFull = [];
+  for (let k = 0; k < FULL_RUNS; k++) {
+    version++;
+    const from = s.published.length;
+    const range = k % 2 === 0 ? { start: rootLine, end: rootLine } : { start: rootLine, end: { line: rootLine.line, character: rootLine.character + 1 } };
+    const sent = performance.now();
+    await s.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: k % 2 === 0 ? ' ' : '' }] });
+    await new Promise((r) => setTimeout(r, DEBOUNCE_MS + 40));
+    const asked = performance.now();
+    const hover = await s.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: hoverLine.line, character: hoverLine.character - 3 } });
+    const answered = performance.now();
+    if (!hover) throw new Error('the hover on <first_name> found nothing');
+    const got = await s.until(() => s.published.slice(from).find((p) => p.params.uri === uri && p.params.version === version));
+    const validation = got.at - sent - DEBOUNCE_MS;
+    busyHover.push(answered - asked);
+    busyFull.push(validation);
+    // A server that blocks answers once the validation is over: the hover then waited for all of it.
+    if (answered >= got.at) log(`hover ${k + 1} was answered after the validation's diagnostics`);
+  }
   await s.stop();
-  return { openMs, incremental, serverIncremental, full, serverFull, completion, mb: Buffer.byteLength(text) / 1048576 };
+  return { openMs, incremental, serverIncremental, full, serverFull, completion, busyHover, busyFull, mb: Buffer.byteLength(text) / 1048576 };
 }
 
 /** The generated users with account_type and external_id added after record_type (order is free in a v2 user). */
@@ -216,6 +244,13 @@ out.push('|---|---:|---:|---:|---:|---:|');
 out.push(`| incremental (an edit inside one user) | ${typing.incremental.length} | ${fmt(percentile(typing.incremental, 50))} | ${fmt(percentile(typing.incremental, 95))} | ${fmt(Math.max(...typing.incremental))} | ${fmt(percentile(typing.serverIncremental, 50))} |`);
 out.push(`| full re-validation (an edit outside the users) | ${typing.full.length} | ${fmt(percentile(typing.full, 50))} | ${fmt(percentile(typing.full, 95))} | ${fmt(Math.max(...typing.full))} | ${fmt(percentile(typing.serverFull, 50))} |`);
 out.push(`| completion request right after an edit (request to answer) | ${typing.completion.length} | ${fmt(percentile(typing.completion, 50))} | ${fmt(percentile(typing.completion, 95))} | ${fmt(Math.max(...typing.completion))} | – |`);
+if (typing.busyHover.length > 0) {
+  const hover = percentile(typing.busyHover, 50);
+  const validation = percentile(typing.busyFull, 50);
+  out.push(`| hover sent while a full re-validation runs (request to answer) | ${typing.busyHover.length} | ${fmt(hover)} | ${fmt(percentile(typing.busyHover, 95))} | ${fmt(Math.max(...typing.busyHover))} | – |`);
+  out.push('');
+  out.push(`Hover while busy: p50 ${fmt(hover)} ms against that validation's p50 ${fmt(validation)} ms, ${(hover / validation).toFixed(2)}x (goal <= 0.25x).`);
+}
 out.push('');
 out.push(`Opening the document (first, full validation, diagnostics received): ${typing.openMs.toFixed(0)} ms.`);
 console.log(out.join('\n'));

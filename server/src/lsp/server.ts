@@ -99,6 +99,9 @@ interface OpenDocument {
 /** Watched when the client lets the server register watchers: configurations, code tables, and the XML files of the sets. */
 const WATCHED_FILES = ['**/alma-sis.config.json', '**/*.codetables.json', '**/*code-tables*.json', '**/*.xml'];
 
+/** Lets the event loop take the messages that arrived (setImmediate runs after pending I/O). */
+const giveWay = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The Alma SIS language server: a thin adapter from LSP to the engine. Diagnostics (pushed, or
  * pulled when the client offers it), incremental validation while typing, sets across the files
@@ -371,14 +374,19 @@ export class AlmaSisServer {
       }
     }
     const started = performance.now();
-    let result: DocumentResult;
+    const incremental = state.incremental;
+    let result: DocumentResult | null;
     try {
-      result = state.incremental.validate();
+      // A whole scan gives way between slices: hovers, completions and edits are answered meanwhile.
+      result = await incremental.validateInSlices(giveWay);
     } catch (error) {
       // The engine never should; if it does, the document is validated afresh next time.
-      state.incremental = null;
+      if (state.incremental === incremental) state.incremental = null;
       throw error;
     }
+    // Overtaken while it scanned: the edit or the new settings scheduled the run that counts.
+    if (!result || state.incremental !== incremental || state.settingsEpoch !== epoch || this.open.get(state.uri) !== state) return;
+    if (this.documents.get(state.uri)?.version !== version) return;
     const ms = performance.now() - started;
     const diagnostics = toDiagnostics(result, (p) => this.uriOf(state, p), state.client.maxProblems);
     this.finish(state, version, diagnostics);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { IncrementalDocument, validateText, sampleText, DEFAULT_SETTINGS, type ValidationSettings, type DocumentResult } from '../../../server/src/engine';
+import { describeMutant, fuzzSeed, mutant, sampleFiles } from '../../helpers/userFileMutator';
 import { EditSession, randomAction, replay, shrink, shrinkSteps, type Failure, type Step } from '../../helpers/incrementalEdits';
 import { repoRoot } from '../../helpers/repoRoot';
 import { mulberry32 as seededRandom } from '../../../server/src/engine/samples/sampleGenerator';
@@ -329,4 +330,58 @@ test('shrinking keeps a sequence failing and drops the steps the failure does no
   assert.deepEqual(shrunk.steps.map((s) => s.changes[0].text), ['X', 'Y']);
   assert.equal(shrunk.failure.step, 1);
   await assert.rejects(shrinkSteps([insert('a')], run), /does not fail/);
+});
+
+// A whole scan in slices (the language server's, so that it answers while a big document is scanned).
+
+const noPause = (): Promise<void> => Promise.resolve();
+
+test('a whole scan in slices of any size gives the one-piece result: samples, mutants, and 4-byte characters at every cut', async () => {
+  const random = seededRandom(fuzzSeed());
+  const texts: [string, string][] = sampleFiles().map((f) => [f.name, f.bytes.toString('utf8')]);
+  for (let k = 0; k < 200; k++) {
+    const m = mutant(sampleFiles(), fuzzSeed(), k);
+    texts.push([describeMutant(m), m.bytes.toString('utf8')]);
+  }
+  const emoji = usersDocument(['a1', 'b2']).replace(/Ann/g, 'A\u{1F600}n\u{10348}').replace('Lee', 'L\u00e9e\r\n');
+  texts.push(['4-byte characters', emoji]);
+  for (const [name, text] of texts) {
+    const whole = open(text).validate();
+    const slice = name === '4-byte characters' ? 1 : 1 + Math.floor(random() * 400);
+    const sliced = await open(text).validateInSlices(noPause, slice);
+    assert.deepEqual(sliced, whole, `${name}, slices of ${slice} characters`);
+  }
+  for (let slice = 1; slice <= 12; slice++) assert.deepEqual(await open(emoji).validateInSlices(noPause, slice), open(emoji).validate(), `4-byte characters, slices of ${slice}`);
+});
+
+test('an edit or new settings while a sliced scan waits make it give up (null); the next validation is the full one of the new text', async () => {
+  const text = usersDocument(['a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+  for (const change of ['edit', 'settings'] as const) {
+    const doc = open(text);
+    let pauses = 0;
+    const pause = async (): Promise<void> => {
+      if (++pauses === 3) {
+        if (change === 'edit') edit(doc, text.indexOf('a4'), text.indexOf('a4') + 2, 'a1');
+        else doc.reconfigure({ ...DEFAULT_SETTINGS, rules: { 'duplicate-identifier': 'warning' } });
+      }
+    };
+    assert.equal(await doc.validateInSlices(pause, 64), null, `${change}: the scan under way is stale`);
+    const settings = change === 'settings' ? { ...DEFAULT_SETTINGS, rules: { 'duplicate-identifier': 'warning' as const } } : DEFAULT_SETTINGS;
+    const again = await doc.validateInSlices(noPause, 64);
+    assert.deepEqual(again, full(doc, settings), `${change}: then the new text or settings`);
+    if (change === 'edit') assert.ok(again!.findings.some((f) => f.rule === 'duplicate-identifier'), 'the duplicate the edit planted is found');
+  }
+});
+
+test('validations that overlap with no edit between them share one sliced scan', async () => {
+  const doc = open(usersDocument(['a1', 'a2', 'a3', 'a4']));
+  const [first, second] = await Promise.all([doc.validateInSlices(() => new Promise((r) => setImmediate(r)), 50), doc.validateInSlices(noPause, 50)]);
+  assert.equal(doc.stats.fullScans, 1);
+  assert.deepEqual(first, full(doc));
+  assert.deepEqual(second, first);
+  // Then an edit inside a user is re-checked alone, as after a one-piece scan.
+  const text = doc.document.getText();
+  edit(doc, text.indexOf('a3'), text.indexOf('a3') + 2, 'a9');
+  assert.deepEqual(await doc.validateInSlices(noPause, 50), full(doc));
+  assert.equal(doc.stats.fullScans, 1);
 });

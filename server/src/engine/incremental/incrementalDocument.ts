@@ -76,6 +76,22 @@ const MAX_DEPTH_FOR_PIECES = 48;
 const INCREMENTAL_ROOTS = new Set(['users', 'userRecords']);
 
 /**
+ * Characters a sliced whole scan reads between pauses: about 100 users, a few milliseconds of
+ * scanning, so a hover waits little while a 10k-user document is validated again.
+ */
+const FULL_SCAN_SLICE_CHARS = 1 << 18;
+
+/** Elements taken between pauses once a sliced scan has read the text (about 10 ms of work). */
+const ADOPT_BATCH = 2000;
+
+/** A whole-document scan under way: the scanner fed, the recorder and checker it feeds. */
+interface FullScan {
+  recorder: SegmentRecorder;
+  checker: DocumentChecker;
+  scanner: XmlScanner;
+}
+
+/**
  * Validation of an editor buffer that follows its edits: the document is kept as a prologue, the
  * root's children (users) and an epilogue; an edit inside one user re-checks that user alone,
  * with the real scanner and checker started inside the root at the user's position, and the
@@ -111,6 +127,10 @@ export class IncrementalDocument {
   private epilogueOffset = -1;
   private schemaVersion: 1 | 2 | null = null;
   private needsFull = true;
+  /** Counts update() and reconfigure() calls: a sliced scan begun before one of them is stale. */
+  private changes = 0;
+  /** The sliced whole scan under way, and the count of changes it began at. */
+  private sliced: { changes: number; done: Promise<boolean> } | undefined;
   readonly stats: IncrementalStats = { fullScans: 0, elementScans: 0 };
 
   constructor(
@@ -134,6 +154,7 @@ export class IncrementalDocument {
    * change which users are combined through the registry.
    */
   reconfigure(settings: ValidationSettings, earlier: EarlierFiles = this.earlier): void {
+    this.changes++;
     const sameSet = earlier.version === this.earlier.version && earlier.versionPath === this.earlier.versionPath;
     if (settings !== this.settings || !sameSet) this.needsFull = true;
     this.settings = settings;
@@ -147,6 +168,7 @@ export class IncrementalDocument {
 
   /** Applies LSP content changes (in order, each relative to the text before it); returns the new document. */
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): EditableText {
+    this.changes++;
     for (const change of changes) {
       let edit: TrackedEdit | null = null;
       if (!this.needsFull) {
@@ -170,17 +192,63 @@ export class IncrementalDocument {
 
   /** Validates what the edits since the last call touched and returns the whole document's result. */
   validate(): DocumentResult {
-    if (!this.needsFull) {
-      for (const element of this.dirty) {
-        if (!this.recheck(element)) {
-          this.needsFull = true;
-          break;
-        }
+    this.recheckDirty();
+    if (this.needsFull) {
+      const text = this.doc.text();
+      const scan = this.beginFullScan();
+      scan.scanner.write(Buffer.from(text, 'utf8'));
+      const steps = this.adoptFullScan(scan, text);
+      while (!steps.next().done);
+    }
+    return this.combine();
+  }
+
+  /**
+   * As validate(), but a whole-document scan gives way to `pause` after each slice of the text, so
+   * that a server answers hovers and takes edits while a big document is scanned. Returns null when
+   * the document was edited or reconfigured meanwhile: what was scanned is then stale, and the
+   * caller's next validation (scheduled by that edit) scans the new text. Validations that overlap
+   * without an edit between them share one scan.
+   */
+  async validateInSlices(pause: () => Promise<void>, sliceChars = FULL_SCAN_SLICE_CHARS): Promise<DocumentResult | null> {
+    const changes = this.changes;
+    if (this.sliced?.changes !== changes) {
+      this.recheckDirty();
+      if (!this.needsFull) return this.combine();
+      this.sliced = { changes, done: this.scanInSlices(pause, sliceChars) };
+    }
+    const scanned = await this.sliced.done;
+    if (this.changes !== changes || !scanned) return null;
+    return this.combine();
+  }
+
+  private async scanInSlices(pause: () => Promise<void>, sliceChars: number): Promise<boolean> {
+    const changes = this.changes;
+    const text = this.doc.text();
+    const scan = this.beginFullScan();
+    const step = Math.max(1, sliceChars);
+    // Encoded a slice at a time into one buffer (the scanner copies what it keeps): the whole text
+    // as UTF-8 at once doubles a big document's memory, and a buffer per slice is garbage that
+    // makes the next collection slower. A UTF-16 unit is at most 3 bytes of UTF-8.
+    const bytes = Buffer.allocUnsafe(3 * (step + 1));
+    for (let at = 0; at < text.length; ) {
+      let end = Math.min(text.length, at + step);
+      // A slice ends between the two halves of a surrogate pair only to be encoded as two U+FFFD.
+      if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end++;
+      const length = bytes.write(text.slice(at, end), 0, 'utf8');
+      scan.scanner.write(bytes.subarray(0, length));
+      at = end;
+      if (at < text.length) {
+        await pause();
+        if (this.changes !== changes) return false;
       }
     }
-    this.dirty = [];
-    if (this.needsFull) this.scanAll();
-    return this.combine();
+    const steps = this.adoptFullScan(scan, text);
+    while (!steps.next().done) {
+      await pause();
+      if (this.changes !== changes) return false;
+    }
+    return true;
   }
 
   /** The schema version found by the last validate(). */
@@ -292,35 +360,69 @@ export class IncrementalDocument {
     return checker;
   }
 
-  private scanAll(): void {
+  /** Re-checks the users the edits touched; one that cannot be re-checked alone makes the next scan whole. */
+  private recheckDirty(): void {
+    if (!this.needsFull) {
+      for (const element of this.dirty) {
+        if (!this.recheck(element)) {
+          this.needsFull = true;
+          break;
+        }
+      }
+    }
+    this.dirty = [];
+  }
+
+  private beginFullScan(): FullScan {
     this.stats.fullScans++;
-    const text = this.doc.text();
     const recorder = new SegmentRecorder();
     const checker = this.newChecker(recorder, new IdentifierRegistry());
-    const scanner = new XmlScanner(recorder);
-    scanner.write(Buffer.from(text, 'utf8'));
+    return { recorder, checker, scanner: new XmlScanner(recorder) };
+  }
+
+  /**
+   * Takes the pieces of a whole scan of `text` (all of it written to the scan's scanner). A
+   * generator, so that a sliced scan gives way while the users are indexed too (about a tenth of
+   * a whole validation): it yields between batches of elements and changes nothing of this
+   * document's state until its last step, which commits everything at once.
+   */
+  private *adoptFullScan({ recorder, checker, scanner }: FullScan, text: string): Generator<void, void, void> {
     scanner.end();
     const result = checker.result();
+    const elements = recorder.elements as Element[];
+    let ordinal = 0;
+    for (let index = 0; index < elements.length; index++) {
+      // The recorder's records become the document's elements as they are: a copy of each costs as much again.
+      const e = elements[index];
+      e.offset = this.doc.offsetAt({ line: e.line, character: e.col });
+      e.dirty = false;
+      e.index = index;
+      e.ordinal = e.user ? ++ordinal : 0;
+      if ((index + 1) % ADOPT_BATCH === 0) yield;
+    }
+    const holders = new Map<string, Element[]>();
+    const contested = new Set<string>();
+    for (let index = 0; index < elements.length; index++) {
+      this.indexIdentifiers(elements[index], 1, holders, contested);
+      if ((index + 1) % ADOPT_BATCH === 0) yield;
+    }
+    const rootName = recorder.root?.name ?? '';
+    const piecewise = this.canCheckAlone(text, rootName, elements) && recorder.maxDepth < MAX_DEPTH_FOR_PIECES && recorder.problems < MAX_PROBLEMS_FOR_PIECES;
+    yield;
+    this.sliced = undefined;
     this.schemaVersion = result.schemaVersion;
     this.prologue = recorder.prologue;
     this.rootUser = recorder.rootUser;
     this.rootUserAfter = recorder.rootUserAfter;
-    let ordinal = 0;
-    this.elements = recorder.elements.map((e, index) => ({
-      ...e,
-      offset: this.doc.offsetAt({ line: e.line, character: e.col }),
-      dirty: false,
-      index,
-      ordinal: e.user ? ++ordinal : 0,
-    }));
+    this.elements = elements;
     this.userCount = ordinal;
     this.holders.clear();
+    for (const [key, list] of holders) this.holders.set(key, list);
     this.contested.clear();
-    for (const element of this.elements) this.indexIdentifiers(element, 1);
-    this.rootName = recorder.root?.name ?? '';
+    for (const key of contested) this.contested.add(key);
+    this.rootName = rootName;
     this.rootTag = recorder.root ? startTagText(recorder.root.name, recorder.root.attributes) : '';
     this.outsideProblems = recorder.outsideProblems;
-    const piecewise = this.canCheckAlone(text) && recorder.maxDepth < MAX_DEPTH_FOR_PIECES && recorder.problems < MAX_PROBLEMS_FOR_PIECES;
     this.epilogueOffset = piecewise ? text.lastIndexOf(`</${this.rootName}`) : -1;
     if (this.elements.length > 0 && this.epilogueOffset < this.elements[this.elements.length - 1].offset) this.epilogueOffset = -1;
     // Every child was entered as a re-check enters it (at depth 1, in text), but the whole scan may
@@ -336,9 +438,9 @@ export class IncrementalDocument {
   }
 
   /** The root's children can be checked alone: a known root, a BOM-less text, positions that map to '<' + name. */
-  private canCheckAlone(text: string): boolean {
-    if (!INCREMENTAL_ROOTS.has(this.rootName) || text.charCodeAt(0) === 0xfeff) return false;
-    return this.elements.every((e) => text.charCodeAt(e.offset) === 0x3c && text.startsWith(e.name, e.offset + 1));
+  private canCheckAlone(text: string, rootName: string, elements: readonly Element[]): boolean {
+    if (!INCREMENTAL_ROOTS.has(rootName) || text.charCodeAt(0) === 0xfeff) return false;
+    return elements.every((e) => text.charCodeAt(e.offset) === 0x3c && text.startsWith(e.name, e.offset + 1));
   }
 
   /**
@@ -412,7 +514,7 @@ export class IncrementalDocument {
   }
 
   /** Adds (+1) or removes (-1) a user's identifier keys in the index. */
-  private indexIdentifiers(element: Element, sign: 1 | -1): void {
+  private indexIdentifiers(element: Element, sign: 1 | -1, holders = this.holders, contested = this.contested): void {
     const uses = element.user?.uses;
     if (!uses) return;
     for (let i = 0; i < uses.length; i++) {
@@ -420,20 +522,20 @@ export class IncrementalDocument {
       let repeated = false;
       for (let j = 0; j < i && !repeated; j++) repeated = uses[j].key === key;
       if (repeated) continue;
-      let list = this.holders.get(key);
+      let list = holders.get(key);
       if (sign > 0) {
-        if (!list) this.holders.set(key, (list = []));
+        if (!list) holders.set(key, (list = []));
         list.push(element);
       } else if (list) {
         list.splice(list.indexOf(element), 1);
       }
       if (!list || list.length === 0) {
-        this.holders.delete(key);
-        this.contested.delete(key);
+        holders.delete(key);
+        contested.delete(key);
       } else if (list.length > 1 || this.earlierKeys.has(key)) {
-        this.contested.add(key);
+        contested.add(key);
       } else {
-        this.contested.delete(key);
+        contested.delete(key);
       }
     }
   }
