@@ -35,6 +35,9 @@ before(async () => {
   folder = join(work, 'workspace');
   mkdirSync(folder);
   copyFileSync(join(root, 'samples', 'valid', 'users-v2.xml'), join(folder, 'users-v2.xml'));
+  // A folder of its own: the files of a folder are one set, and a v1 file beside v2 ones is another matter.
+  mkdirSync(join(folder, 'legacy'));
+  copyFileSync(join(root, 'samples', 'valid', 'users-v1.xml'), join(folder, 'legacy', 'users-v1.xml'));
   writeFileSync(join(folder, 'nightly.zip'), zipBytes);
   if (sshSkip === undefined) {
     sshd = await startSshServer();
@@ -83,6 +86,18 @@ test('Generate Sample File opens a sample in a new editor', { skip, timeout: 120
   await newActiveTab(page, tabs);
   const text = await waitFor(() => editorText(page), (t) => t.includes('<users>') && t.includes('<primary_id>'));
   assert.match(text, /<\?xml version="1\.0" encoding="UTF-8"\?>/);
+});
+
+test('Convert to User XSD v2 opens the v2 text of the open v1 file, and says what had no v2 home', { skip, timeout: 120_000 }, async () => {
+  const page = editor!.browser.page;
+  await quickOpen(page, 'users-v1.xml');
+  const tabs = await tabLabels(page);
+  await runCommand(page, 'Alma SIS: Convert to User XSD v2');
+  await newActiveTab(page, tabs);
+  const text = await waitFor(() => editorText(page), (t) => t.includes('<users>') && t.includes('<primary_id>t.ngata</primary_id>'));
+  assert.match(text, /<primary_id>t\.ngata<\/primary_id>/);
+  assert.doesNotMatch(text, /<userRecords|<userName>/);
+  assert.match(await waitForToast(page, 'Converted 2 users to User XSD v2'), /Converted 2 users to User XSD v2/);
 });
 
 test('Upload to SFTP: first contact shows the fingerprint, trusting pins it, the password is asked once, the zip lands', { skip: sshSkip, timeout: 180_000 }, async () => {
