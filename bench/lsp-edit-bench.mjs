@@ -6,7 +6,11 @@
 // record_type, account_type and external_id, validated from disk ("Validate File on Disk"): the
 // diagnostics published for it are counted.
 //
-//   npm run build && node bench/lsp-edit-bench.mjs [--users 10000] [--edits 50] [--big 100000] [--no-big] [--server PATH]
+//   npm run build && node bench/lsp-edit-bench.mjs [--users 10000] [--edits 50] [--big 100000] [--no-big] [--no-open-big] [--server PATH]
+//
+// The 100k-user file is also opened as a document (didOpen with its whole text, as Neovim or
+// another editor without VS Code's 50 MB limit sends it): the time to its diagnostics and the
+// server's peak resident memory (VmHWM, Linux only).
 //
 // While the full re-validations run, a hover is sent once each has surely begun (the debounce
 // plus 40 ms after the edit): its answer time against the validation's is what a user feels when
@@ -37,21 +41,37 @@ const FULL_RUNS = 5;
 const serverAt = args.indexOf('--server');
 // Another build's server (a baseline) is timed with --server PATH.
 const server = serverAt >= 0 ? resolve(args[serverAt + 1]) : join(root, 'dist', 'server.js');
-// A folder of its own: the files of a folder are a set, and the server indexes the whole folder.
-const data = join(root, 'bench', 'data', 'lsp');
+// A folder of its own for each file: the files of a folder are a set, and the server indexes the
+// whole folder (generated files of the same seed share their first users: beside each other, every
+// one of those would be a duplicate of the other file's).
+const dataRoot = join(root, 'bench', 'data', 'lsp');
+const data = (name) => {
+  const folder = join(dataRoot, name);
+  mkdirSync(folder, { recursive: true });
+  return folder;
+};
 const log = (s) => process.stderr.write(`${s}\n`);
 
 if (!existsSync(server)) {
   log('dist/server.js is missing: run npm run build first');
   process.exit(2);
 }
-mkdirSync(data, { recursive: true });
 
 function generate(users, out) {
   if (existsSync(out)) return;
   log(`generating ${out}`);
   const run = spawnSync(process.execPath, [join(root, 'bench', 'generate-users.mjs'), '--users', String(users), '--out', out, '--seed', '7'], { stdio: 'inherit' });
   if (run.status !== 0) throw new Error('generate-users failed');
+}
+
+/** A process's peak resident memory in MB (Linux), or undefined. */
+function peakRssMb(pid) {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
 }
 
 function startServer(initializationOptions) {
@@ -77,6 +97,7 @@ function startServer(initializationOptions) {
   };
   return {
     connection,
+    child,
     published,
     statuses,
     until,
@@ -111,7 +132,7 @@ function positionOf(lineStarts, offset) {
 }
 
 async function typingBench() {
-  const file = join(data, `lsp-users-${USERS}.xml`);
+  const file = join(data(String(USERS)), `lsp-users-${USERS}.xml`);
   generate(USERS, file);
   let text = readFileSync(file, 'utf8');
   const lineStarts = [0];
@@ -215,9 +236,9 @@ async function withProfileFields(source, out) {
 }
 
 async function profileFieldsBench() {
-  const source = join(data, `lsp-users-${BIG}.xml`);
+  const source = join(data(String(BIG)), `lsp-users-${BIG}.xml`);
   generate(BIG, source);
-  const file = join(data, `lsp-users-${BIG}-profile-fields.xml`);
+  const file = join(data(`${BIG}-profile-fields`), `lsp-users-${BIG}-profile-fields.xml`);
   await withProfileFields(source, file);
   const uri = pathToFileURL(file).href;
   const s = startServer({});
@@ -230,6 +251,26 @@ async function profileFieldsBench() {
   const diagnostics = published.params.diagnostics;
   const profile = diagnostics.filter((d) => d.code === 'profile-field');
   return { mb: statSync(file).size / 1048576, ms, summary, diagnostics: diagnostics.length, profile };
+}
+
+/** The big file opened as a document: its whole text in didOpen, validated in the buffer. */
+async function openBigBench() {
+  const file = join(data(String(BIG)), `lsp-users-${BIG}.xml`);
+  generate(BIG, file);
+  const uri = pathToFileURL(file).href;
+  const text = readFileSync(file, 'utf8');
+  const s = startServer({});
+  await s.init();
+  const t0 = performance.now();
+  await s.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'xml', version: 1, text } });
+  const published = await s.until(() => s.published.find((p) => p.params.uri === uri && p.params.version === 1));
+  const ms = performance.now() - t0;
+  const rss = peakRssMb(s.child.pid);
+  await s.stop();
+  const t1 = performance.now();
+  const lint = spawnSync('xmllint', ['--noout', '--stream', file], { stdio: 'ignore' });
+  const xmllintMs = lint.error ? undefined : performance.now() - t1;
+  return { mb: Buffer.byteLength(text) / 1048576, ms, rss, diagnostics: published.params.diagnostics.length, xmllintMs };
 }
 
 const typing = await typingBench();
@@ -254,6 +295,18 @@ if (typing.busyHover.length > 0) {
 out.push('');
 out.push(`Opening the document (first, full validation, diagnostics received): ${typing.openMs.toFixed(0)} ms.`);
 console.log(out.join('\n'));
+
+if (!args.includes('--no-big') && !args.includes('--no-open-big')) {
+  const opened = await openBigBench();
+  const lines = [];
+  lines.push('');
+  lines.push(`## A ${BIG.toLocaleString('en-US')}-user document opened over stdio (${opened.mb.toFixed(0)} MB in didOpen)`);
+  lines.push('');
+  lines.push('| open to diagnostics s | server peak RSS MB | diagnostics | xmllint --stream s (same file) |');
+  lines.push('|---:|---:|---:|---:|');
+  lines.push(`| ${(opened.ms / 1000).toFixed(1)} | ${opened.rss === undefined ? '–' : opened.rss.toFixed(0)} | ${opened.diagnostics} | ${opened.xmllintMs === undefined ? '–' : (opened.xmllintMs / 1000).toFixed(1)} |`);
+  console.log(lines.join('\n'));
+}
 
 if (!args.includes('--no-big')) {
   const big = await profileFieldsBench();

@@ -104,3 +104,33 @@ test('input that ends inside a message is reported, not waited for', () => {
   assert.deepEqual(bodies, []);
   assert.match(problems.at(-1) ?? '', /ended inside a message/);
 });
+
+test('a body over a mebibyte is gathered into one buffer as it comes, whatever the chunks, and the frames around it pass', () => {
+  const big = JSON.stringify({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { text: 'Ngata é 王 😀\n'.repeat(120_000) } });
+  const input = Buffer.concat([frame(A), frame(big), frame(B), frame(big), frame(A)]);
+  for (const size of [65_536, 1_000_003, input.length]) {
+    const { bodies, problems, raw } = run(input, size);
+    assert.deepEqual(problems, []);
+    assert.equal(bodies.length, 5, `chunks of ${size}`);
+    assert.deepEqual(bodies, [A, big, B, big, A]);
+    assert.ok(raw.equals(input), `chunks of ${size}`);
+  }
+  // Ended inside the big body: said, with what was dropped.
+  const cut = Buffer.concat([frame(A), frame(big)]).subarray(0, 2_000_000);
+  const { bodies, problems } = run(cut, 65_536);
+  assert.deepEqual(bodies, [A]);
+  assert.match(problems[0], /^the input ended inside a message \(\d+ bytes dropped\)$/);
+});
+
+test('given a receiver, the guard hands it each body, big or small, and pushes nothing', () => {
+  const big = JSON.stringify({ text: 'x'.repeat(3 << 20) });
+  const delivered: string[] = [];
+  let pushed = 0;
+  const guard = new FrameGuard(() => undefined, undefined, (body) => delivered.push(body.toString('utf8')));
+  guard.on('data', () => pushed++);
+  const input = Buffer.concat([frame(A), frame(big), frame(B)]);
+  for (let at = 0; at < input.length; at += 100_000) guard.write(input.subarray(at, at + 100_000));
+  guard.end();
+  assert.deepEqual(delivered, [A, big, B]);
+  assert.equal(pushed, 0);
+});

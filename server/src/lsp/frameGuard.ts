@@ -11,6 +11,10 @@ import { Transform, type TransformCallback } from 'node:stream';
  * costs that message, not the session. Bodies are passed on as they are (the reader reports a
  * body that is not JSON and carries on), with the header rewritten to the Content-Length alone:
  * a Content-Type naming a charset the reader cannot decode would otherwise lose the message too.
+ *
+ * Given `deliver`, each body goes to it instead (the server's own reader, bodyReader.ts) and
+ * nothing is pushed. A body over a mebibyte is copied into one buffer of its length as it comes
+ * (a 260 MB didOpen held as chunks and then joined needs twice that at the join).
  */
 export class FrameGuard extends Transform {
   private chunks: Buffer[] = [];
@@ -21,12 +25,21 @@ export class FrameGuard extends Transform {
   private dropping = false;
   private droppedSince = 0;
 
+  /** A big body being filled as it comes, and how much of it is there. */
+  private body: Buffer | null = null;
+  private bodyFilled = 0;
+
   /** `problem` hears of each piece of input that was dropped (the server logs it). */
-  constructor(private readonly problem: (message: string) => void = () => undefined, private readonly maxBody = MAX_BODY_BYTES) {
+  constructor(
+    private readonly problem: (message: string) => void = () => undefined,
+    private readonly maxBody = MAX_BODY_BYTES,
+    private readonly deliver?: (body: Buffer) => void,
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.body !== null) chunk = this.fillBody(chunk);
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
@@ -36,8 +49,36 @@ export class FrameGuard extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.buffered > 0) this.problem(`the input ended inside a message (${this.buffered} bytes dropped)`);
+    const left = this.buffered + this.bodyFilled;
+    if (left > 0) this.problem(`the input ended inside a message (${left} bytes dropped)`);
     done();
+  }
+
+  /** Copies what the big body still lacks from `chunk`; returns the rest of the chunk, after the body. */
+  private fillBody(chunk: Buffer): Buffer {
+    const body = this.body!;
+    const taken = Math.min(chunk.length, body.length - this.bodyFilled);
+    chunk.copy(body, this.bodyFilled, 0, taken);
+    this.bodyFilled += taken;
+    if (this.bodyFilled < body.length) return chunk.subarray(chunk.length);
+    this.body = null;
+    this.bodyFilled = 0;
+    this.bodyLength = -1;
+    this.pass(body);
+    return chunk.subarray(taken);
+  }
+
+  /** A whole frame's body: to `deliver`, or pushed with a header of its length alone. */
+  private pass(body: Buffer): void {
+    if (this.dropping && this.droppedSince > 0) this.problem(`dropped ${this.droppedSince} more bytes before the next message`);
+    this.dropping = false;
+    this.droppedSince = 0;
+    if (this.deliver) {
+      this.deliver(body);
+      return;
+    }
+    this.push(Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'));
+    this.push(body);
   }
 
   private forwardFrames(): void {
@@ -46,13 +87,10 @@ export class FrameGuard extends Transform {
         // A body arrives in many chunks: they are joined once, when all of it is there.
         if (this.buffered < this.bodyLength) return;
         const data = this.joinBuffered();
-        if (this.dropping && this.droppedSince > 0) this.problem(`dropped ${this.droppedSince} more bytes before the next message`);
-        this.dropping = false;
-        this.droppedSince = 0;
-        this.push(Buffer.from(`Content-Length: ${this.bodyLength}\r\n\r\n`, 'ascii'));
-        this.push(data.subarray(0, this.bodyLength));
-        this.putBack(data.subarray(this.bodyLength));
+        const length = this.bodyLength;
         this.bodyLength = -1;
+        this.pass(data.subarray(0, length));
+        this.putBack(data.subarray(length));
         continue;
       }
       const data = this.joinBuffered();
@@ -79,7 +117,18 @@ export class FrameGuard extends Transform {
         continue;
       }
       this.bodyLength = header;
-      this.putBack(data.subarray(end + HEADER_END.length));
+      const rest = data.subarray(end + HEADER_END.length);
+      if (header > BIG_BODY_BYTES) {
+        this.body = Buffer.allocUnsafe(header);
+        const after = this.fillBody(rest);
+        // Filled already (or not yet): what follows it is read as the next frame.
+        if (this.body === null) {
+          this.putBack(after);
+          continue;
+        }
+        return;
+      }
+      this.putBack(rest);
     }
   }
 
@@ -120,6 +169,9 @@ export class FrameGuard extends Transform {
  * 2^29 characters), so the reader could not read them anyway.
  */
 export const MAX_BODY_BYTES = 2 ** 29 - 24;
+
+/** Bodies longer than this are copied into a buffer of their own length as they arrive. */
+const BIG_BODY_BYTES = 1 << 20;
 
 /** Real headers are a few dozen bytes; this leaves room for any header a client may add. */
 const MAX_HEADER_BYTES = 8192;
