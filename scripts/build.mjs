@@ -63,8 +63,9 @@ await build({
 // allows redistribution of the unmodified file, with its notice): copied beside the bundles, never
 // bundled, and loaded by the conversion's worker thread only when a profile has a converter.
 mkdirSync(join(root, 'dist', 'saxon-js'), { recursive: true });
-for (const file of ['SaxonJS2N.js', 'LICENSE.txt']) {
-  copyFileSync(join(root, 'node_modules', 'saxon-js', file), join(root, 'dist', 'saxon-js', file));
+// xslt3.js is Saxonica's command line (same license), whose compiler writes the compiled stylesheet.
+for (const [from, file] of [['saxon-js', 'SaxonJS2N.js'], ['saxon-js', 'LICENSE.txt'], ['xslt3', 'xslt3.js']]) {
+  copyFileSync(join(root, 'node_modules', from, file), join(root, 'dist', 'saxon-js', file));
 }
 
 function testFiles(dir) {

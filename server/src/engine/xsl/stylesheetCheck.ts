@@ -155,6 +155,8 @@ export function checkStylesheet(text: string): StylesheetCheck {
     problem: (rule, span, detail) => {
       // The first problem decides: what follows a well-formedness error is mostly its echo.
       if (firstProblem !== undefined || rule === 'bom') return;
+      // The scanner's words for a users file; a stylesheet without a root is simply empty.
+      if (/^The file has no root element/.test(detail)) return;
       firstProblem = { severity: 'error', message: `the stylesheet is not well-formed XML: ${detail}`, span };
     },
   };

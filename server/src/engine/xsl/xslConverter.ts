@@ -5,15 +5,22 @@
  * or writes without end is a clear error, never a hung or crashed CLI or language server.
  */
 import { existsSync } from 'node:fs';
-import { link, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { resolveXslConverterPath } from '../config/codeTables';
 import type { AlmaSisConfig, Profile } from '../config/types';
 import { InputError, type InputDocument, type InputNote } from '../files/inputDocument';
 import { checkStylesheet, type StylesheetOutput, type StylesheetRemark } from './stylesheetCheck';
-import { XSL_WORKER_SOURCE, type XslWorkerReply, type XslWorkerRequest } from './xslWorker';
+import {
+  XSL_COMPILE_WORKER_SOURCE,
+  XSL_WORKER_SOURCE,
+  type XslCompileReply,
+  type XslCompileRequest,
+  type XslWorkerReply,
+  type XslWorkerRequest,
+} from './xslWorker';
 
 /** How a converted document is named: a document of its own, never the file it came from. */
 export const AFTER_XSL = ' (after XSL)';
@@ -51,6 +58,8 @@ export interface XslConverter {
   /** Warnings about the stylesheet (XSLT 2.0+, over Alma's editor limit), with their places. */
   warnings: StylesheetRemark[];
   output: StylesheetOutput;
+  /** The compiled stylesheet (SEF), made once for every document it converts. */
+  compiled?: Promise<string>;
 }
 
 export interface XslOutput {
@@ -105,8 +114,7 @@ export async function profileXslConverter(config: AlmaSisConfig | undefined, pro
   return path === undefined ? undefined : loadXslConverter(path);
 }
 
-/** As loadXslConverter, from text already read (an editor's buffer of the stylesheet). */
-export function converterFromText(text: string, path: string): XslConverter {
+function converterFromText(text: string, path: string): XslConverter {
   const check = checkStylesheet(text);
   const error = check.remarks.find((remark) => remark.severity === 'error');
   if (error !== undefined) throw new XslError(`${placeIn(path, error.span)}: ${error.message}`, path, 'stylesheet', { line: error.span.line, col: error.span.col });
@@ -118,15 +126,69 @@ export function stylesheetNotes(converter: XslConverter): InputNote[] {
   return converter.warnings.map((remark) => ({ path: placeIn(converter.path, remark.span), message: `warning: ${remark.message}` }));
 }
 
-/** Where SaxonJS lies: beside the bundles in dist/ (the .vsix), else in node_modules (the repository, an npm install). */
-export function saxonScript(): string | undefined {
-  const beside = join(__dirname, 'saxon-js', 'SaxonJS2N.js');
-  if (existsSync(beside)) return beside;
+/**
+ * Where SaxonJS and its xslt3 command line lie: beside the bundles in dist/saxon-js/ (the .vsix),
+ * else in node_modules (the repository, an npm install).
+ */
+export function saxonScripts(): { saxonPath: string; xslt3Path: string } | undefined {
+  const beside = { saxonPath: join(__dirname, 'saxon-js', 'SaxonJS2N.js'), xslt3Path: join(__dirname, 'saxon-js', 'xslt3.js') };
+  if (existsSync(beside.saxonPath) && existsSync(beside.xslt3Path)) return beside;
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', 'saxon-js', 'SaxonJS2N.js');
-    if (existsSync(candidate)) return candidate;
+    const found = { saxonPath: join(dir, 'node_modules', 'saxon-js', 'SaxonJS2N.js'), xslt3Path: join(dir, 'node_modules', 'xslt3', 'xslt3.js') };
+    if (existsSync(found.saxonPath) && existsSync(found.xslt3Path)) return found;
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** The compiler's bounds: a stylesheet of 1 MB at most compiles in a second or two. */
+const COMPILE_LIMITS = { timeoutMs: 60_000, maxHeapMb: 2048 };
+
+/**
+ * Compiles the stylesheet once (xslt3 -export on a worker thread); the export is kept on the
+ * converter for every later document. Throws XslError with the stylesheet's line where known.
+ */
+export function compiledStylesheet(converter: XslConverter, signal?: AbortSignal): Promise<string> {
+  converter.compiled ??= compile(converter, signal);
+  // A compile that was cancelled is not kept: the next document compiles again.
+  converter.compiled.catch(() => {
+    if (signal?.aborted) converter.compiled = undefined;
+  });
+  return converter.compiled;
+}
+
+async function compile(converter: XslConverter, signal?: AbortSignal): Promise<string> {
+  const scripts = saxonScripts();
+  if (scripts === undefined) throw new XslError(`${converter.path}: the XSLT processor (SaxonJS) is not installed beside alma-sis`, converter.path, 'processor');
+  const folder = await mkdtemp(join(tmpdir(), 'alma-sis-xsl-'));
+  const exportPath = join(folder, 'stylesheet.sef.json');
+  const said: string[] = [];
+  try {
+    const request: XslCompileRequest = { ...scripts, stylesheetPath: converter.path, exportPath };
+    const code = await bounded<number>(XSL_COMPILE_WORKER_SOURCE, request, [], COMPILE_LIMITS, signal, converter, `${converter.path}: compiling`, (message) => {
+      if (said.length < 50) said.push((message as XslCompileReply).text);
+      return undefined;
+    }, (exitCode) => exitCode);
+    if (code !== 0 || !existsSync(exportPath)) throw compileError(converter, said);
+    return await readFile(exportPath, 'utf8');
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+/** `Error XTSE0010 on line 4 in x.xsl:\n  xsl:frobnicate is not a known XSLT element`, as one message with the line. */
+function compileError(converter: XslConverter, said: readonly string[]): XslError {
+  const text = said.join('\n').replace(/\nFailed to compile stylesheet\s*$/, '');
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const head = /^(?:Error|Static error) (\S+?)(?: on line (\d+))?(?: column (\d+))?(?: in .*)?:?$/.exec(lines[0] ?? '');
+  const detail = (head ? lines.slice(1) : lines).join(' ').replace(/ on line \d+ in \S+ /, ' ');
+  // What the message quotes is found in the file; the compiler's line is right for instructions
+  // but not inside an XPath expression.
+  const quoted = placeOfError(converter.text, detail);
+  const line = head?.[2] !== undefined ? Number(head[2]) - 1 : undefined;
+  const at = quoted ?? (line !== undefined ? { line, col: head?.[3] !== undefined ? Number(head[3]) - 1 : 0 } : undefined);
+  const where = at === undefined ? converter.path : `${converter.path}:${at.line + 1}:${at.col + 1}`;
+  const code = head ? ` [${head[1]}]` : '';
+  return new XslError(`${where}: the XSL converter does not compile: ${detail || 'no reason given'}${code}`, converter.path, 'stylesheet', at);
 }
 
 /**
@@ -140,66 +202,93 @@ export async function runXslConverter(
   options: { limits?: Partial<XslLimits>; signal?: AbortSignal } = {},
 ): Promise<XslOutput> {
   const limits = { ...DEFAULT_XSL_LIMITS, ...options.limits };
-  const saxonPath = saxonScript();
-  if (saxonPath === undefined) throw new XslError(`${converter.path}: the XSLT processor (SaxonJS) is not installed beside alma-sis`, converter.path, 'processor');
+  const scripts = saxonScripts();
+  if (scripts === undefined) throw new XslError(`${converter.path}: the XSLT processor (SaxonJS) is not installed beside alma-sis`, converter.path, 'processor');
   options.signal?.throwIfAborted();
   const started = Date.now();
+  const stylesheetExport = await compiledStylesheet(converter, options.signal);
   // A copy the worker owns (new Uint8Array copies; Buffer's slice would be a view): the caller's
   // bytes may be a view into a reused read buffer or Node's shared pool.
   const owned = new Uint8Array(source);
   const request: XslWorkerRequest = {
-    saxonPath,
-    stylesheetText: converter.text,
-    stylesheetUri: pathToFileURL(converter.path).href,
+    saxonPath: scripts.saxonPath,
+    stylesheetExport,
     source: owned,
     indent: converter.output.indent ?? true,
     maxOutputChars: limits.maxOutputChars,
     maxMessages: 20,
   };
-  const worker = new Worker(XSL_WORKER_SOURCE, {
-    eval: true,
-    workerData: request,
-    transferList: [owned.buffer as ArrayBuffer],
-    resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb, stackSizeMb: 8 },
-    // The worker's console goes nowhere: xsl:message is collected inside it.
-    stdout: true,
-    stderr: true,
+  const reply = await bounded<XslWorkerReply>(XSL_WORKER_SOURCE, request, [owned.buffer as ArrayBuffer], limits, options.signal, converter, sourcePath, (message) => message as XslWorkerReply, (exitCode) => {
+    throw new XslError(`${sourcePath}: the XSL converter ${basename(converter.path)} stopped (exit code ${exitCode})`, converter.path, 'stylesheet');
   });
+  if (reply.kind === 'failed') throw failureOf(reply, converter, sourcePath, limits);
+  return { bytes: reply.output, characters: reply.characters, messages: reply.messages, ms: Date.now() - started };
+}
+
+/**
+ * Runs a worker from its source within a time and heap limit. `onMessage` returns the answer (the
+ * worker is then stopped) or undefined to wait on; a worker that exits first is answered by `onExit`.
+ */
+function bounded<T>(
+  source: string,
+  workerData: unknown,
+  transferList: ArrayBuffer[],
+  limits: { timeoutMs: number; maxHeapMb: number },
+  signal: AbortSignal | undefined,
+  converter: XslConverter,
+  what: string,
+  onMessage: (message: unknown) => T | undefined,
+  onExit: (code: number) => T,
+): Promise<T> {
+  const resourceLimits: ResourceLimits = { maxOldGenerationSizeMb: limits.maxHeapMb, stackSizeMb: 8 };
+  // stdout and stderr kept in the worker: whatever the stylesheet prints must not reach the
+  // CLI's report or the language server's JSON-RPC stream.
+  const worker = new Worker(source, { eval: true, workerData, transferList, resourceLimits, stdout: true, stderr: true });
+  worker.stdout.resume();
+  worker.stderr.resume();
   const name = basename(converter.path);
-  return new Promise<XslOutput>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       outcome();
     };
     const timer = setTimeout(
-      () => finish(() => reject(new XslError(`${sourcePath}: the XSL converter ${name} did not finish within ${Math.round(limits.timeoutMs / 1000)} s (a loop in the stylesheet?); stopped`, converter.path, 'timeout'))),
+      () => finish(() => reject(new XslError(`${what}: the XSL converter ${name} did not finish within ${Math.round(limits.timeoutMs / 1000)} s (a loop in the stylesheet?); stopped`, converter.path, 'timeout'))),
       limits.timeoutMs,
     );
-    const onAbort = (): void => finish(() => reject(options.signal!.reason));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (reply: XslWorkerReply) => {
-      if (reply.kind === 'done') finish(() => resolve({ bytes: reply.output, characters: reply.characters, messages: reply.messages, ms: Date.now() - started }));
-      else finish(() => reject(failureOf(reply, converter, sourcePath, limits)));
+    const onAbort = (): void => finish(() => reject(signal!.reason));
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: unknown) => {
+      const answer = onMessage(message);
+      if (answer !== undefined) finish(() => resolve(answer));
     });
     worker.on('error', (error: Error & { code?: string }) => {
-      const message =
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? `${sourcePath}: the XSL converter ${name} needed more than ${limits.maxHeapMb} MB of memory (an output without end?); stopped`
-          : `${sourcePath}: the XSL converter ${name} failed: ${error.message}`;
-      finish(() => reject(new XslError(message, converter.path, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'stylesheet')));
+      const memory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const message = memory
+        ? `${what}: the XSL converter ${name} needed more than ${limits.maxHeapMb} MB of memory (an output without end?); stopped`
+        : `${what}: the XSL converter ${name} failed: ${error.message}`;
+      finish(() => reject(new XslError(message, converter.path, memory ? 'memory' : 'stylesheet')));
     });
-    worker.on('exit', (code) => finish(() => reject(new XslError(`${sourcePath}: the XSL converter ${name} stopped (exit code ${code})`, converter.path, 'stylesheet'))));
+    worker.on('exit', (code) =>
+      finish(() => {
+        try {
+          resolve(onExit(code));
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
   });
 }
 
 function failureOf(reply: Extract<XslWorkerReply, { kind: 'failed' }>, converter: XslConverter, sourcePath: string, limits: XslLimits): XslError {
   const name = basename(converter.path);
-  const said = reply.messages.length > 0 ? ` (xsl:message: ${reply.messages[reply.messages.length - 1]})` : '';
   if (reply.phase === 'source') return new XslError(`${sourcePath}: cannot be read for the XSL converter: ${reply.message}`, sourcePath, 'source');
   if (reply.phase === 'output') {
     const cap = /more than the \d+ allowed$/.test(reply.message) ? `more than ${limits.maxOutputChars.toLocaleString('en-US')} characters of output` : reply.message;
@@ -211,7 +300,7 @@ function failureOf(reply: Extract<XslWorkerReply, { kind: 'failed' }>, converter
   const at = placeOfError(converter.text, reply.message);
   const where = at === undefined ? converter.path : `${converter.path}:${at.line + 1}:${at.col + 1}`;
   const code = reply.code !== undefined ? ` [${reply.code.replace(/^Q\{[^}]*\}/, '')}]` : '';
-  return new XslError(`${where}: ${clean(reply.message)}${code}${said} (converting ${sourcePath})`, converter.path, 'stylesheet', at);
+  return new XslError(`${where}: ${clean(reply.message)}${code} (converting ${sourcePath})`, converter.path, 'stylesheet', at);
 }
 
 /**

@@ -1,18 +1,62 @@
 /**
- * The worker-thread side of an XSL conversion. It is started from its own source text
- * (`new Worker(XSL_WORKER_SOURCE, { eval: true })`), not from a bundle file, so that the CLI,
- * the language server and the tests start the same worker without each shipping and finding a
- * worker file: the function below must therefore use nothing from outside its own body.
+ * The worker-thread sides of an XSL conversion: compiling the stylesheet, and running it on one
+ * document. Each is started from its own source text (`new Worker(source, { eval: true })`), not
+ * from a bundle file, so that the CLI, the language server and the tests start the same workers
+ * without each shipping and finding a worker file: the functions below must therefore use
+ * nothing from outside their own bodies.
  *
  * SaxonJS is required here and only here, from the file named in workerData: the main bundles
  * never load its 2.4 MB, and a process that has no converter configured never reads it.
  */
 
+export interface XslCompileRequest {
+  saxonPath: string;
+  /** Saxonica's xslt3 command line, whose compiler writes the stylesheet export file (SEF). */
+  xslt3Path: string;
+  stylesheetPath: string;
+  exportPath: string;
+}
+
+/** What the compiler said (its errors name the stylesheet's line), then the worker exits: 0 compiled. */
+export type XslCompileReply = { kind: 'said'; text: string };
+
+/**
+ * Compiles with Saxonica's own xslt3 command (`-xsl: -export: -nogo`), run inside this worker:
+ * a compiled stylesheet runs 2.6 times faster than one that fn:transform compiles on the fly
+ * (20,000 PLIF users: 4.7 s against 12.2 s), and xslt3 is the documented way to compile.
+ */
+export function xslCompileWorkerMain(): void {
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const nodeModule = require('node:module') as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const request = workerData as XslCompileRequest;
+  const say = (...parts: unknown[]): void => parentPort!.postMessage({ kind: 'said', text: parts.map(String).join(' ').slice(0, 2000) } satisfies XslCompileReply);
+  console.log = say;
+  console.info = say;
+  console.warn = say;
+  console.error = say;
+  console.debug = say;
+  // The command line requires 'saxon-js' by name, which is a file beside it in the .vsix, not a
+  // package; and SaxonJS requires axios, which the toolkit (offline) never lets it use.
+  const refuse = (): Promise<never> => Promise.reject(new Error('the XSL converter cannot fetch anything from the network'));
+  const offlineClient = Object.assign(refuse, { get: refuse, request: refuse, create: () => ({ get: refuse, request: refuse }) });
+  const load = nodeModule._load;
+  nodeModule._load = function (this: unknown, name: string, ...rest: unknown[]) {
+    if (name === 'axios') return offlineClient;
+    if (name === 'saxon-js') return load.call(this, request.saxonPath, ...rest);
+    return load.call(this, name, ...rest);
+  };
+  process.argv = [process.argv[0], 'xslt3', `-xsl:${request.stylesheetPath}`, `-export:${request.exportPath}`, '-nogo'];
+  // It runs on loading, sets process.exitCode on failure, and the worker ends when it is done.
+  require(request.xslt3Path);
+}
+
+/** The compile worker's source: the function above, called. */
+export const XSL_COMPILE_WORKER_SOURCE = `(${xslCompileWorkerMain.toString()})();`;
+
 export interface XslWorkerRequest {
   saxonPath: string;
-  stylesheetText: string;
-  /** A file: URL, for xsl:include and xsl:import relative to the stylesheet. */
-  stylesheetUri: string;
+  /** The compiled stylesheet (SEF, JSON). */
+  stylesheetExport: string;
   /** The document's bytes (UTF-8); transferred, not copied. */
   source: Uint8Array;
   /** Indent the output (the stylesheet's xsl:output indent, else yes: a person reads the result). */
@@ -80,13 +124,8 @@ export function xslWorkerMain(): void {
     sourceText = '';
     let result: unknown;
     try {
-      // fn:transform compiles the stylesheet (SaxonJS's XX compiler) and runs it; "raw" hands
-      // back the result tree, serialized below: "serialized" delivery measured 2.7 times slower.
-      result = SaxonJS.XPath.evaluate(
-        "transform(map{'stylesheet-text': $xsl, 'stylesheet-base-uri': $base, 'source-node': $doc, 'delivery-format': 'raw'})?output",
-        [],
-        { params: { xsl: request.stylesheetText, base: request.stylesheetUri, doc: document } },
-      );
+      // "raw" hands back the result tree, serialized below at once.
+      result = SaxonJS.transform({ stylesheetText: request.stylesheetExport, sourceNode: document, destination: 'raw' }, 'sync').principalResult;
     } catch (error) {
       fail('stylesheet', error);
       return;
