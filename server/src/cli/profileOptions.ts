@@ -1,10 +1,9 @@
 import {
   baselineFile,
   ConfigError,
-  convertedDocuments,
   feedFiles,
   findConfig,
-  profileXslConverter,
+  profileLoads,
   resolveProfile,
   stylesheetNotes,
   type InputDocument,
@@ -77,15 +76,13 @@ export async function almaLoads(
   context: CommandContext,
   quiet = false,
 ): Promise<(documents: readonly InputDocument[]) => readonly InputDocument[]> {
-  const converter = await profileXslConverter(resolved.config, resolved.profile);
-  if (converter === undefined) return (documents) => documents;
-  if (!quiet) for (const note of stylesheetNotes(converter)) context.err(`${formatNote(note)}\n`);
-  return (documents) =>
-    convertedDocuments(documents, converter, {
-      signal: context.signal,
-      onConverted: (path, output) => {
-        if (quiet) return;
-        for (const message of output.messages) context.err(`${formatNote({ path, message: `xsl:message: ${message}` })}\n`);
-      },
-    });
+  const { converter, loads } = await profileLoads(resolved.config, resolved.profile, {
+    signal: context.signal,
+    onConverted: (path, output) => {
+      if (quiet) return;
+      for (const message of output.messages) context.err(`${formatNote({ path, message: `xsl:message: ${message}` })}\n`);
+    },
+  });
+  if (converter !== undefined && !quiet) for (const note of stylesheetNotes(converter)) context.err(`${formatNote(note)}\n`);
+  return loads;
 }

@@ -112,6 +112,7 @@ export { V1_TO_V2, V1_TO_V2_BY_PATH, V2_REQUIRED_DEFAULTS, transformValue, type 
 export {
   loadXslConverter,
   profileXslConverter,
+  profileLoads,
   convertFileWithXsl,
   xslOutputFileName,
   runXslConverter,

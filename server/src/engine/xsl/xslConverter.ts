@@ -114,6 +114,20 @@ export async function profileXslConverter(config: AlmaSisConfig | undefined, pro
   return path === undefined ? undefined : loadXslConverter(path);
 }
 
+/**
+ * What Alma loads from a profile's documents: themselves, or its XSL converter's output when it
+ * has one. The stylesheet is read and checked once, here (XslError when it cannot be used).
+ */
+export async function profileLoads(
+  config: AlmaSisConfig | undefined,
+  profile: Profile | undefined,
+  options: { limits?: Partial<XslLimits>; signal?: AbortSignal; onConverted?: (path: string, output: XslOutput) => void } = {},
+): Promise<{ converter?: XslConverter; loads: (documents: readonly InputDocument[]) => readonly InputDocument[] }> {
+  const converter = await profileXslConverter(config, profile);
+  if (converter === undefined) return { loads: (documents) => documents };
+  return { converter, loads: (documents) => convertedDocuments(documents, converter, options) };
+}
+
 function converterFromText(text: string, path: string): XslConverter {
   const check = checkStylesheet(text);
   const error = check.remarks.find((remark) => remark.severity === 'error');
@@ -309,10 +323,10 @@ function failureOf(reply: Extract<XslWorkerReply, { kind: 'failed' }>, converter
  * expression in braces.
  */
 export function placeOfError(text: string, message: string): { line: number; col: number } | undefined {
-  const instruction = /^(xsl:[\w.-]+) is not a known XSLT element/.exec(message);
+  const instruction = /^(xsl:[\w.-]+) is not a known XSLT element|cannot contain element (xsl:[\w.-]+)/.exec(message);
   const quoted = /\{(.+?)\}:/.exec(message);
   const needles: string[] = [];
-  if (instruction) needles.push(`<${instruction[1]}`);
+  if (instruction) needles.push(`<${instruction[1] ?? instruction[2]}`);
   if (quoted) needles.push(quoted[1], escapeXml(quoted[1]));
   for (const needle of needles) {
     const index = text.indexOf(needle);
