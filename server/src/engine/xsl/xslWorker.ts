@@ -3,7 +3,7 @@
  * document. Each is started from its own source text (`new Worker(source, { eval: true })`), not
  * from a bundle file, so that the CLI, the language server and the tests start the same workers
  * without each shipping and finding a worker file: the functions below must therefore use
- * nothing from outside their own bodies.
+ * nothing from outside their own bodies but guardWorker, whose source goes with theirs.
  *
  * SaxonJS is required here and only here, from the file named in workerData: the main bundles
  * never load its 2.4 MB, and a process that has no converter configured never reads it.
@@ -27,31 +27,40 @@ export type XslCompileReply = { kind: 'said'; text: string };
  */
 export function xslCompileWorkerMain(): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const nodeModule = require('node:module') as { _load: (request: string, ...rest: unknown[]) => unknown };
   const request = workerData as XslCompileRequest;
-  const say = (...parts: unknown[]): void => parentPort!.postMessage({ kind: 'said', text: parts.map(String).join(' ').slice(0, 2000) } satisfies XslCompileReply);
-  console.log = say;
-  console.info = say;
-  console.warn = say;
-  console.error = say;
-  console.debug = say;
-  // The command line requires 'saxon-js' by name, which is a file beside it in the .vsix, not a
-  // package; and SaxonJS requires axios, which the toolkit (offline) never lets it use.
-  const refuse = (): Promise<never> => Promise.reject(new Error('the XSL converter cannot fetch anything from the network'));
-  const offlineClient = Object.assign(refuse, { get: refuse, request: refuse, create: () => ({ get: refuse, request: refuse }) });
-  const load = nodeModule._load;
-  nodeModule._load = function (this: unknown, name: string, ...rest: unknown[]) {
-    if (name === 'axios') return offlineClient;
-    if (name === 'saxon-js') return load.call(this, request.saxonPath, ...rest);
-    return load.call(this, name, ...rest);
-  };
+  // The command line requires 'saxon-js' by name, which is a file beside it in the .vsix, not a package.
+  guardWorker((...parts) => parentPort!.postMessage({ kind: 'said', text: parts.map(String).join(' ').slice(0, 2000) } satisfies XslCompileReply), request.saxonPath);
   process.argv = [process.argv[0], 'xslt3', `-xsl:${request.stylesheetPath}`, `-export:${request.exportPath}`, '-nogo'];
   // It runs on loading, sets process.exitCode on failure, and the worker ends when it is done.
   require(request.xslt3Path);
 }
 
-/** The compile worker's source: the function above, called. */
-export const XSL_COMPILE_WORKER_SOURCE = `(${xslCompileWorkerMain.toString()})();`;
+/**
+ * What both workers do first. The console goes to `say`: xsl:message and the compiler write to
+ * it, and it is the parent's stdout, where it would break into the CLI's report or the language
+ * server's JSON-RPC stream. SaxonJS requires axios at load time to fetch http: documents; a
+ * converter has no business on the network (the toolkit works offline), so it gets a client that
+ * always refuses. `saxonPath`, when given, is what `require('saxon-js')` loads.
+ */
+export function guardWorker(say: (...parts: unknown[]) => void, saxonPath?: string): void {
+  const nodeModule = require('node:module') as { _load: (request: string, ...rest: unknown[]) => unknown };
+  console.log = say;
+  console.info = say;
+  console.warn = say;
+  console.error = say;
+  console.debug = say;
+  const refuse = (): Promise<never> => Promise.reject(new Error('the XSL converter cannot fetch anything from the network'));
+  const offlineClient = Object.assign(refuse, { get: refuse, request: refuse, create: () => ({ get: refuse, request: refuse }) });
+  const load = nodeModule._load;
+  nodeModule._load = function (this: unknown, name: string, ...rest: unknown[]) {
+    if (name === 'axios') return offlineClient;
+    if (name === 'saxon-js' && saxonPath !== undefined) return load.call(this, saxonPath, ...rest);
+    return load.call(this, name, ...rest);
+  };
+}
+
+/** The compile worker's source: its function, called, after the guard it calls (by the name the bundle gives it). */
+export const XSL_COMPILE_WORKER_SOURCE = `${guardWorker.toString()}\n(${xslCompileWorkerMain.toString()})();`;
 
 export interface XslWorkerRequest {
   saxonPath: string;
@@ -73,29 +82,11 @@ export type XslWorkerReply =
 export function xslWorkerMain(): void {
   // Only node: modules, resolved in the worker itself (this body runs from its source text).
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const nodeModule = require('node:module') as { _load: (request: string, ...rest: unknown[]) => unknown };
   const request = workerData as XslWorkerRequest;
   const messages: string[] = [];
-  const say = (...parts: unknown[]): void => {
+  guardWorker((...parts) => {
     if (messages.length < request.maxMessages) messages.push(parts.map(String).join(' ').slice(0, 500));
-  };
-  // xsl:message writes to the console, which is the parent's stdout: it would break into the CLI's
-  // report or the language server's JSON-RPC stream.
-  console.log = say;
-  console.info = say;
-  console.warn = say;
-  console.error = say;
-  console.debug = say;
-
-  // SaxonJS requires axios at load time to fetch http: documents. A converter has no business on
-  // the network (the toolkit works offline), so the worker hands it a client that always refuses.
-  const refuse = (): Promise<never> => Promise.reject(new Error('the XSL converter cannot fetch anything from the network'));
-  const offlineClient = Object.assign(refuse, { get: refuse, request: refuse, create: () => ({ get: refuse, request: refuse }) });
-  const load = nodeModule._load;
-  nodeModule._load = function (this: unknown, name: string, ...rest: unknown[]) {
-    if (name === 'axios') return offlineClient;
-    return load.call(this, name, ...rest);
-  };
+  });
 
   const post = (reply: XslWorkerReply, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(reply, transfer);
   const fail = (phase: 'source' | 'stylesheet' | 'output', error: unknown): void => {
@@ -148,5 +139,5 @@ export function xslWorkerMain(): void {
   })().catch((error: unknown) => fail('stylesheet', error));
 }
 
-/** The worker's source: the function above, called. */
-export const XSL_WORKER_SOURCE = `(${xslWorkerMain.toString()})();`;
+/** The worker's source: the function above, called, after the guard it calls. */
+export const XSL_WORKER_SOURCE = `${guardWorker.toString()}\n(${xslWorkerMain.toString()})();`;
