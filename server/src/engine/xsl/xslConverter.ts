@@ -227,6 +227,7 @@ export async function runXslConverter(
   const request: XslWorkerRequest = {
     saxonPath: scripts.saxonPath,
     stylesheetExport,
+    stylesheetPath: converter.path,
     source: owned,
     indent: converter.output.indent ?? true,
     maxOutputChars: limits.maxOutputChars,

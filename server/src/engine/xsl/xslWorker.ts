@@ -66,6 +66,8 @@ export interface XslWorkerRequest {
   saxonPath: string;
   /** The compiled stylesheet (SEF, JSON). */
   stylesheetExport: string;
+  /** The stylesheet's file, the one file the run may read: `document('')` (a lookup table kept in the stylesheet) reads it. */
+  stylesheetPath: string;
   /** The document's bytes (UTF-8); transferred, not copied. */
   source: Uint8Array;
   /** Indent the output (the stylesheet's xsl:output indent, else yes: a person reads the result). */
@@ -105,6 +107,42 @@ export function xslWorkerMain(): void {
     }
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const SaxonJS = require(request.saxonPath) as any;
+    // From here the worker needs no file: the document and the compiled stylesheet are in memory.
+    // Alma's converter cannot read or write the server's files either, so neither can this one
+    // (document(), unparsed-text(), xsl:result-document): a configuration's stylesheet must not
+    // reach anything the person did not choose. Only the stylesheet itself may be read. The
+    // worker's own fs module (each worker has its own), patched once SaxonJS was loaded through it.
+    const fs = require('node:fs') as Record<string, unknown> & { promises: Record<string, unknown> };
+    const { fileURLToPath } = require('node:url') as typeof import('node:url');
+    const { resolve } = require('node:path') as typeof import('node:path');
+    const touchesFiles = /^(read|write|append|open|create|mkdir|mkdtemp|rm|unlink|copy|cp|rename|exists|stat|lstat|access|realpath|opendir|readdir|symlink|link|truncate|chmod|chown|utimes|watch)/;
+    const readsOnly = /^(readFile|exists|stat|lstat|access|realpath)/;
+    const isStylesheet = (target: unknown): boolean => {
+      try {
+        const path = target instanceof URL || (typeof target === 'string' && target.startsWith('file:')) ? fileURLToPath(target as string | URL) : target;
+        return typeof path === 'string' && resolve(path) === resolve(request.stylesheetPath);
+      } catch {
+        return false;
+      }
+    };
+    // document('') opens the stylesheet read-only and reads it by its descriptor.
+    const stylesheetDescriptors = new Set<number>();
+    for (const table of [fs, fs.promises]) {
+      for (const name of Object.keys(table)) {
+        const original = table[name] as (...args: unknown[]) => unknown;
+        if (typeof original !== 'function' || !touchesFiles.test(name)) continue;
+        table[name] = function (this: unknown, target: unknown, ...rest: unknown[]) {
+          const opensToRead = /^open(Sync)?$/.test(name) && (rest[0] === undefined || rest[0] === 'r');
+          if ((readsOnly.test(name) || opensToRead) && isStylesheet(target)) {
+            const result = original.call(this, target, ...rest);
+            if (opensToRead && typeof result === 'number') stylesheetDescriptors.add(result);
+            return result;
+          }
+          if (typeof target === 'number' && stylesheetDescriptors.has(target) && /^read/.test(name)) return original.call(this, target, ...rest);
+          throw new Error('the XSL converter reads no file but its stylesheet, and writes none');
+        };
+      }
+    }
     let document: unknown;
     try {
       document = await SaxonJS.getResource({ text: sourceText, type: 'xml' });
