@@ -9,8 +9,8 @@ export { countSeverities, type DocumentResult, type SetResult, type Summary, typ
 export { expandInputs, type ExpandedInputs } from './files/inputs';
 export { InputError, type InputDocument, type InputNote, type ArchiveMember } from './files/inputDocument';
 export { isAlmaUserFile } from './files/almaUserFile';
-export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
-export { loadCodeTables, resolveCodeTablesPath, resolveXslConverterPath, CODE_TABLE_NAMES, ALMA_TABLE_NAMES } from './config/codeTables';
+export { loadConfig, findConfig, selectProfile, settingsFor, resolveXslConverterPath, ConfigError } from './config/configFile';
+export { loadCodeTables, resolveCodeTablesPath, CODE_TABLE_NAMES, ALMA_TABLE_NAMES } from './config/codeTables';
 export {
   importCodeTables,
   codeTableNameFor,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CODE_TABLE_NAMES, loadCodeTables, parseCodeTables, resolveCodeTablesPath, resolveXslConverterPath } from '../../../server/src/engine/config/codeTables';
+import { CODE_TABLE_NAMES, loadCodeTables, parseCodeTables, resolveCodeTablesPath } from '../../../server/src/engine/config/codeTables';
 import { ConfigError, loadConfig, parseConfig, selectProfile } from '../../../server/src/engine/config/configFile';
 import type { CodeTables } from '../../../server/src/engine/config/types';
 import { repoRoot } from '../../helpers/repoRoot';
@@ -162,12 +162,6 @@ describe('resolveCodeTablesPath and loadCodeTables', () => {
     dir = mkdtempSync(join(tmpdir(), 'alma-sis-codetables-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
-
-  it("resolves a profile's xslConverter relative to the configuration file, as its code tables", () => {
-    const config = parseConfig('{"profiles": [{"code": "A", "xslConverter": "xsl/plif-to-sis.xsl"}, {"code": "B"}]}', join(dir, 'alma-sis.config.json'));
-    assert.equal(resolveXslConverterPath(config, config.profiles[0]), join(dir, 'xsl', 'plif-to-sis.xsl'));
-    assert.equal(resolveXslConverterPath(config, config.profiles[1]), undefined);
-  });
 
   it('resolves relative to the configuration file, keeps absolute paths, and is undefined without codeTables', () => {
     const config = parseConfig('{"profiles": [{"code": "A", "codeTables": "tables/inst.codetables.json"}, {"code": "B", "codeTables": "/etc/alma/tables.json"}, {"code": "C"}]}', join(dir, 'alma-sis.config.json'));

@@ -14,6 +14,7 @@ import {
   findConfig,
   loadConfig,
   parseConfig,
+  resolveXslConverterPath,
   selectProfile,
   settingsFor,
 } from '../../../server/src/engine/config/configFile';
@@ -480,5 +481,16 @@ describe('alma-sis.config.schema.json', () => {
       parseConfig(JSON.stringify(value), CONFIG_PATH);
       assert.deepEqual(schemaProblems(schema, value), [], JSON.stringify(value));
     }
+  });
+});
+
+describe('resolveXslConverterPath', () => {
+  it("resolves a profile's xslConverter from the configuration's folder, and is undefined without one", () => {
+    const config = parseConfig('{"profiles": [{"code": "A", "xslConverter": "xsl/plif-to-sis.xsl"}, {"code": "B", "xslConverter": "/etc/alma/plif.xsl"}, {"code": "C"}]}', join(tmpdir(), 'alma-sis.config.json'));
+    const [a, b, c] = config.profiles;
+    assert.equal(resolveXslConverterPath(config, a), join(tmpdir(), 'xsl', 'plif-to-sis.xsl'));
+    assert.equal(resolveXslConverterPath(config, b), '/etc/alma/plif.xsl');
+    assert.equal(resolveXslConverterPath(config, c), undefined);
+    assert.equal(resolveXslConverterPath(config, undefined), undefined);
   });
 });

@@ -102,12 +102,6 @@ export function resolveCodeTablesPath(config: AlmaSisConfig, profile: Profile | 
   return resolve(dirname(config.path), profile.codeTables);
 }
 
-/** The profile's XSL converter as an absolute path, relative paths from the configuration's folder. */
-export function resolveXslConverterPath(config: AlmaSisConfig, profile: Profile | undefined): string | undefined {
-  if (profile?.xslConverter === undefined) return undefined;
-  return resolve(dirname(config.path), profile.xslConverter);
-}
-
 export function isCodeTableName(name: string): name is CodeTableName {
   return (CODE_TABLE_NAMES as readonly string[]).includes(name);
 }

@@ -88,6 +88,12 @@ export function selectProfile(config: AlmaSisConfig, code?: string): Profile | u
   );
 }
 
+/** The profile's XSL converter as an absolute path, relative paths from the configuration's folder. */
+export function resolveXslConverterPath(config: AlmaSisConfig, profile: Profile | undefined): string | undefined {
+  if (profile?.xslConverter === undefined) return undefined;
+  return resolve(dirname(config.path), profile.xslConverter);
+}
+
 /** What the validator uses: rule severities from the file then the profile; strict from the caller first. */
 export function settingsFor(
   config: AlmaSisConfig | undefined,

@@ -9,7 +9,7 @@ import { link, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { resolveXslConverterPath } from '../config/codeTables';
+import { resolveXslConverterPath } from '../config/configFile';
 import type { AlmaSisConfig, Profile } from '../config/types';
 import { InputError, type InputDocument, type InputNote } from '../files/inputDocument';
 import { checkStylesheet, type StylesheetOutput, type StylesheetRemark } from './stylesheetCheck';
@@ -29,7 +29,7 @@ export const AFTER_XSL = ' (after XSL)';
 const MAX_STYLESHEET_BYTES = 1 << 20;
 
 export interface XslLimits {
-  /** Wall time for one document, compile included. */
+  /** Wall time for converting one document (the compile has bounds of its own, COMPILE_LIMITS). */
   timeoutMs: number;
   /** The worker's V8 heap (old generation). */
   maxHeapMb: number;
@@ -40,7 +40,7 @@ export interface XslLimits {
 }
 
 /**
- * Measured on 20,000 PLIF users (13 MB in, 22 MB out): 8-10 s and 780 MB of memory. The limits
+ * Measured on 20,000 PLIF users (14 MB in, 23 MB out): about 10 s and 0.9 GB of memory. The limits
  * leave room for a feed ten times that, and stop a runaway stylesheet in minutes, not never.
  */
 export const DEFAULT_XSL_LIMITS: XslLimits = {
