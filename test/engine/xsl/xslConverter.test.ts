@@ -99,6 +99,15 @@ describe('the XSL converter', () => {
     }
   });
 
+  it('leaves an Alma export found beside the feed as it is: Alma does not convert its own export', async () => {
+    const converter = await loadXslConverter(plifStylesheet);
+    const feed = { path: 'feed.xml', read: async function* () {} };
+    const exported = { path: 'export.xml', apart: 'an Alma export', read: async function* () {} };
+    const [convertedFeed, leftAlone] = convertedDocuments([feed, exported], converter);
+    assert.equal(convertedFeed.path, `feed.xml${AFTER_XSL}`);
+    assert.equal(leftAlone, exported);
+  });
+
   it('compiles once and converts every document of a set with it', async () => {
     const converter = await loadXslConverter(plifStylesheet);
     const first = await convert(converter, readFileSync(legacyFile));

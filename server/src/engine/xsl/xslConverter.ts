@@ -361,7 +361,7 @@ function placeIn(path: string, span: { line: number; col: number }): string {
 
 /**
  * The documents as Alma loads them: each one converted when it is read, named `<path> (after
- * XSL)`. Findings are placed in the converted text, a document of its own. `onConverted` hears
+ * XSL)`; an Alma export found beside them (`apart`) stays as it is. Findings are placed in the converted text, a document of its own. `onConverted` hears
  * of each conversion (its messages), for the report.
  */
 export function convertedDocuments(
@@ -371,6 +371,9 @@ export function convertedDocuments(
 ): InputDocument[] {
   const limits = { ...DEFAULT_XSL_LIMITS, ...options.limits };
   return documents.map((document) => {
+    // An Alma export found beside the feed is Alma's own output, never the SIS's: Alma does not
+    // convert it, and neither does this (it is checked on its own, as it is).
+    if (document.apart !== undefined) return document;
     const converted: InputDocument = {
       path: `${document.path}${AFTER_XSL}`,
       read: async function* () {
@@ -380,7 +383,6 @@ export function convertedDocuments(
         yield output.bytes;
       },
     };
-    if (document.apart !== undefined) converted.apart = document.apart;
     return converted;
   });
 }
