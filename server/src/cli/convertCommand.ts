@@ -52,8 +52,8 @@ export const convertCommand: Command = {
       help: "run an XSL converter: the profile's xslConverter, or FILE.xsl",
     },
     ...PROFILE_OPTIONS,
-    { name: 'out', takesValue: true, valueName: 'FOLDER', help: 'write the v2 files in FOLDER instead of beside each input' },
-    { name: 'force', help: 'replace an existing NAME.v2.xml' },
+    { name: 'out', takesValue: true, valueName: 'FOLDER', help: 'write the converted files in FOLDER instead of beside each input' },
+    { name: 'force', help: 'replace an existing NAME.v2.xml (or NAME.after-xsl.xml)' },
   ],
   run: runConvert,
 };
