@@ -2,7 +2,7 @@
 // Tests are bundled rather than run through a TypeScript loader because Node 20's
 // test runner only discovers .js files when given a directory.
 import { build } from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +58,15 @@ await build({
   external: ['vscode'],
   minify: true,
 });
+
+// SaxonJS, the XSLT processor of a profile's XSL converter, ships as Saxonica issues it (its license
+// allows redistribution of the unmodified file, with its notice): copied beside the bundles, never
+// bundled, and loaded by the conversion's worker thread only when a profile has a converter.
+mkdirSync(join(root, 'dist', 'saxon-js'), { recursive: true });
+// xslt3.js is Saxonica's command line (same license), whose compiler writes the compiled stylesheet.
+for (const [from, file] of [['saxon-js', 'SaxonJS2N.js'], ['saxon-js', 'LICENSE.txt'], ['xslt3', 'xslt3.js']]) {
+  copyFileSync(join(root, 'node_modules', from, file), join(root, 'dist', 'saxon-js', file));
+}
 
 function testFiles(dir) {
   const found = [];

@@ -70,6 +70,19 @@ describe('parseArgs', () => {
   });
 });
 
+describe('an option whose value may be left out', () => {
+  const specs: OptionSpec[] = [{ name: 'xsl', takesValue: true, optionalValue: /\.xslt?$/i, valueName: 'FILE.xsl', help: 'a converter' }];
+  it('takes the next argument only when it looks like its value, and always after =', () => {
+    assert.deepEqual([...parseArgs(['--xsl', 'feed.xml'], specs).options], [['xsl', true]]);
+    assert.deepEqual(parseArgs(['--xsl', 'feed.xml'], specs).positionals, ['feed.xml']);
+    assert.deepEqual([...parseArgs(['--xsl', 'plif.XSL', 'feed.xml'], specs).options], [['xsl', 'plif.XSL']]);
+    assert.deepEqual(parseArgs(['--xsl', 'plif.XSL', 'feed.xml'], specs).positionals, ['feed.xml']);
+    assert.deepEqual([...parseArgs(['--xsl=convert.txt', 'feed.xml'], specs).options], [['xsl', 'convert.txt']]);
+    assert.deepEqual([...parseArgs(['feed.xml', '--xsl'], specs).options], [['xsl', true]]);
+    assert.deepEqual(describeOptions(specs), ['      --xsl [FILE.xsl]  a converter']);
+  });
+});
+
 describe('describeOptions', () => {
   it('aligns the help column and shows value placeholders and short aliases', () => {
     assert.deepEqual(describeOptions(SPECS.slice(1, 5)), [

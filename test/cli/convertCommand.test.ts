@@ -91,17 +91,17 @@ describe('alma-sis convert', () => {
     assert.deepEqual(readdirSync(folder).sort(), ['broken.xml', 'good.v2.xml', 'good.xml', 'v2.xml']);
   });
 
-  it('needs --to 2 and a file, as usage errors (exit 2)', () => {
+  it('needs --to 2 (or --xsl) and a file, as usage errors (exit 2)', () => {
     const folder = folderWith('usage', { 'a.xml': 'valid/users-v1.xml' });
     const noTarget = run(['convert', 'a.xml'], folder);
     assert.equal(noTarget.status, 2);
-    assert.equal(noTarget.stderr, 'alma-sis: convert needs --to 2 (User XSD v2 is the version it writes) (see alma-sis convert --help)\n');
+    assert.equal(noTarget.stderr, "alma-sis: convert needs --to 2 (User XSD v2 is the version it writes) or --xsl (the profile's XSL converter) (see alma-sis convert --help)\n");
     assert.equal(run(['convert', '--to', '1', 'a.xml'], folder).status, 2);
     assert.match(run(['convert', '--to', '2'], folder).stderr, /needs at least one User XSD v1 file/);
     assert.match(run(['convert', '--to', '2', 'nothing.xml'], folder).stderr, /^alma-sis: nothing\.xml is not a file: name a User XSD v1 XML file\n$/);
     assert.deepEqual(readdirSync(folder), ['a.xml']);
     const help = run(['convert', '--help'], folder);
     assert.equal(help.status, 0);
-    assert.match(help.stdout, /^Usage: alma-sis convert --to 2 <file>\.\.\. \[--out FOLDER\] \[--force\]/);
+    assert.match(help.stdout, /^Usage: alma-sis convert --to 2 \| --xsl \[FILE\.xsl\] <file>\.\.\. \[--out FOLDER\] \[--force\]/);
   });
 });

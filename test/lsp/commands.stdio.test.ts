@@ -71,7 +71,7 @@ async function configured() {
 
 test('the server advertises the zip, dry-run, sample, code tables import and upload commands, and a key to seal secrets to', () => {
   assert.deepEqual((capabilities.executeCommandProvider as { commands: string[] }).commands, [...SERVER_COMMANDS]);
-  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.convertToV2', 'alma-sis.generateSample', 'alma-sis.importCodeTables', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
+  assert.deepEqual(SERVER_COMMANDS, ['alma-sis.createZip', 'alma-sis.dryRun', 'alma-sis.convertToV2', 'alma-sis.previewXslConversion', 'alma-sis.generateSample', 'alma-sis.importCodeTables', 'alma-sis.newFileFromUser', 'alma-sis.upload']);
   assert.match(sealKey, /^[A-Za-z0-9+/]+=*$/);
 });
 

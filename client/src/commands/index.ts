@@ -7,6 +7,7 @@ import { activateSamples } from './sampleCommand';
 import { activateConfiguration } from './configurationCommands';
 import { activateCodeTables } from './codeTablesCommand';
 import { activateConvert } from './convertCommand';
+import { activateXslPreview } from './xslPreviewCommand';
 
 /**
  * The palette commands beyond the language server's own: each feature (zip, upload, sample,
@@ -15,4 +16,4 @@ import { activateConvert } from './convertCommand';
  */
 export type CommandActivator = (context: vscode.ExtensionContext, server: AlmaServer) => void;
 
-export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConvert, activateConfiguration, activateCodeTables];
+export const COMMAND_ACTIVATORS: CommandActivator[] = [activateDryRun, activateCreateZip, activateUpload, activateSamples, activateConvert, activateXslPreview, activateConfiguration, activateCodeTables];

@@ -11,6 +11,11 @@ export interface OptionSpec {
   short?: string;
   /** True when the option takes a value (`--format json`, `--format=json`). */
   takesValue?: boolean;
+  /**
+   * The value may be left out (`--xsl` alone is `true`): then the next argument is its value only
+   * when it matches this, so that `--xsl feed.xml` leaves feed.xml an input; `--xsl=FILE` always is.
+   */
+  optionalValue?: RegExp;
   /** The allowed values, for options with a fixed set. */
   choices?: readonly string[];
   /** Shown as the value's placeholder in help: `--config FILE`. */
@@ -80,6 +85,15 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
     }
 
     let value = inlineValue;
+    if (value === undefined && option.optionalValue !== undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || !option.optionalValue.test(next)) {
+        options.set(option.name, true);
+        continue;
+      }
+      value = next;
+      i++;
+    }
     if (value === undefined) {
       const next = argv[i + 1];
       // An option right after a valued option almost always means the value was forgotten;
@@ -103,7 +117,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
 /** Lines of option help for `--help`, aligned in one column. */
 export function describeOptions(specs: readonly OptionSpec[]): string[] {
   const heads = specs.map((s) => {
-    const long = `--${s.name}${s.takesValue ? ` ${s.valueName ?? 'VALUE'}` : ''}`;
+    const value = s.valueName ?? 'VALUE';
+    const long = `--${s.name}${s.takesValue ? (s.optionalValue !== undefined ? ` [${value}]` : ` ${value}`) : ''}`;
     return s.short ? `-${s.short}, ${long}` : `    ${long}`;
   });
   const width = Math.max(...heads.map((h) => h.length));

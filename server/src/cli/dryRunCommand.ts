@@ -3,7 +3,7 @@ import type { ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { formatNote } from './formatText';
 import { ProgressLine } from './progressLine';
-import { baselineOrProfile, inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { almaLoads, baselineOrProfile, inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { writeInBatches } from './writeInBatches';
 
 const FORMATS = ['text', 'markdown', 'json', 'html'] as const;
@@ -19,7 +19,8 @@ export const dryRunCommand: Command = {
       'Export Users job (v2 or v1 XML, a file or a zip). Each input user is new, updated (with the fields a swap-all ' +
       'synchronize adds, changes and removes), unchanged, or rejected with a reason: duplicate-in-feed, identifier-taken, ' +
       'internal-user, unmatched-rejected, missing-match-id, exists (import mode) or invalid.',
-    "The profile's matchIdType (primary_id or an identifier type) and unmatched (add or reject) decide the matching.",
+    "The profile's matchIdType (primary_id or an identifier type) and unmatched (add or reject) decide the matching. " +
+      "With an xslConverter in the profile, the inputs are compared as Alma loads them, after the stylesheet (the baseline, Alma's own export, is not converted).",
     '--format html writes one self-contained page (its style inline, no scripts, nothing fetched) to mail or archive: ' +
       'count cards, the outcomes against the alert threshold, the changes by field, the rejected users and each change.',
     "Exit code: 0 done, 1 when the rejected share reaches Alma's 5% alert threshold, 2 bad usage, or an input or " +
@@ -44,11 +45,12 @@ async function runDryRun(args: ParsedArgs, context: CommandContext): Promise<num
   const inputs = await expandInputs(await inputsOrFeed(args, resolved, 'dry-run', 'at least one input file, folder or zip'));
   const baselinePath = await baselineOrProfile(args.options.get('baseline'), resolved, 'dry-run');
   const baseline = await expandInputs([baselinePath]);
+  const loads = await almaLoads(resolved, context);
 
   const progress = context.terminal && !args.options.has('no-progress') ? new ProgressLine(context.terminal) : undefined;
   let report: DryRunReport;
   try {
-    report = await dryRun(inputs.documents, baseline.documents, {
+    report = await dryRun(loads(inputs.documents), baseline.documents, {
       settings,
       mode,
       matchIdType: profile?.matchIdType,

@@ -1,4 +1,16 @@
-import { baselineFile, ConfigError, feedFiles, findConfig, resolveProfile, type ResolvedProfile } from '../engine';
+import {
+  baselineFile,
+  ConfigError,
+  feedFiles,
+  findConfig,
+  profileLoads,
+  resolveProfile,
+  stylesheetNotes,
+  type InputDocument,
+  type ResolvedProfile,
+} from '../engine';
+import type { CommandContext } from './command';
+import { formatNote } from './formatText';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args';
 
 /** The options every command that works for an integration profile takes. */
@@ -51,4 +63,26 @@ export async function baselineOrProfile(given: string | boolean | undefined, res
   if (found !== undefined) return found;
   const named = profile?.baseline !== undefined ? ` (profile ${profile.code}'s baseline "${profile.baseline}" matches no file)` : '';
   throw new UsageError(`${command} needs --baseline FILE: the Export Users output with the current users${named}`, command);
+}
+
+/**
+ * What Alma loads from documents: themselves, or the profile's XSL converter's output when it has
+ * one (Alma applies it before loading), each then named `<path> (after XSL)`. The stylesheet is
+ * read and checked here, once; its warnings (XSLT 2.0, Alma's editor limit) and what it says with
+ * xsl:message go to stderr unless `quiet`.
+ */
+export async function almaLoads(
+  resolved: ResolvedProfile,
+  context: CommandContext,
+  quiet = false,
+): Promise<(documents: readonly InputDocument[]) => readonly InputDocument[]> {
+  const { converter, loads } = await profileLoads(resolved.config, resolved.profile, {
+    signal: context.signal,
+    onConverted: (path, output) => {
+      if (quiet) return;
+      for (const message of output.messages) context.err(`${formatNote({ path, message: `xsl:message: ${message}` })}\n`);
+    },
+  });
+  if (converter !== undefined && !quiet) for (const note of stylesheetNotes(converter)) context.err(`${formatNote(note)}\n`);
+  return loads;
 }

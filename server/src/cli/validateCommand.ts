@@ -5,7 +5,7 @@ import { jsonReport } from './formatJson';
 import { sarifReport } from './formatSarif';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
-import { inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { almaLoads, inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { writeInBatches } from './writeInBatches';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -21,7 +21,8 @@ export const validateCommand: Command = {
       'everything named, read in the order given, as Alma reads one load. "-" reads one XML document from standard input.',
     'The configuration is --config, else the nearest alma-sis.config.json in the current folder or above. With no file ' +
       "named, the profile's feed is validated (its `feed` globs, in load order). An Alma export found in a folder (Export " +
-      'Users output) is validated on its own, not as a file of the set.',
+      'Users output) is validated on its own, not as a file of the set. With an xslConverter in the profile, each ' +
+      'file is checked as Alma loads it, after the stylesheet: its findings are placed in the output, named FILE (after XSL).',
     'Exit code: 0 no errors (warnings allowed), 1 errors found, 2 bad usage, unreadable input or configuration.',
   ],
   options: [
@@ -44,12 +45,13 @@ async function runValidate(args: ParsedArgs, context: CommandContext): Promise<n
   const { settings } = resolved;
   // `-` reads standard input, for pipelines (`unzip -p feed.zip a.xml | alma-sis validate -`).
   const inputs = await expandInputs(await inputsOrFeed(args, resolved, 'validate', 'at least one file, folder or zip'), { stdin: () => process.stdin });
+  const loads = await almaLoads(resolved, context, errorsOnly);
 
   const progress =
     context.terminal && !quiet && !args.options.has('no-progress') ? new ProgressLine(context.terminal) : undefined;
   let result: SetResult;
   try {
-    result = await validateInputs(inputs.documents, settings, {
+    result = await validateInputs(loads(inputs.documents), settings, {
       onProgress: progress && ((p) => progress.update(p)),
       signal: context.signal,
     });

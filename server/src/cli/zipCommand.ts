@@ -3,7 +3,7 @@ import type { ParsedArgs } from './args';
 import { ExitCode, type Command, type CommandContext } from './command';
 import { formatNote, textReport } from './formatText';
 import { ProgressLine } from './progressLine';
-import { inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
+import { almaLoads, inputsOrFeed, PROFILE_OPTIONS, profileFromArgs } from './profileOptions';
 import { visible } from './visibleText';
 
 export const zipCommand: Command = {
@@ -13,7 +13,8 @@ export const zipCommand: Command = {
   description: [
     'Validates the files as one set, then writes them at the root of a zip, in the order given (a folder ' +
       'stands for its .xml files in the order validate reads them); the order is printed. Files with errors ' +
-      'are refused unless --force; files that mix User XSD v1 and v2, and anything but .xml files, are always refused.',
+      'are refused unless --force; files that mix User XSD v1 and v2, and anything but .xml files, are always refused. ' +
+      "With an xslConverter in the profile, the files are checked as Alma loads them, after the stylesheet, and the zip holds the files themselves (Alma converts them).",
     '--out names the zip, or a folder for it; the default name is the profile code and the UTC time ' +
       '(STUDENTS-20261201T021500Z.zip, users-... without a profile). An existing file is never replaced. ' +
       'The zip is written under a hidden temporary name beside it and renamed when complete: a failure or ' +
@@ -35,6 +36,8 @@ async function runZip(args: ParsedArgs, context: CommandContext): Promise<number
   const resolved = await profileFromArgs(args, context.cwd, 'zip');
   const { profile, settings } = resolved;
   const sources = await inputsOrFeed(args, resolved, 'zip', 'at least one XML file or folder');
+  // Checked as Alma loads them (after the profile's XSL converter); the zip holds the files as they are.
+  const loadedAs = await almaLoads(resolved, context);
 
   const drawing = context.terminal && !args.options.has('no-progress') ? context.terminal : undefined;
   const lines = drawing && {
@@ -56,6 +59,7 @@ async function runZip(args: ParsedArgs, context: CommandContext): Promise<number
         cwd: context.cwd,
         profileCode: profile?.code,
         force: args.options.has('force'),
+        loadedAs,
       },
       { signal: context.signal, onProgress },
     );

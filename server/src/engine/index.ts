@@ -9,7 +9,7 @@ export { countSeverities, type DocumentResult, type SetResult, type Summary, typ
 export { expandInputs, type ExpandedInputs } from './files/inputs';
 export { InputError, type InputDocument, type InputNote, type ArchiveMember } from './files/inputDocument';
 export { isAlmaUserFile } from './files/almaUserFile';
-export { loadConfig, findConfig, selectProfile, settingsFor, ConfigError } from './config/configFile';
+export { loadConfig, findConfig, selectProfile, settingsFor, resolveXslConverterPath, ConfigError } from './config/configFile';
 export { loadCodeTables, resolveCodeTablesPath, CODE_TABLE_NAMES, ALMA_TABLE_NAMES } from './config/codeTables';
 export {
   importCodeTables,
@@ -109,3 +109,22 @@ export {
   type ConvertFileOptions,
 } from './convert/v1ToV2';
 export { V1_TO_V2, V1_TO_V2_BY_PATH, V2_REQUIRED_DEFAULTS, transformValue, type V1ToV2Field, type ValueTransform } from './convert/v1ToV2Map';
+export {
+  loadXslConverter,
+  profileXslConverter,
+  profileLoads,
+  convertFileWithXsl,
+  xslOutputFileName,
+  runXslConverter,
+  convertedDocuments,
+  stylesheetNotes,
+  saxonScripts,
+  compiledStylesheet,
+  XslError,
+  AFTER_XSL,
+  DEFAULT_XSL_LIMITS,
+  type XslConverter,
+  type XslLimits,
+  type XslOutput,
+} from './xsl/xslConverter';
+export { checkStylesheet, ALMA_EDITOR_LIMIT, type StylesheetRemark, type StylesheetCheck } from './xsl/stylesheetCheck';

@@ -1,4 +1,4 @@
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { SealedSecret } from './sealedSecret';
 
 /**
@@ -294,6 +294,46 @@ export interface ConvertToV2Result {
   noHome: { path: string; line: number; value: string; reason: string }[];
 }
 
+export interface PreviewXslConversionArgs {
+  /** The source file (what the SIS writes, before the profile's XSL converter): open or on disk. */
+  uri: string;
+  /** The URI the client shows the output under: related information in the diagnostics points there. */
+  previewUri?: string;
+  profile?: string;
+}
+
+export type PreviewXslConversionResult =
+  | {
+      converted: true;
+      /** `feed.xml (after XSL)`: the output is a document of its own. */
+      name: string;
+      /** What Alma loads: the stylesheet's output. */
+      text: string;
+      /** Its problems, positions in `text`. */
+      diagnostics: Diagnostic[];
+      users: number;
+      errors: number;
+      warnings: number;
+      /** The stylesheet used (absolute). */
+      stylesheet: string;
+      /** What can be said of the stylesheet: XSLT 2.0+, over Alma's editor limit; `line:col: message`, 1-based. */
+      stylesheetWarnings: string[];
+      /** What the stylesheet said with xsl:message. */
+      messages: string[];
+      ms: number;
+    }
+  | {
+      converted: false;
+      /** no-converter: the profile has no xslConverter; failed: the stylesheet could not be used or failed on the file. */
+      reason: 'no-converter' | 'failed';
+      /** Fit to show. */
+      message: string;
+      stylesheet?: string;
+      /** failed: the stylesheet's line and column (0-based), when known. */
+      at?: { line: number; character: number };
+      configPath?: string;
+    };
+
 export interface UploadArgs {
   /** The zip, path or file: URI. */
   zip: string;
@@ -368,6 +408,7 @@ export interface ServerCommands {
   'alma-sis.importCodeTables': { args: ImportCodeTablesArgs; result: ImportCodeTablesResult };
   'alma-sis.newFileFromUser': { args: NewFileFromUserArgs; result: NewFileFromUserResult };
   'alma-sis.convertToV2': { args: ConvertToV2Args; result: ConvertToV2Result };
+  'alma-sis.previewXslConversion': { args: PreviewXslConversionArgs; result: PreviewXslConversionResult };
   'alma-sis.upload': { args: UploadArgs; result: UploadResultMessage };
 }
 
@@ -378,6 +419,7 @@ export const SERVER_COMMANDS: readonly ServerCommand[] = [
   'alma-sis.createZip',
   'alma-sis.dryRun',
   'alma-sis.convertToV2',
+  'alma-sis.previewXslConversion',
   'alma-sis.generateSample',
   'alma-sis.importCodeTables',
   'alma-sis.newFileFromUser',

@@ -14,6 +14,7 @@ import {
   findConfig,
   loadConfig,
   parseConfig,
+  resolveXslConverterPath,
   selectProfile,
   settingsFor,
 } from '../../../server/src/engine/config/configFile';
@@ -99,6 +100,14 @@ const INVALID: Array<{ name: string; value: unknown; messages: string[]; schemaR
   { name: 'unmatched unknown', value: withProfile({ unmatched: 'ignore' }), messages: ['profiles[0].unmatched must be "add" or "reject", not "ignore"'], schemaRejects: true },
   { name: 'matchIdType empty', value: withProfile({ matchIdType: ' ' }), messages: ['profiles[0].matchIdType must not be empty'], schemaRejects: true },
   { name: 'codeTables a number', value: withProfile({ codeTables: 1 }), messages: ['profiles[0].codeTables must be a string, not 1'], schemaRejects: true },
+  { name: 'xslConverter a number', value: withProfile({ xslConverter: 2 }), messages: ['profiles[0].xslConverter must be a string, not 2'], schemaRejects: true },
+  { name: 'xslConverter empty', value: withProfile({ xslConverter: ' ' }), messages: ['profiles[0].xslConverter must not be empty'], schemaRejects: true },
+  {
+    name: 'xslConverter holding the stylesheet itself',
+    value: withProfile({ xslConverter: '<xsl:stylesheet version="1.0"/>' }),
+    messages: ['profiles[0].xslConverter must be the path of the stylesheet file (relative to this file, e.g. "plif-to-sis.xsl"), not the stylesheet itself'],
+    schemaRejects: false,
+  },
   { name: 'strict as a string', value: { strict: 'yes' }, messages: ['strict must be true or false, not "yes"'], schemaRejects: true },
   { name: 'profile strict as a number', value: withProfile({ strict: 1 }), messages: ['profiles[0].strict must be true or false, not 1'], schemaRejects: true },
   { name: 'a top-level typo', value: { profile: [] }, messages: ['profile is not a known top-level setting; did you mean "profiles"?'], schemaRejects: true },
@@ -459,7 +468,9 @@ describe('alma-sis.config.schema.json', () => {
     assert.deepEqual(Object.keys(sample).sort(), settings(schema.properties));
     // `feed` is left out on purpose: the tests copy the sample into folders of their own, and a feed
     // would make each of them the profile's feed set (test/engine/config/feedFiles.test.ts has it).
-    assert.deepEqual(Object.keys(sample.profiles[0]).sort(), settings(schema.definitions.profile.properties).filter((key) => key !== 'feed'));
+    // `xslConverter` too: every sample would then be checked as a stylesheet's output
+    // (test/fixtures/xsl/alma-sis.config.json has a profile with one).
+    assert.deepEqual(Object.keys(sample.profiles[0]).sort(), settings(schema.definitions.profile.properties).filter((key) => key !== 'feed' && key !== 'xslConverter'));
     assert.deepEqual(Object.keys(sample.profiles[0].sftp).sort(), settings(schema.definitions.sftp.properties));
   });
 
@@ -470,5 +481,16 @@ describe('alma-sis.config.schema.json', () => {
       parseConfig(JSON.stringify(value), CONFIG_PATH);
       assert.deepEqual(schemaProblems(schema, value), [], JSON.stringify(value));
     }
+  });
+});
+
+describe('resolveXslConverterPath', () => {
+  it("resolves a profile's xslConverter from the configuration's folder, and is undefined without one", () => {
+    const config = parseConfig('{"profiles": [{"code": "A", "xslConverter": "xsl/plif-to-sis.xsl"}, {"code": "B", "xslConverter": "/etc/alma/plif.xsl"}, {"code": "C"}]}', join(tmpdir(), 'alma-sis.config.json'));
+    const [a, b, c] = config.profiles;
+    assert.equal(resolveXslConverterPath(config, a), join(tmpdir(), 'xsl', 'plif-to-sis.xsl'));
+    assert.equal(resolveXslConverterPath(config, b), '/etc/alma/plif.xsl');
+    assert.equal(resolveXslConverterPath(config, c), undefined);
+    assert.equal(resolveXslConverterPath(config, undefined), undefined);
   });
 });

@@ -27,7 +27,7 @@ export const USED_FOR = ['users', 'researchers', 'both'] as const;
 export const UNMATCHED_ACTIONS = ['add', 'reject'] as const;
 
 const TOP_LEVEL_KEYS = ['$schema', 'defaultProfile', 'strict', 'rules', 'profiles'];
-const PROFILE_KEYS = ['code', 'name', 'xsdVersion', 'recordType', 'usedFor', 'matchIdType', 'unmatched', 'codeTables', 'feed', 'baseline', 'rules', 'strict', 'sftp'];
+const PROFILE_KEYS = ['code', 'name', 'xsdVersion', 'recordType', 'usedFor', 'matchIdType', 'unmatched', 'codeTables', 'xslConverter', 'feed', 'baseline', 'rules', 'strict', 'sftp'];
 const SFTP_KEYS = ['host', 'port', 'username', 'privateKeyPath', 'hostKeyFingerprint', 'directory', 'importPath', 'synchronizePath', 'exportPath'];
 
 /** As `ssh-keygen -lf` and `ssh-keyscan | ssh-keygen -lf -` print it: unpadded base64 of a SHA-256. */
@@ -86,6 +86,12 @@ export function selectProfile(config: AlmaSisConfig, code?: string): Profile | u
       ? `there is no profile "${wanted}": the file defines no profiles`
       : `there is no profile "${wanted}"; the profiles are ${known.join(', ')}`,
   );
+}
+
+/** The profile's XSL converter as an absolute path, relative paths from the configuration's folder. */
+export function resolveXslConverterPath(config: AlmaSisConfig, profile: Profile | undefined): string | undefined {
+  if (profile?.xslConverter === undefined) return undefined;
+  return resolve(dirname(config.path), profile.xslConverter);
 }
 
 /** What the validator uses: rule severities from the file then the profile; strict from the caller first. */
@@ -182,6 +188,7 @@ class Checker {
       unmatched: this.oneOf(at('unmatched'), value.unmatched, UNMATCHED_ACTIONS),
       sftp: this.sftp(at('sftp'), value.sftp),
       codeTables: this.string(at('codeTables'), value.codeTables, true),
+      xslConverter: this.stylesheetPath(at('xslConverter'), value.xslConverter),
       feed: this.globs(at('feed'), value.feed),
       baseline: this.string(at('baseline'), value.baseline, true),
       rules: this.rules(at('rules'), value.rules),
@@ -216,6 +223,20 @@ class Checker {
       exportPath: this.string(at('exportPath'), value.exportPath, true),
     } satisfies Omit<SftpSettings, 'host' | 'username'>;
     return Object.assign(sftp, withoutUndefined(optional));
+  }
+
+  /**
+   * A stylesheet path. Alma's profile holds the stylesheet's text; here it is a file beside the
+   * configuration, so that it can be versioned and edited as XML.
+   */
+  private stylesheetPath(path: JsonPath, value: unknown): string | undefined {
+    const text = this.string(path, value, true);
+    if (text === undefined) return undefined;
+    if (/^\s*<|<xsl:/.test(text)) {
+      this.problems.report(path, `${formatJsonPath(path)} must be the path of the stylesheet file (relative to this file, e.g. "plif-to-sis.xsl"), not the stylesheet itself`);
+      return undefined;
+    }
+    return text;
   }
 
   /** A list of globs; one glob alone is taken as a list of one. */

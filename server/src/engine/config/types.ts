@@ -29,6 +29,11 @@ export interface Profile {
   /** Path of the code tables file, relative to the configuration file. */
   codeTables?: string;
   /**
+   * The profile's XSL converter, a stylesheet relative to the configuration file: Alma applies it
+   * to every file before loading it, so its output is what validate, zip and dry-run check.
+   */
+  xslConverter?: string;
+  /**
    * The files of the profile's feed, as globs relative to the configuration file, in load order
    * (a file matched by an earlier glob comes first; one glob's files in path order). The
    * editor's sets and `zip` follow it; other XML files are not part of the feed.

@@ -33,6 +33,11 @@ export interface ZipPackageRequest {
   force?: boolean;
   /** The time in the default name (tests pass one). */
   now?: Date;
+  /**
+   * What Alma loads from the files, when that is not the files themselves: the profile's XSL
+   * converter's output. Validation checks these; the zip still holds the files, which Alma converts.
+   */
+  loadedAs?: (documents: readonly InputDocument[]) => readonly InputDocument[];
 }
 
 export interface ZipPackageProgress {
@@ -111,8 +116,9 @@ export async function createZipPackage(request: ZipPackageRequest, options: ZipP
 
   const fingerprints = new Map<string, Fingerprint>();
   const { documents } = await expandInputs(sources);
+  const read = documents.map((document) => fingerprinted(document, fingerprints));
   const validation = await validateInputs(
-    documents.map((document) => fingerprinted(document, fingerprints)),
+    request.loadedAs ? request.loadedAs(read) : read,
     request.settings,
     {
       signal,

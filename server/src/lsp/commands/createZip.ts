@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { createZipPackage, InputError, PackagingRefused, type SetResult } from '../../engine';
+import { createZipPackage, InputError, PackagingRefused, profileLoads, type SetResult } from '../../engine';
 import type { CreateZipArgs, CreateZipResult } from '../../protocol/messages';
 import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, type CommandContext } from './context';
 import type { CancellationToken } from 'vscode-languageserver';
@@ -17,8 +17,10 @@ export async function createZip(args: CreateZipArgs, context: CommandContext, to
   const progress = await context.progress('Alma SIS: creating zip', workDoneToken);
   const abort = abortOn(token);
   try {
+    // Checked as Alma loads the files (after the profile's XSL converter, if any); the zip holds the files.
+    const { loads } = await profileLoads(resolved.config, resolved.profile, { signal: abort.signal });
     const result = await createZipPackage(
-      { inputs, settings: resolved.settings, out, cwd, profileCode: resolved.profile?.code, force: args.force === true },
+      { inputs, settings: resolved.settings, out, cwd, profileCode: resolved.profile?.code, force: args.force === true, loadedAs: loads },
       {
         signal: abort.signal,
         // Validating is the first half of the bar, writing the second.

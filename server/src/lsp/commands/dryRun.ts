@@ -1,7 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
-import { baselineFile, dryRun, dryRunHtml, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, rejectionsByDocument } from '../../engine';
+import { baselineFile, dryRun, dryRunHtml, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, profileLoads, rejectionsByDocument } from '../../engine';
 import type { DryRunArgs, DryRunResult, DryRunUserPlace } from '../../protocol/messages';
 import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, type CommandContext } from './context';
 
@@ -19,7 +19,9 @@ export async function runDryRun(args: DryRunArgs, context: CommandContext, token
   try {
     const inputs = await expandInputs([input]);
     const base = await expandInputs([baseline]);
-    const report = await dryRun(inputs.documents, base.documents, {
+    // The inputs as Alma loads them, after the profile's XSL converter if it has one.
+    const { loads } = await profileLoads(resolved.config, resolved.profile, { signal: abort.signal });
+    const report = await dryRun(loads(inputs.documents), base.documents, {
       settings: resolved.settings,
       matchIdType: resolved.profile?.matchIdType,
       unmatched: resolved.profile?.unmatched,

@@ -8,6 +8,7 @@ import { runDryRun } from './dryRun';
 import { generateSample, newFileFromUser } from './samples';
 import { runImportCodeTables } from './importCodeTables';
 import { upload } from './upload';
+import { previewXslConversion } from './xslPreview';
 
 export { profilesFor, watchedConfigFiles } from './profiles';
 export { pinHostKey } from './upload';
@@ -22,6 +23,7 @@ const HANDLERS: { [K in ServerCommand]: Handler<K> } = {
   'alma-sis.importCodeTables': (args, context) => runImportCodeTables(args, context),
   'alma-sis.newFileFromUser': (args, context) => newFileFromUser(args, context),
   'alma-sis.convertToV2': (args, context) => convertToV2(args, context),
+  'alma-sis.previewXslConversion': previewXslConversion,
   'alma-sis.upload': upload,
 };
 
