@@ -8,6 +8,7 @@ import { AlmaLanguageStatus } from './languageStatus';
 import { ruleLinkMiddleware, registerRulePages } from './ruleDocumentation';
 import { AlmaServer } from './serverAccess';
 import { documentSelector, readSettings, SETTINGS_SECTION, toWireSettings, type AlmaSisSettings } from './settings';
+import { WorkspaceTrustedNotification, type AlmaSisInitializationOptions } from '../../server/src/protocol/messages';
 
 /*
  * The VS Code side: starts the bundled language server, which does all the Alma work (validation,
@@ -33,7 +34,8 @@ export function activate(context: vscode.ExtensionContext): void {
     documentSelector: documentSelector(),
     // The server pulls `alma-sis` with workspace/configuration; this also tells it when it changed.
     synchronize: { configurationSection: SETTINGS_SECTION },
-    initializationOptions: { settings: toWireSettings(settings) },
+    // Untrusted, the server runs no profile's XSL converter: a program the workspace brings.
+    initializationOptions: { settings: toWireSettings(settings), trusted: vscode.workspace.isTrusted } satisfies AlmaSisInitializationOptions,
     outputChannel: log,
     diagnosticCollectionName: 'alma-sis',
     // A diagnostic's rule link opens the rule's page rendered (ruleDocumentation.ts).
@@ -54,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): void {
   registerServerCommands(context, server, log, diskChecks);
   registerRulePages(context, log);
   for (const activateCommands of COMMAND_ACTIVATORS) activateCommands(context, server);
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    languageClient.sendNotification(WorkspaceTrustedNotification, {}).catch((error: unknown) => log.appendLine(`telling the server of workspace trust: ${String(error)}`));
+  }));
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
     if (!event.affectsConfiguration(SETTINGS_SECTION)) return;

@@ -93,3 +93,22 @@ test('a stylesheet that does not compile is an answer with its message and place
     configPath: join(work, 'elsewhere', 'alma-sis.config.json'),
   });
 });
+
+test('in a workspace the client says is not trusted, no converter runs (preview, zip, dry-run) until the person trusts it', async () => {
+  const untrusted = new StdioClient();
+  await untrusted.initialize({}, work, { settings: {}, trusted: false });
+  try {
+    const uri = pathToFileURL(join(work, 'legacy-plif.xml')).href;
+    const ask = (command: string, args: unknown) => untrusted.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: [args] });
+    const refused = (await ask('alma-sis.previewXslConversion', { uri })) as Preview['result'];
+    assert.ok(!refused.converted && refused.reason === 'untrusted', JSON.stringify(refused));
+    assert.match(refused.message, /^profile PLIF's XSL converter \(plif-to-sis\.xsl\) is a program this workspace brings, and the workspace is not trusted/);
+    await assert.rejects(ask('alma-sis.createZip', { inputs: [uri], out: join(work, 'never.zip') }), /workspace is not trusted/);
+    // Trusted now: the same request converts.
+    await untrusted.connection.sendNotification('almaSis/workspaceTrusted', {});
+    const converted = (await ask('alma-sis.previewXslConversion', { uri })) as Preview['result'];
+    assert.ok(converted.converted, JSON.stringify(converted));
+  } finally {
+    await untrusted.stop();
+  }
+});

@@ -58,6 +58,11 @@ export const activateXslPreview: CommandActivator = (context, server) => {
   };
 
   const showRefusal = async (result: Extract<PreviewXslConversionResult, { converted: false }>): Promise<void> => {
+    if (result.reason === 'untrusted') {
+      const manage = 'Manage Workspace Trust';
+      if ((await vscode.window.showWarningMessage(`Alma SIS: ${shown(result.message)}`, manage)) === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    }
     if (result.reason === 'no-converter') {
       const choice = await vscode.window.showInformationMessage(`Alma SIS: ${shown(result.message)}`, 'Open Configuration');
       if (choice === 'Open Configuration') await vscode.commands.executeCommand(OPEN_CONFIGURATION);

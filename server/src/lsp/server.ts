@@ -55,7 +55,9 @@ import {
   SERVER_COMMANDS,
   ValidateFileOnDiskRequest,
   WatchedConfigFilesRequest,
+  WorkspaceTrustedNotification,
   type AlmaSisExperimental,
+  type AlmaSisInitializationOptions,
   type ConfigInUse,
   type SetInUse,
   type DocumentStatusParams,
@@ -115,6 +117,8 @@ export class AlmaSisServer {
   /** When each open document (by URI) is validated, and the pulls waiting for it. */
   private readonly scheduler: DocumentScheduler<string>;
   private workspaceFolders: string[] = [];
+  /** False while the client says the workspace is not trusted (AlmaSisInitializationOptions). */
+  private workspaceTrusted = true;
   private readonly secrets = new SecretOpener();
   private supportsConfiguration = false;
   private supportsPull = false;
@@ -162,6 +166,9 @@ export class AlmaSisServer {
     this.documents.onDidClose((e) => this.guard('didClose', () => this.closed(e.document), undefined));
     c.onDidChangeConfiguration((params) => this.guard('didChangeConfiguration', () => this.configurationChanged(isRecord(params) ? params.settings : undefined), undefined));
     c.onDidChangeWatchedFiles((params) => this.guard('didChangeWatchedFiles', () => this.watchedFilesChanged(changedUris(params)), undefined));
+    c.onNotification(WorkspaceTrustedNotification, () => {
+      this.workspaceTrusted = true;
+    });
     c.onRequest(ValidateFileOnDiskRequest, (params: ValidateFileOnDiskParams, token: CancellationToken) => this.validateFileOnDisk(params, token));
     // The engine's work for the commands (zip, dry-run, samples, upload) and what their pickers need.
     const commands = this.commandContext();
@@ -233,7 +240,9 @@ export class AlmaSisServer {
     this.supportsCollapsedText = caps.textDocument?.foldingRange?.foldingRange?.collapsedText === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     this.workspaceFolders = folders.filter((uri) => uri.startsWith('file:')).map(fsPathOf);
-    this.globalClient = readSettings(settingsSourceOf((params.initializationOptions as Record<string, unknown> | undefined)?.settings));
+    const options = params.initializationOptions as AlmaSisInitializationOptions | undefined;
+    this.globalClient = readSettings(settingsSourceOf(options?.settings));
+    this.workspaceTrusted = options?.trusted !== false;
     const capabilities: ServerCapabilities = {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       completionProvider: { triggerCharacters: languageService.COMPLETION_TRIGGER_CHARACTERS, resolveProvider: false },
@@ -586,6 +595,7 @@ export class AlmaSisServer {
       progress: (title, token) => this.beginProgress(title, token),
       log: (message) => this.log(message),
       secrets: this.secrets,
+      trusted: () => this.workspaceTrusted,
     };
   }
 

@@ -85,6 +85,18 @@ export interface SetInUse {
 /** Notification (server -> client) after each validation of a document, for the language status item. */
 export const DocumentStatusNotification = new NotificationType<DocumentStatusParams>('almaSis/documentStatus');
 
+/**
+ * What the client says of workspace trust: in initializationOptions (`trusted`, absent = trusted:
+ * an editor without the notion trusts what it opens), and this notification (client -> server)
+ * when the person trusts the workspace. Untrusted, a profile's XSL converter is not run: it is a
+ * program the workspace brings.
+ */
+export interface AlmaSisInitializationOptions {
+  settings?: unknown;
+  trusted?: boolean;
+}
+export const WorkspaceTrustedNotification = new NotificationType<object>('almaSis/workspaceTrusted');
+
 // -----------------------------------------------------------------------------------------
 // Configuration: what the commands need to ask the person before the server does the work
 
@@ -324,8 +336,11 @@ export type PreviewXslConversionResult =
     }
   | {
       converted: false;
-      /** no-converter: the profile has no xslConverter; failed: the stylesheet could not be used or failed on the file. */
-      reason: 'no-converter' | 'failed';
+      /**
+       * no-converter: the profile has no xslConverter; untrusted: the workspace is not trusted, so
+       * the converter is not run; failed: the stylesheet could not be used or failed on the file.
+       */
+      reason: 'no-converter' | 'untrusted' | 'failed';
       /** Fit to show. */
       message: string;
       stylesheet?: string;

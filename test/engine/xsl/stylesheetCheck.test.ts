@@ -61,4 +61,30 @@ describe('checking a stylesheet before it runs', () => {
     assert.deepEqual(remarks('').map((r) => r.message), ['the stylesheet is empty']);
     assert.deepEqual(remarks('<!-- nothing yet -->').map((r) => r.message), ['the stylesheet is empty']);
   });
+
+  it('refuses a stylesheet that could call out of XSLT, however it spells the callout, and one that takes in another file', () => {
+    const refusals = (body: string, declarations = '') => remarks(`<xsl:stylesheet version="1.0" ${XSL} ${declarations}>${body}</xsl:stylesheet>`).filter((r) => r.severity === 'error').map((r) => r.message);
+    const template = (inner: string) => `<xsl:template match="/"><users>${inner}</users></xsl:template>`;
+    const cases: [string, string, string][] = [
+      ['a js: prefix', template('<xsl:value-of select="js:eval(\'1\')"/>'), 'xmlns:js="http://saxonica.com/ns/globalJS"'],
+      ['an EQName', template('<xsl:value-of select="Q{http://saxonica.com/ns/globalJS}eval(\'1\')"/>'), ''],
+      ['a character reference in the name', template('<xsl:value-of select="Q{http://saxonica&#46;com/ns/globalJS}eval(\'1\')"/>'), ''],
+      ['an attribute value template', template('<user note="{Q{http://saxonica.com/ns/globalJS}eval(\'1\')}"/>'), ''],
+      ['a text value template', template('<xsl:text expand-text="yes">{Q{http://saxonica.com/ns/globalJS}eval(\'1\')}</xsl:text>'), ''],
+      ['Saxon\'s extensions', template('<xsl:value-of select="saxon:evaluate(\'1\')"/>'), 'xmlns:saxon="http://saxon.sf.net/"'],
+      ['the browser extensions', template(''), 'xmlns:ixsl="http://saxonica.com/ns/interactiveXSLT"'],
+      ['function-lookup', template('<xsl:value-of select="function-lookup(QName(concat(\'http://saxonica.com/ns/\', \'global\', \'JS\'), \'eval\'), 1)(\'1\')"/>'), ''],
+      ['fn:transform', template('<xsl:value-of select="transform(map{})"/>'), ''],
+      ['xsl:evaluate', template('<xsl:evaluate xpath="\'1\'"/>'), ''],
+      ['xsl:include', '<xsl:include href="other.xsl"/>', ''],
+      ['xsl:import', '<xsl:import href="other.xsl"/>', ''],
+    ];
+    for (const [what, body, declarations] of cases) {
+      const found = refusals(body, declarations);
+      assert.ok(found.length > 0, `${what}: refused`);
+      assert.match(found[0], /refused/, what);
+    }
+    // Literal words in the output are not calls, and XSLT 1.0 converters pass.
+    assert.deepEqual(refusals(template('<note>transform(the data) and function-lookup(x)</note><xsl:value-of select="concat(\'transform(\', \'x\')"/>')), []);
+  });
 });

@@ -217,4 +217,27 @@ describe('the XSL converter', () => {
       return true;
     });
   });
+
+  it('a stylesheet that reaches JavaScript past the check finds no eval to run code with', async () => {
+    // Made without loadXslConverter, whose check refuses both: what the worker itself still allows.
+    const calling = (expression: string): XslConverter => {
+      const text = `<?xml version="1.0"?>
+<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:js="http://saxonica.com/ns/globalJS">
+  <xsl:template match="/"><out><xsl:value-of select="${expression}"/></out></xsl:template>
+</xsl:stylesheet>`;
+      const path = join(dir, `callout-${expression.length}.xsl`);
+      writeFileSync(path, text);
+      return { path, text, warnings: [], output: {} };
+    };
+    // A global function is called (the probe works)...
+    const parsed = await runXslConverter(calling("js:parseInt('42')"), Buffer.from('<a/>'), 'in.xml');
+    assert.match(Buffer.from(parsed.bytes).toString('utf8'), />42<\/out>/);
+    // ...but eval, which would reach require and the network, is gone.
+    await assert.rejects(runXslConverter(calling("js:eval('typeof require')"), Buffer.from('<a/>'), 'in.xml'), (error: Error) => {
+      assert.ok(error instanceof XslError, String(error));
+      assert.match(error.message, /eval/);
+      return true;
+    });
+    await assert.rejects(loadXslConverter(calling("js:parseInt('42')").path), /names saxonica\.com\/ns\/globalJS/);
+  });
 });

@@ -63,6 +63,17 @@ const LATER_SYNTAX: { pattern: RegExp; what: string }[] = [
   { pattern: /=>/, what: 'the => operator' },
   { pattern: /(?<![\w.-])xs:[A-Za-z]+\s*\(/, what: 'a constructor of an XML Schema type (xs:date(...))' },
 ];
+/**
+ * Namespaces through which SaxonJS calls out of XSLT: JavaScript's global functions (which reach
+ * Node's require and the network), the browser extensions and Saxon's own. A converter is XSLT,
+ * and Alma's processor has none of these: a stylesheet that names one is refused, wherever the
+ * name stands (a namespace declaration, an EQName Q{...} in an expression, a text value template).
+ */
+const CALLOUT_NAMESPACES = ['saxonica.com/ns/globalJS', 'saxonica.com/ns/interactiveXSLT', 'saxon.sf.net'];
+
+/** XPath 3.0 functions that find or run code given as data: with them, a callout could be spelt at run time. */
+const DYNAMIC_CODE_CALL = /(?<![\w.-])(function-lookup|transform|load-xquery-module)\s*\(/;
+
 /** The attributes of XSLT elements that hold expressions or patterns. */
 const EXPRESSION_ATTRIBUTES = new Set(['select', 'test', 'match', 'use', 'value', 'count', 'from', 'group-by', 'group-adjacent']);
 
@@ -95,6 +106,29 @@ export function checkStylesheet(text: string): StylesheetCheck {
     return undefined;
   };
 
+  const refused = new Set<string>();
+  const refuseOnce = (key: string, message: string, span: Span) => {
+    if (refused.has(key)) return;
+    refused.add(key);
+    remarks.push({ severity: 'error', message, span });
+  };
+  /**
+   * A value of the stylesheet (attribute or text, entities decoded) that names a callout, or whose
+   * expressions (`expression`: the whole value is one; else its {...} templates) run code given as data.
+   */
+  const checkCallouts = (value: string, span: Span, expression = false) => {
+    for (const namespace of CALLOUT_NAMESPACES) {
+      if (value.includes(namespace)) {
+        refuseOnce(`namespace ${namespace}`, `the stylesheet names ${namespace}, through which SaxonJS would call out of XSLT (JavaScript, the browser, Saxon's extensions): refused; a converter must be XSLT alone, as Alma runs it`, span);
+      }
+    }
+    const code = expression ? value : templatesIn(value);
+    const dynamic = code === '' ? null : DYNAMIC_CODE_CALL.exec(withoutStringLiterals(code));
+    if (dynamic !== null) {
+      refuseOnce(`dynamic ${dynamic[1]}`, `${dynamic[1]}() finds or runs code given as data: refused in a converter (it is XPath 3.0, which Alma's processor does not document either)`, span);
+    }
+  };
+
   const sink: ScanSink = {
     xmlDeclaration: () => {},
     startTag: (tag: ScanStartTag) => {
@@ -105,6 +139,7 @@ export function checkStylesheet(text: string): StylesheetCheck {
       }
       prefixes.push(scope);
       const local = xsltPrefix(tag.name);
+      for (const attribute of tag.attributes) checkCallouts(attribute.value, attribute.valueSpan, local !== undefined && EXPRESSION_ATTRIBUTES.has(attribute.name));
       const tagSpan: Span = { line: tag.line, col: tag.col, endLine: tag.line, endCol: tag.col + tag.name.length };
       if (depth === 0) {
         sawRoot = true;
@@ -123,7 +158,13 @@ export function checkStylesheet(text: string): StylesheetCheck {
       }
       depth++;
       if (local === undefined) return;
-      if (LATER_INSTRUCTIONS.has(local)) {
+      if (local === 'include' || local === 'import' || local === 'import-schema' || local === 'use-package') {
+        // Alma's profile holds one stylesheet, in one text field: there is no other file to take in,
+        // and a file taken in here would escape this check.
+        refuseOnce(`instruction ${local}`, `<xsl:${local}> takes in another file: refused; Alma's profile holds one stylesheet, so a converter must be one file`, tagSpan);
+      } else if (local === 'evaluate') {
+        refuseOnce('instruction evaluate', '<xsl:evaluate> runs an expression given as data: refused in a converter (it is XSLT 3.0, which Alma\'s processor does not document either)', tagSpan);
+      } else if (LATER_INSTRUCTIONS.has(local)) {
         warnOnce(`instruction ${local}`, `<xsl:${local}> is XSLT 2.0 or later: Alma's XSLT processor is not documented and may not have it (Ex Libris's converters are XSLT 1.0)`, tagSpan);
       }
       if (local === 'output') {
@@ -151,7 +192,7 @@ export function checkStylesheet(text: string): StylesheetCheck {
       depth--;
       prefixes.pop();
     },
-    text: () => {},
+    text: (text) => checkCallouts(text.value(), { line: text.line, col: text.col, endLine: text.endLine, endCol: text.endCol }),
     problem: (rule, span, detail) => {
       // The first problem decides: what follows a well-formedness error is mostly its echo.
       if (firstProblem !== undefined || rule === 'bom') return;
@@ -174,6 +215,23 @@ export function checkStylesheet(text: string): StylesheetCheck {
     });
   }
   return { remarks: remarks.sort((a, b) => a.span.line - b.span.line || a.span.col - b.span.col), output };
+}
+
+/** The expressions inside a value's {...} templates ({{ and }} are literal braces), joined. */
+function templatesIn(value: string): string {
+  const parts: string[] = [];
+  for (let at = 0; at < value.length; at++) {
+    if (value[at] !== '{') continue;
+    if (value[at + 1] === '{') {
+      at++;
+      continue;
+    }
+    const end = value.indexOf('}', at + 1);
+    if (end < 0) break;
+    parts.push(value.slice(at + 1, end));
+    at = end;
+  }
+  return parts.join(' ');
 }
 
 /** The expression with its string literals blanked, so that `'replace('` in a literal is not a call. */

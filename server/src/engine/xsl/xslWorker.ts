@@ -143,6 +143,25 @@ export function xslWorkerMain(): void {
         };
       }
     }
+    // Should a stylesheet reach JavaScript after all (SaxonJS calls global functions by name; the
+    // stylesheet check refuses the namespaces that do it), it finds nothing to load code, start a
+    // process, read the environment or reach the network with. SaxonJS keeps its own require.
+    const globals = globalThis as unknown as Record<string, unknown>;
+    for (const name of ['require', 'module', 'exports', 'fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest', 'eval']) {
+      try {
+        delete globals[name];
+      } catch {
+        // not deletable: overwritten below
+      }
+      if (name in globals) globals[name] = undefined;
+    }
+    const processFunctions = process as unknown as Record<string, unknown>;
+    for (const name of ['binding', '_linkedBinding', 'dlopen', 'getBuiltinModule', 'kill', 'chdir', 'abort', 'reallyExit']) {
+      processFunctions[name] = () => {
+        throw new Error('the XSL converter runs XSLT only');
+      };
+    }
+    process.env = {};
     let document: unknown;
     try {
       document = await SaxonJS.getResource({ text: sourceText, type: 'xml' });

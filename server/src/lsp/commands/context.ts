@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { FileSettings, FileSettingsOptions } from '../../engine';
+import type { FileSettings, FileSettingsOptions, Profile } from '../../engine';
 import type { SecretOpener } from '../../protocol/sealedSecret';
 import type { AlmaSisSettings } from '../../protocol/settings';
 
@@ -28,6 +28,8 @@ export interface CommandContext {
   progress(title: string, token: string | number | undefined): Promise<ProgressReporter>;
   log(message: string): void;
   readonly secrets: SecretOpener;
+  /** The workspace is trusted (always, for a client that does not say): a profile's XSL converter may run. */
+  trusted(): boolean;
 }
 
 /** A path from an argument: a file: URI, an absolute path, or a path relative to the first workspace folder. */
@@ -48,6 +50,13 @@ export function optionalString(value: unknown, name: string): string | undefined
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw invalid(`${name} must be a string`);
   return value;
+}
+
+/** Why a profile's XSL converter may not run here, or undefined when it may (or there is none). */
+export function untrustedConverter(profile: Profile | undefined, context: CommandContext): string | undefined {
+  if (profile?.xslConverter === undefined || context.trusted()) return undefined;
+  return `profile ${profile.code}'s XSL converter (${profile.xslConverter}) is a program this workspace brings, and the workspace is not trusted: ` +
+    'it is not run in Restricted Mode. Trust the workspace to check what Alma loads after it.';
 }
 
 export function invalid(message: string): ResponseError<void> {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { createZipPackage, InputError, PackagingRefused, profileLoads, type SetResult } from '../../engine';
 import type { CreateZipArgs, CreateZipResult } from '../../protocol/messages';
-import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, type CommandContext } from './context';
+import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, untrustedConverter, type CommandContext } from './context';
 import type { CancellationToken } from 'vscode-languageserver';
 
 /** Create Zip: the engine's packaging of the inputs with the profile's settings; a refusal is an answer, not an error. */
@@ -18,6 +18,8 @@ export async function createZip(args: CreateZipArgs, context: CommandContext, to
   const abort = abortOn(token);
   try {
     // Checked as Alma loads the files (after the profile's XSL converter, if any); the zip holds the files.
+    const untrusted = untrustedConverter(resolved.profile, context);
+    if (untrusted !== undefined) throw failure(untrusted);
     const { loads } = await profileLoads(resolved.config, resolved.profile, { signal: abort.signal });
     const result = await createZipPackage(
       { inputs, settings: resolved.settings, out, cwd, profileCode: resolved.profile?.code, force: args.force === true, loadedAs: loads },

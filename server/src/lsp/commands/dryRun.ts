@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
 import { baselineFile, dryRun, dryRunHtml, dryRunMarkdown, dryRunSummaryLine, expandInputs, InputError, profileLoads, rejectionsByDocument } from '../../engine';
 import type { DryRunArgs, DryRunResult, DryRunUserPlace } from '../../protocol/messages';
-import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, type CommandContext } from './context';
+import { abortOn, failure, invalid, optionalString, pathArgument, percentOf, untrustedConverter, type CommandContext } from './context';
 
 /** Dry-run Synchronize: what Alma's synchronize would do with the feed against an Export Users baseline. */
 export async function runDryRun(args: DryRunArgs, context: CommandContext, token: CancellationToken, workDoneToken?: string | number): Promise<DryRunResult> {
@@ -20,6 +20,8 @@ export async function runDryRun(args: DryRunArgs, context: CommandContext, token
     const inputs = await expandInputs([input]);
     const base = await expandInputs([baseline]);
     // The inputs as Alma loads them, after the profile's XSL converter if it has one.
+    const untrusted = untrustedConverter(resolved.profile, context);
+    if (untrusted !== undefined) throw failure(untrusted);
     const { loads } = await profileLoads(resolved.config, resolved.profile, { signal: abort.signal });
     const report = await dryRun(loads(inputs.documents), base.documents, {
       settings: resolved.settings,

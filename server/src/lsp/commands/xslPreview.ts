@@ -5,7 +5,7 @@ import type { CancellationToken } from 'vscode-languageserver';
 import { AFTER_XSL, countSeverities, DEFAULT_XSL_LIMITS, loadXslConverter, resolveXslConverterPath, runXslConverter, validateBytes, XslError } from '../../engine';
 import type { PreviewXslConversionArgs, PreviewXslConversionResult } from '../../protocol/messages';
 import { toDiagnostics } from '../diagnostics';
-import { abortOn, failure, optionalString, pathArgument, type CommandContext } from './context';
+import { abortOn, failure, optionalString, pathArgument, untrustedConverter, type CommandContext } from './context';
 
 /**
  * Preview XSL Conversion: the profile's XSL converter run on the file (the open buffer, saved or
@@ -21,6 +21,8 @@ export async function previewXslConversion(args: PreviewXslConversionArgs, conte
     const which = resolved.profile !== undefined ? `profile ${resolved.profile.code} has no xslConverter` : resolved.config !== undefined ? 'no profile is chosen' : 'there is no alma-sis.config.json for this file';
     return { converted: false, reason: 'no-converter', message: `${which}: set profiles[].xslConverter to the stylesheet, relative to the configuration`, configPath: resolved.configPath };
   }
+  const untrusted = untrustedConverter(resolved.profile, context);
+  if (untrusted !== undefined) return { converted: false, reason: 'untrusted', message: untrusted, configPath: resolved.configPath };
   const open = context.document(args.uri) ?? context.document(pathToFileURL(path).href);
   const abort = abortOn(token);
   try {
