@@ -27,7 +27,7 @@ export class EditableText implements TextDocument {
     this.starts = [0];
     this.total = content.length;
     this.joined = content;
-    this.lineStarts = [0, ...lineBreaksIn(content, 0)];
+    this.lineStarts = lineBreaksIn(content, 0, [0]);
   }
 
   get version(): number {
@@ -148,7 +148,7 @@ export class EditableText implements TextDocument {
       this.starts = [0];
       this.total = change.text.length;
       this.joined = change.text;
-      this.lineStarts = [0, ...lineBreaksIn(change.text, 0)];
+      this.lineStarts = lineBreaksIn(change.text, 0, [0]);
       return;
     }
     let from = this.offsetAt(change.range.start);
@@ -230,16 +230,25 @@ function isEol(c: number): boolean {
 }
 
 /** Offsets (plus `base`) just past each line break in `text`: \r\n, \r, \n. */
-function lineBreaksIn(text: string, base: number): number[] {
-  const result: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0d) {
-      if (text.charCodeAt(i + 1) === 0x0a) i++;
-      result.push(base + i + 1);
-    } else if (c === 0x0a) {
-      result.push(base + i + 1);
+function lineBreaksIn(text: string, base: number, into: number[] = []): number[] {
+  // indexOf runs natively: a 250 M-character document has 7 M line breaks, and a loop over every
+  // character cost a second where this costs a fraction.
+  let cr = text.indexOf('\r');
+  let lf = text.indexOf('\n');
+  while (cr >= 0 || lf >= 0) {
+    if (lf >= 0 && (cr < 0 || lf < cr)) {
+      into.push(base + lf + 1);
+      lf = text.indexOf('\n', lf + 1);
+      continue;
     }
+    // A CR: with a LF right after it, one line break after both.
+    if (lf === cr + 1) {
+      into.push(base + lf + 1);
+      lf = text.indexOf('\n', lf + 1);
+    } else {
+      into.push(base + cr + 1);
+    }
+    cr = text.indexOf('\r', cr + 1);
   }
-  return result;
+  return into;
 }
