@@ -398,6 +398,24 @@ describe('real producers in the dry-run (issue 12)', () => {
     assert.match(rejected.users[0].detail ?? '', /^invalid-date: "2027113" in <expiryDate> is not a v1 date/);
   });
 
+  it('a document a converter makes is read once (never again to learn its version), and taken as v2', async () => {
+    const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
+    const v2 = convertV1ToV2Text(v1).text;
+    let reads = 0;
+    const made = (text: string) => {
+      const inner = document('feed.xml (after XSL)', text);
+      return { ...inner, converted: true, read: () => { reads++; return inner.read(); } };
+    };
+    const against2 = await run([made(v2)], v2);
+    assert.equal(reads, 1);
+    assert.deepEqual(outcomes(against2), ['t.ngata unchanged', 'm.oconnell unchanged']);
+    reads = 0;
+    const against1 = await run([made(v2)], v1);
+    assert.equal(reads, 1);
+    assert.deepEqual(against1.mappedFromV1, ['export.xml']);
+    assert.deepEqual(outcomes(against1), ['t.ngata unchanged', 'm.oconnell unchanged']);
+  });
+
   it('files of one version are compared as written; a v1 export that is not well-formed is refused with its place', async () => {
     const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
     assert.deepEqual((await run(v1, v1)).mappedFromV1, []);

@@ -38,6 +38,12 @@ export async function documentsToBridge(documents: readonly InputDocument[], sig
     signal?.throwIfAborted();
     // Standard input can be read only once: it is compared as written.
     if (doc.path === STDIN_NAME) continue;
+    // A converter's output is made anew on each read: not converted twice to look at its root.
+    // Taken as v2, what Alma's XSL converters write (v1 is deprecated).
+    if (doc.converted) {
+      v2 = true;
+      continue;
+    }
     const version = await peekVersion(doc);
     if (version === 1) v1.push(doc.path);
     else if (version === 2) v2 = true;

@@ -16,6 +16,11 @@ export interface InputDocument {
    */
   apart?: string;
   /**
+   * The bytes are a converter's output (a profile's XSL converter), made anew on every read: read
+   * it once, never just to look at its start.
+   */
+  converted?: boolean;
+  /**
    * The document's bytes, in chunks. Each call starts a new read from the beginning. A chunk is
    * valid only until the next one is requested (the buffer may be refilled): copy what you keep.
    */

@@ -376,6 +376,7 @@ export function convertedDocuments(
     if (document.apart !== undefined) return document;
     const converted: InputDocument = {
       path: `${document.path}${AFTER_XSL}`,
+      converted: true,
       read: async function* () {
         const source = await readWhole(document, limits.maxInputBytes);
         const output = await runXslConverter(converter, source, document.path, options);
