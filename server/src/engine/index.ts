@@ -116,6 +116,7 @@ export {
   convertFileWithXsl,
   xslOutputFileName,
   runXslConverter,
+  readXslSource,
   convertedDocuments,
   stylesheetNotes,
   saxonScripts,

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { link, rename, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
@@ -7,6 +7,7 @@ import { XmlScanner, type ScanProblemRule, type ScanSink, type ScanStartTag, typ
 import type { Span } from '../text/span';
 import { compiledModel, type ElementNode } from '../schema/compiledModel';
 import { V1_NAMESPACE } from '../schema/v1';
+import { publishOutput, refuseExistingOutput, temporaryBeside } from '../files/outputFile';
 import { V1_TO_V2_BY_PATH, V2_REQUIRED_DEFAULTS, transformValue, type V1ToV2Field } from './v1ToV2Map';
 
 /**
@@ -455,10 +456,8 @@ export interface ConvertFileOptions {
  * link cannot replace a file).
  */
 export async function convertV1ToV2File(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConversionReport> {
-  if (!options.force && (await stat(output).then(() => true, () => false))) {
-    throw Object.assign(new Error(`${output} already exists`), { code: 'EEXIST' });
-  }
-  const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.partial`);
+  await refuseExistingOutput(output, options.force);
+  const temporary = temporaryBeside(output);
   const stream: WriteStream = createWriteStream(temporary, { flags: 'wx' });
   try {
     await once(stream, 'open');
@@ -467,11 +466,7 @@ export async function convertV1ToV2File(input: string, output: string, options: 
     }, options.signal);
     stream.end();
     await once(stream, 'finish');
-    if (options.force) await rename(temporary, output);
-    else {
-      await link(temporary, output);
-      await rm(temporary, { force: true });
-    }
+    await publishOutput(temporary, output, options.force);
     return report;
   } catch (error) {
     stream.destroy();

@@ -5,13 +5,14 @@
  * or writes without end is a clear error, never a hung or crashed CLI or language server.
  */
 import { existsSync } from 'node:fs';
-import { link, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { resolveXslConverterPath } from '../config/configFile';
 import type { AlmaSisConfig, Profile } from '../config/types';
 import { InputError, type InputDocument, type InputNote } from '../files/inputDocument';
+import { publishOutput, refuseExistingOutput, temporaryBeside } from '../files/outputFile';
 import { checkStylesheet, type StylesheetOutput, type StylesheetRemark } from './stylesheetCheck';
 import {
   XSL_COMPILE_WORKER_SOURCE,
@@ -416,20 +417,24 @@ export async function convertFileWithXsl(
   output: string,
   options: { force?: boolean; signal?: AbortSignal; limits?: Partial<XslLimits> } = {},
 ): Promise<XslOutput> {
-  if (!options.force && (await stat(output).then(() => true, () => false))) {
-    throw Object.assign(new Error(`${output} already exists`), { code: 'EEXIST' });
-  }
+  await refuseExistingOutput(output, options.force);
   const limits = { ...DEFAULT_XSL_LIMITS, ...options.limits };
-  const { size } = await stat(input);
-  if (size > limits.maxInputBytes) throw new XslError(`${input}: ${size} bytes, more than the ${limits.maxInputBytes} an XSL conversion reads`, input, 'source');
-  const result = await runXslConverter(converter, await readFile(input), input, options);
-  const temporary = join(dirname(output), `.${basename(output)}.${process.pid}.partial`);
+  const result = await runXslConverter(converter, await readXslSource(input, limits.maxInputBytes), input, options);
+  const temporary = temporaryBeside(output);
   try {
     await writeFile(temporary, result.bytes, { flag: 'wx' });
-    if (options.force) await rename(temporary, output);
-    else await link(temporary, output);
-  } finally {
+  } catch (error) {
     await rm(temporary, { force: true });
+    throw error;
   }
+  await publishOutput(temporary, output, options.force);
   return result;
+}
+
+/** A file's bytes for a conversion, refused (XslError) past `maxBytes` or when it cannot be read. */
+export async function readXslSource(path: string, maxBytes = DEFAULT_XSL_LIMITS.maxInputBytes): Promise<Buffer> {
+  const size = (await stat(path).catch(() => undefined))?.size;
+  if (size === undefined) throw new XslError(`${path} cannot be read`, path, 'source');
+  if (size > maxBytes) throw new XslError(`${path}: ${size} bytes, more than the ${maxBytes} an XSL conversion reads`, path, 'source');
+  return readFile(path);
 }

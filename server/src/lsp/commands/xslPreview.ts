@@ -1,8 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CancellationToken } from 'vscode-languageserver';
-import { AFTER_XSL, countSeverities, DEFAULT_XSL_LIMITS, loadXslConverter, resolveXslConverterPath, runXslConverter, validateBytes, XslError } from '../../engine';
+import { AFTER_XSL, countSeverities, loadXslConverter, readXslSource, resolveXslConverterPath, runXslConverter, validateBytes, XslError } from '../../engine';
 import type { PreviewXslConversionArgs, PreviewXslConversionResult } from '../../protocol/messages';
 import { toDiagnostics } from '../diagnostics';
 import { abortOn, failure, optionalString, pathArgument, untrustedConverter, type CommandContext } from './context';
@@ -26,7 +25,7 @@ export async function previewXslConversion(args: PreviewXslConversionArgs, conte
   const open = context.document(args.uri) ?? context.document(pathToFileURL(path).href);
   const abort = abortOn(token);
   try {
-    const source = open !== undefined ? Buffer.from(open.getText(), 'utf8') : await readSource(path);
+    const source = open !== undefined ? Buffer.from(open.getText(), 'utf8') : await readXslSource(path);
     const converter = await loadXslConverter(stylesheet);
     const output = await runXslConverter(converter, source, basename(path), { signal: abort.signal });
     const name = `${basename(path)}${AFTER_XSL}`;
@@ -55,11 +54,4 @@ export async function previewXslConversion(args: PreviewXslConversionArgs, conte
   } finally {
     abort.dispose();
   }
-}
-
-async function readSource(path: string): Promise<Buffer> {
-  const size = (await stat(path).catch(() => undefined))?.size;
-  if (size === undefined) throw failure(`${path} cannot be read`);
-  if (size > DEFAULT_XSL_LIMITS.maxInputBytes) throw failure(`${path} is ${size} bytes, more than the ${DEFAULT_XSL_LIMITS.maxInputBytes} an XSL conversion reads`);
-  return readFile(path);
 }
