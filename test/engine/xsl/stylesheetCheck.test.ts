@@ -75,6 +75,8 @@ describe('checking a stylesheet before it runs', () => {
       ['the browser extensions', template(''), 'xmlns:ixsl="http://saxonica.com/ns/interactiveXSLT"'],
       ['function-lookup', template('<xsl:value-of select="function-lookup(QName(concat(\'http://saxonica.com/ns/\', \'global\', \'JS\'), \'eval\'), 1)(\'1\')"/>'), ''],
       ['fn:transform', template('<xsl:value-of select="transform(map{})"/>'), ''],
+      ['fn: prefixed', template('<xsl:value-of select="fn:function-lookup(xs:QName(\'x\'), 1)"/>'), ''],
+      ['by EQName', template('<xsl:value-of select="Q{http://www.w3.org/2005/xpath-functions}transform(map{})"/>'), ''],
       ['xsl:evaluate', template('<xsl:evaluate xpath="\'1\'"/>'), ''],
       ['xsl:include', '<xsl:include href="other.xsl"/>', ''],
       ['xsl:import', '<xsl:import href="other.xsl"/>', ''],
@@ -86,5 +88,7 @@ describe('checking a stylesheet before it runs', () => {
     }
     // Literal words in the output are not calls, and XSLT 1.0 converters pass.
     assert.deepEqual(refusals(template('<note>transform(the data) and function-lookup(x)</note><xsl:value-of select="concat(\'transform(\', \'x\')"/>')), []);
+    // The stylesheet's own function of that name is not the XPath one.
+    assert.deepEqual(refusals(template('<xsl:value-of select="my:transform(.)"/>'), 'xmlns:my="urn:my"'), []);
   });
 });

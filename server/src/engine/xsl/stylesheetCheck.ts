@@ -71,8 +71,11 @@ const LATER_SYNTAX: { pattern: RegExp; what: string }[] = [
  */
 const CALLOUT_NAMESPACES = ['saxonica.com/ns/globalJS', 'saxonica.com/ns/interactiveXSLT', 'saxon.sf.net'];
 
-/** XPath 3.0 functions that find or run code given as data: with them, a callout could be spelt at run time. */
-const DYNAMIC_CODE_CALL = /(?<![\w.-])(function-lookup|transform|load-xquery-module)\s*\(/;
+/**
+ * XPath 3.0 functions that find or run code given as data: with them, a callout could be spelt at
+ * run time. Called bare, as fn: or by EQName; a stylesheet's own my:transform() is another function.
+ */
+const DYNAMIC_CODE_CALL = /(?<![\w.:-])(?:fn:|Q\{http:\/\/www\.w3\.org\/2005\/xpath-functions\})?(function-lookup|transform|load-xquery-module)\s*\(/;
 
 /** The attributes of XSLT elements that hold expressions or patterns. */
 const EXPRESSION_ATTRIBUTES = new Set(['select', 'test', 'match', 'use', 'value', 'count', 'from', 'group-by', 'group-adjacent']);
