@@ -34,8 +34,13 @@ const common = {
 
 await build({
   ...common,
-  // dryRunWorker: the dry-run reads the baseline on a worker thread (engine/dryRun/baselineIndex.ts).
-  entryPoints: { cli: 'server/src/cli/main.ts', dryRunWorker: 'server/src/engine/dryRun/baselineWorker.ts' },
+  // dryRunWorker: the dry-run reads the baseline on a worker thread (engine/dryRun/baselineIndex.ts);
+  // validateWorker: a big file's second half is validated on one (engine/validation/splitValidation.ts).
+  entryPoints: {
+    cli: 'server/src/cli/main.ts',
+    dryRunWorker: 'server/src/engine/dryRun/baselineWorker.ts',
+    validateWorker: 'server/src/engine/validation/splitWorker.ts',
+  },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
 });

@@ -53,7 +53,7 @@ export async function documentsToBridge(documents: readonly InputDocument[], sig
 
 /** The document as v2 text: what the converter writes for it, chunk by chunk. For a baseline. */
 export function v2ViewOf(doc: InputDocument): InputDocument {
-  return { ...doc, read: () => convertedChunks(doc) };
+  return { ...doc, file: undefined, read: () => convertedChunks(doc) };
 }
 
 async function* convertedChunks(doc: InputDocument): AsyncGenerator<Uint8Array> {

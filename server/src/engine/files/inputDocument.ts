@@ -21,6 +21,11 @@ export interface InputDocument {
    */
   converted?: boolean;
   /**
+   * The file on disk whose bytes read() gives as they are (not a zip entry, standard input or a
+   * converter's output): another thread may read a part of it itself.
+   */
+  file?: string;
+  /**
    * The document's bytes, in chunks. Each call starts a new read from the beginning. A chunk is
    * valid only until the next one is requested (the buffer may be refilled): copy what you keep.
    */

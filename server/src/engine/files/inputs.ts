@@ -100,7 +100,7 @@ async function addFile(path: string, expanded: ExpandedInputs, seen: Set<string>
     return;
   }
   const { size } = await statInput(path);
-  const document: InputDocument = { path, size, read: () => readFileChunks(path) };
+  const document: InputDocument = { path, size, file: path, read: () => readFileChunks(path) };
   // Found in a folder, not named: an export beside the feed is checked, but is not one of its files.
   if (inFolder && (await isAlmaExportFile(path))) {
     document.apart = ALMA_EXPORT_APART;
@@ -202,16 +202,23 @@ export async function collectFolder(folder: string, notes: InputNote[]): Promise
  * The next chunk is read while the caller works on this one (a read waited for in turn left the
  * main thread idle for 15% of a 100k-user validation). Each chunk is valid until the caller asks
  * for the one after next, so a caller that is done with a chunk when it asks for the next is safe.
+ * `start`, `end`: a part of the file (a split validation reads its halves on two threads).
  */
-async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
+export async function* readFileChunks(path: string, start = 0, end = Number.POSITIVE_INFINITY): AsyncGenerator<Uint8Array> {
   let handle: FileHandle | undefined;
   let pending: Promise<number> | undefined;
   try {
     const file = await open(path, 'r');
     handle = file;
     const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+    let position = start;
     const readInto = (buffer: Buffer): Promise<number> => {
-      const read = file.read(buffer, 0, buffer.length, null).then((r) => r.bytesRead);
+      const length = Math.min(buffer.length, end - position);
+      if (length <= 0) return Promise.resolve(0);
+      const read = file.read(buffer, 0, length, position).then((r) => {
+        position += r.bytesRead;
+        return r.bytesRead;
+      });
       // A read that fails while the caller awaits something else (a zip's output draining) is
       // not unhandled: its error is thrown where the next chunk is awaited.
       read.catch(() => {});

@@ -1,13 +1,14 @@
 import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { XmlScanner } from '../xml/scanner';
+import { startTagText } from '../xml/markup';
 import type { ValidationSettings } from '../config/types';
-import type { Finding, RelatedLocation } from '../rules/finding';
-import { ruleDef, formatMessage } from '../rules/ruleTable';
+import type { Finding } from '../rules/finding';
+import { ruleDef } from '../rules/ruleTable';
 import type { Position, Range } from '../text/span';
-import { toRange } from '../text/span';
 import { DocumentChecker, type SetState } from '../validation/documentChecker';
 import { FindingCollector } from '../validation/findingCollector';
-import { IdentifierRegistry, checkIdentifiersAcrossUsers, spanOf, userLabel, type IdentifierUse } from '../validation/identifiers';
+import { IdentifierRegistry, userLabel, type IdentifierUse } from '../validation/identifiers';
+import { primaryOf, takeIdentifiers } from '../validation/userClashes';
 import type { DocumentResult } from '../validation/results';
 import { SegmentRecorder, type ElementRecord, type UserRecord } from './segmentRecorder';
 import { EditableText } from './editableText';
@@ -554,16 +555,7 @@ export class IncrementalDocument {
     // Only users that share a key can clash: they go through the registry, in document order.
     const contested = new Set<Element>();
     for (const key of this.contested) for (const element of this.holders.get(key)!) contested.add(element);
-    const clashesOf = (user: UserRecord, ordinal: number): Finding[] => {
-      const found: Finding[] = [];
-      const taken = checkIdentifiersAcrossUsers(registry, user.uses, documentIndex, (rule, use, args, first, related) => {
-        const finding = makeFinding(this.settings, rule, toRange(spanOf(use)), args, [{ path: registry.documentPaths[first.documentIndex], range: toRange(spanOf(first)), message: related }]);
-        if (finding && ruleDef(rule).rejects === 'user') finding.user = user.ref;
-        if (finding) found.push(finding);
-      });
-      if (!user.repeats && !taken) registry.register(user.uses, documentIndex, userLabel(primaryOf(user.uses), ordinal));
-      return found;
-    };
+    const clashesOf = (user: UserRecord, ordinal: number): Finding[] => takeIdentifiers(registry, user, documentIndex, ordinal, this.settings);
     const clashes = new Map<Element, Finding[]>();
     for (const element of [...contested].sort((a, b) => a.index - b.index)) {
       const found = clashesOf(element.user!, element.ordinal);
@@ -589,27 +581,11 @@ export class IncrementalDocument {
   }
 }
 
-function primaryOf(uses: readonly IdentifierUse[]): IdentifierUse | null {
-  return uses[0]?.primary ? uses[0] : null;
-}
-
 /** The collector counts repeats on the first finding of a kind: a kept finding goes in as a copy. */
 function addAll(collector: FindingCollector, findings: readonly Finding[]): void {
   for (const finding of findings) collector.add(ruleDef(finding.rule).repeats === 'collapse' ? { ...finding } : finding);
 }
 
-/** A finding as the checker builds it (rule settings, severity, message from the rule table). */
-function makeFinding(settings: ValidationSettings, rule: Finding['rule'], range: Range, args: Record<string, string>, related: RelatedLocation[]): Finding | null {
-  const setting = settings.rules[rule];
-  if (setting === 'off') return null;
-  const def = ruleDef(rule);
-  return { rule, severity: setting ?? def.severity, message: formatMessage(def.message, args), range, related };
-}
-
-function startTagText(name: string, attributes: { name: string; value: string }[]): string {
-  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-  return `<${name}${attributes.map((a) => ` ${a.name}="${escape(a.value)}"`).join('')}>`;
-}
 
 function comparePositions(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;

@@ -4,6 +4,7 @@ import type { Finding, FindingUser } from '../rules/finding';
 import { FindingCollector } from '../validation/findingCollector';
 import type { DocumentChecker, UserObserver } from '../validation/documentChecker';
 import type { IdentifierUse } from '../validation/identifiers';
+import type { CheckedUser } from '../validation/userClashes';
 
 /**
  * What one child of the root (a user, as a rule) contributed to a document's validation, kept so
@@ -27,13 +28,8 @@ export interface ElementRecord {
   problems: number;
 }
 
-export interface UserRecord {
-  uses: IdentifierUse[];
-  /** It repeats one of its own identifiers: Alma rejects it, it holds none. */
-  repeats: boolean;
-  /** The user its findings name: the clashes found when combining name it too. */
-  ref: FindingUser;
-}
+/** A user of the piece: its identifiers, whether it repeats one, the user its findings name. */
+export type UserRecord = CheckedUser;
 
 /**
  * Sits between the scanner and the checker (and receives the checker's findings and users): it

@@ -129,7 +129,8 @@ export class DocumentChecker implements ScanSink {
   private rootForeign = false;
   /** `x:` when the root is `<x:userRecords xmlns:x="...xmlbeans">`: names in that prefix are the v1 names. */
   private prefix = '';
-  private readonly documentIndex: number;
+  /** This document's index in the registry's paths. */
+  readonly documentIndex: number;
   private readonly strict: boolean;
   private readonly observer: UserObserver | null;
 
@@ -148,6 +149,18 @@ export class DocumentChecker implements ScanSink {
 
   result(): DocumentResult {
     return { path: this.path, schemaVersion: this.version, users: this.users, findings: this.findings.finish(), rejectedUsers: this.findings.rejectedUsers() };
+  }
+
+  /**
+   * The state a second thread can take over from (validation/splitValidation.ts): between users
+   * directly inside a <users> or <userRecords> root whose version is settled, no user open and no
+   * well-formedness problem so far. Then what follows depends on this document only through the
+   * root's start tag, the identifiers taken and the count of users. Null anywhere else.
+   */
+  betweenUsers(): { users: number; version: 1 | 2; userElement: string } | null {
+    if (this.depth !== 1 || this.user !== null || !this.rootDone || this.rootUndecided || this.rootForeign || this.scanProblems > 0) return null;
+    if (this.version === null || this.frames[0].def !== this.model!.root) return null; // a <user> root's content is one user's
+    return { users: this.users, version: this.version, userElement: `${this.prefix}${this.version === 2 ? 'user' : 'userRecord'}` };
   }
 
   // -------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ import { IdentifierRegistry } from './identifiers';
 import { newSetState } from './validateDocument';
 import { summarize, type DocumentResult, type Progress, type SetResult } from './results';
 import type { EarlierFiles } from '../incremental/incrementalDocument';
+import { readFileChunks } from '../files/inputs';
+import { FindingCollector } from './findingCollector';
+import { joinSecondHalf, startSecondHalf, type SplitOptions } from './splitValidation';
 
 export interface ValidateSetOptions {
   onProgress?: (progress: Progress) => void;
@@ -15,6 +18,8 @@ export interface ValidateSetOptions {
    * when they are known without reading them again: the language server keeps them for a folder.
    */
   earlier?: EarlierFiles;
+  /** How a big file is split between two cores (splitValidation.ts); false: never. */
+  split?: SplitOptions | false;
 }
 
 /**
@@ -43,18 +48,57 @@ export async function validateInputs(
   for (const doc of documents) {
     options.signal?.throwIfAborted();
     // A document apart from the set (an Alma export beside the feed) is checked as if alone.
-    const checker = doc.apart ? new DocumentChecker(doc.path, settings, new IdentifierRegistry(), newSetState()) : new DocumentChecker(doc.path, settings, registry, set);
+    const docRegistry = doc.apart ? new IdentifierRegistry() : registry;
+    const docSet = doc.apart ? newSetState() : set;
+    const collector = new FindingCollector();
+    const checker = new DocumentChecker(doc.path, settings, docRegistry, docSet, { findings: collector });
     const scanner = new XmlScanner(checker);
-    for await (const chunk of doc.read()) {
-      scanner.write(chunk);
-      bytesDone += chunk.length;
+    const advance = (bytes: number): void => {
+      bytesDone += bytes;
       options.onProgress?.({ path: doc.path, bytesDone, bytesTotal });
-      options.signal?.throwIfAborted();
+    };
+    const feed = async (chunks: AsyncIterable<Uint8Array>): Promise<void> => {
+      for await (const chunk of chunks) {
+        scanner.write(chunk);
+        advance(chunk.length);
+        options.signal?.throwIfAborted();
+      }
+    };
+    const splitOptions = options.split === false ? null : options.split ?? {};
+    let otherThread = 0;
+    const split = splitOptions && (await startSecondHalf(doc, settings, docSet, splitOptions, (bytes) => {
+      otherThread += bytes;
+      advance(bytes);
+    }));
+    let result: DocumentResult | null = null;
+    if (split) {
+      const stop = (): void => split.stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
+      try {
+        await feed(readFileChunks(doc.file!, 0, split.cut.offset));
+        const joined = await joinSecondHalf(split, scanner, checker, docRegistry, collector, doc.path, settings);
+        splitOptions?.onDecision?.(doc.path, typeof joined === 'string' ? joined : 'split');
+        if (typeof joined === 'string') {
+          split.stop();
+          bytesDone -= otherThread; // read again here, and no longer counted there
+          await feed(readFileChunks(doc.file!, split.cut.offset));
+        } else {
+          result = joined;
+        }
+      } finally {
+        split.stop();
+        options.signal?.removeEventListener('abort', stop);
+      }
+    } else {
+      await feed(doc.read());
     }
-    scanner.end();
-    const result = checker.result();
+    if (!result) {
+      scanner.end();
+      result = checker.result();
+    }
     if (doc.archive) result.archive = doc.archive;
     results.push(result);
   }
   return { documents: results, summary: summarize(results) };
 }
+

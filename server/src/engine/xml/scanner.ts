@@ -371,6 +371,17 @@ export class XmlScanner {
     return true;
   }
 
+  /**
+   * Where the scan stands when it is between two tags directly inside the root, with nothing
+   * pending and nothing reported: the position of the next byte. A second thread may scan the rest
+   * from there (validation/splitValidation.ts). Null anywhere else.
+   */
+  betweenTags(): { line: number; col: number } | null {
+    if (this.state !== S.Text || this.textHasContent || this.u8need !== 0 || this.lastWasCr || this.head.length > 0) return null;
+    if (this.depth !== 1 || this.excessDepth !== 0 || this.rootClosed || this.problemCount !== 0 || this.heldProblem !== null) return null;
+    return { line: this.line, col: this.col };
+  }
+
   /** Ends the input: reports what is left open. */
   end(): void {
     if (this.head.length > 0) {
