@@ -111,7 +111,7 @@ describe('a file validated in two halves', () => {
     assert.match(compared.serial, /duplicate-identifier/);
   });
 
-  it('frees a value for a later user of the second half when the user holding it there is rejected by the first half', async () => {
+  it('frees a value for a later user of the second half when the user holding it there is rejected by the first half or an earlier file', async () => {
     // u1 (first half) holds X; u2 (second half) repeats X and also holds Y, so Alma rejects it and
     // it holds nothing; u3 then takes Y without a clash. A worker deciding the second half alone
     // would have given Y to u2.
@@ -119,7 +119,8 @@ describe('a file validated in two halves', () => {
       '  <user><primary_id>u1</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>X</value></user_identifier></user_identifiers></user>',
       ...Array.from({ length: 50 }, (_, k) => `  <user><primary_id>f${k}</primary_id></user>`),
       '  <user><primary_id>u2</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>X</value></user_identifier><user_identifier><id_type>OTHER_ID_1</id_type><value>Y</value></user_identifier></user_identifiers></user>',
-      '  <user><primary_id>u3</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>Y</value></user_identifier></user_identifiers></user>',
+      '  <user><primary_id>u3</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>Y</value></user_identifier><user_identifier><id_type>OTHER_ID_1</id_type><value>Z</value></user_identifier></user_identifiers></user>',
+      '  <user><primary_id>u4</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>z</value></user_identifier></user_identifiers></user>',
     ];
     const compared = await both([`<users>\n${users.join('\n')}\n</users>\n`], DEFAULT_SETTINGS, 0.6);
     same(compared, 'cascade');
@@ -128,6 +129,14 @@ describe('a file validated in two halves', () => {
     const duplicates = diagnostics.filter((f) => f.rule === 'duplicate-identifier').map((f) => f.message);
     assert.equal(duplicates.length, 1, duplicates.join('\n'));
     assert.match(duplicates[0], /^Identifier BARCODE "X" is already used by an earlier user \(user u1, line 2\)/);
+    // u4's z meets u3's Z, which u3 could take only because u2 was rejected: a case clash, at u3's line.
+    assert.match(diagnostics.find((f) => f.rule === 'identifier-case')?.message ?? '', /"z".*user u3, line 54/);
+    // The same users as the second file of a set whose first file holds X instead of u1.
+    const earlier = '<users>\n  <user><primary_id>e1</primary_id><user_identifiers><user_identifier><id_type>BARCODE</id_type><value>X</value></user_identifier></user_identifiers></user>\n</users>\n';
+    const inSet = await both([earlier, `<users>\n${users.slice(1).join('\n')}\n</users>\n`], DEFAULT_SETTINGS, 0.6);
+    same(inSet, 'cascade from an earlier file');
+    assert.equal(inSet.decisions.at(-1), 'split');
+    assert.match(inSet.serial, /Identifier BARCODE \\"X\\" is already used by an earlier user \(user e1, /);
   });
 
   it('keeps the caps and the collapsed findings\' places as one scan counts them', async () => {

@@ -7,7 +7,7 @@ import { XmlScanner, type ScanProblemRule, type ScanSink, type ScanStartTag, typ
 import { DocumentChecker, type SetState, type UserObserver } from './documentChecker';
 import { collapseKey, FindingCollector, MAX_FINDINGS_PER_DOCUMENT } from './findingCollector';
 import { ruleDef } from '../rules/ruleTable';
-import { IdentifierRegistry, type IdentifierUse } from './identifiers';
+import { IdentifierRegistry, keyHash, type IdentifierUse } from './identifiers';
 
 /**
  * The second half of a big file, validated on another thread (splitValidation.ts has the plan
@@ -51,7 +51,11 @@ export interface SecondHalf {
   findings: Finding[];
   /** The users that findings name (one object per user: the report counts rejected users by it). */
   named: FindingUser[];
-  /** Per user: its index in `named` (-1: no finding names it), its identifiers' count (primary first), flags: 1 = has a primary, 2 = repeats one of its own. */
+  /**
+   * Per user: its index in `named` (-1: no finding names it), its identifiers' count (primary
+   * first), flags: 1 = has a primary, 2 = repeats one of its own, 4 = shares a value with another
+   * user of this half.
+   */
   userNamed: Int32Array;
   useCounts: Int32Array;
   flags: Uint8Array;
@@ -62,6 +66,8 @@ export interface SecondHalf {
   /** The identifiers' values one after the other. */
   values: string;
   spans: Int32Array;
+  /** Per identifier: keyHash of its key, for the first thread's KeyFilter. */
+  keyHashes: Int32Array;
 }
 
 export const EVENT_INTS = 7;
@@ -159,6 +165,9 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
   private readonly valueLengths: number[] = [];
   private readonly values: string[] = [];
   private readonly spans: number[] = [];
+  private readonly keyHashes: number[] = [];
+  /** Each value's first user in this half. */
+  private readonly userOfKey = new Map<string, number>();
 
   constructor(private readonly path: string, private readonly col: number) {
     super();
@@ -184,6 +193,7 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
       valueLengths: Int32Array.from(this.valueLengths),
       values: this.values.join(''),
       spans: Int32Array.from(this.spans),
+      keyHashes: Int32Array.from(this.keyHashes),
     };
   }
 
@@ -244,9 +254,21 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
 
   userEnded(uses: IdentifierUse[], repeats: boolean, _label: string, ref: FindingUser): void {
     if (this.depth !== 2) return this.refuse('a user outside the root');
-    this.event(USER, this.refs.length);
+    const k = this.refs.length;
+    this.event(USER, k);
+    // Users that share a value must meet in the registry in file order; the others cannot clash.
+    let shares = false;
+    for (const use of uses) {
+      const other = this.userOfKey.get(use.key);
+      if (other === undefined) {
+        this.userOfKey.set(use.key, k);
+      } else if (other !== k) {
+        this.flags[other] |= 4;
+        shares = true;
+      }
+    }
     this.useCounts.push(uses.length);
-    this.flags.push((uses[0]?.primary ? 1 : 0) | (repeats ? 2 : 0));
+    this.flags.push((uses[0]?.primary ? 1 : 0) | (repeats ? 2 : 0) | (shares ? 4 : 0));
     for (const use of uses) {
       let type = this.typeIndex.get(use.type);
       if (type === undefined) this.typeIndex.set(use.type, (type = this.typeIndex.size));
@@ -254,6 +276,7 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
       this.valueLengths.push(use.value.length);
       this.values.push(use.value);
       this.spans.push(use.line, use.col, use.endLine, use.endCol);
+      this.keyHashes.push(keyHash(use.key));
     }
     this.refs.push(ref);
   }

@@ -7,13 +7,13 @@ import type { ValidationSettings } from '../config/types';
 import type { InputDocument } from '../files/inputDocument';
 import type { Finding, RelatedLocation } from '../rules/finding';
 import type { Range } from '../text/span';
-import { identifierUse, type IdentifierRegistry, type IdentifierUse } from './identifiers';
+import { identifierKey, identifierUse, IdentifierRegistry, userLabel, type IdentifierUse } from './identifiers';
 import { collapseKey, type FindingCollector } from './findingCollector';
 import type { DocumentChecker, SetState } from './documentChecker';
 import type { DocumentResult } from './results';
 import type { XmlScanner } from '../xml/scanner';
 import { EVENT_INTS, FINDING, REPEAT, scanSecondHalf, type SecondHalf, type SecondHalfMessage, type SecondHalfRequest } from './secondHalf';
-import { takeIdentifiers } from './userClashes';
+import { primaryOf, takeIdentifiers } from './userClashes';
 
 /**
  * A big file validated on two cores: this thread scans up to a cut at a user's start tag while a
@@ -167,15 +167,24 @@ export interface FirstHalfEnd {
 /**
  * Replays the second half after the first: its findings through the document's collector, its
  * users' identifiers through the set's registry, at their place in the report order. Returns the
- * users it held.
+ * users it held. Only users that share a value with another user (of this half, or one the
+ * registry holds already) can clash, so only they meet the registry one by one, in file order, as
+ * one scan would have them; whether the registry holds a value is settled for nearly every value
+ * by its KeyFilter, without a lookup. The others take their values without a clash, and are
+ * registered only when `keepHolders` (a file of the set follows, and needs them).
  */
-export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry: IdentifierRegistry, collector: FindingCollector, documentIndex: number, path: string, settings: ValidationSettings): number {
+export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry: IdentifierRegistry, collector: FindingCollector, documentIndex: number, path: string, settings: ValidationSettings, keepHolders = true): number {
   const lines = first.line;
   const { events, findings, named } = half;
   const keys: (string | undefined)[] = new Array(findings.length);
-  let u = 0;
-  let at = 0;
-  for (let o = 0; o < events.length; o += EVENT_INTS) {
+  // Where each user's identifiers and each identifier's value start.
+  const firstUse = new Int32Array(half.users + 1);
+  for (let k = 0; k < half.users; k++) firstUse[k + 1] = firstUse[k] + half.useCounts[k];
+  const valueStart = new Int32Array(half.valueLengths.length + 1);
+  for (let u = 0; u < half.valueLengths.length; u++) valueStart[u + 1] = valueStart[u] + half.valueLengths[u];
+  const value = (u: number): string => half.values.slice(valueStart[u], valueStart[u + 1]);
+  const contested = contestedUsers(half, firstUse, registry, value);
+  for (let e = 0, o = 0; o < events.length; e++, o += EVENT_INTS) {
     const kind = events[o];
     if (kind === FINDING) {
       collector.add(shifted(findings[events[o + 1]], lines, path));
@@ -186,19 +195,44 @@ export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry:
       collector.repeat((keys[k] ??= collapseKey(like)), like, range, events[o + 6] >= 0 ? named[events[o + 6]] : undefined);
     } else {
       const k = events[o + 1];
-      const count = half.useCounts[k];
-      const primary = (half.flags[k] & 1) !== 0;
-      const uses: IdentifierUse[] = new Array(count);
-      for (let j = 0; j < count; j++, u++) {
-        const value = half.values.slice(at, (at += half.valueLengths[u]));
-        const s = u * 4;
-        uses[j] = identifierUse(half.typeNames[half.types[u]], primary && j === 0, value, half.spans[s] + lines, half.spans[s + 1], half.spans[s + 2] + lines, half.spans[s + 3]);
+      const repeats = (half.flags[k] & 2) !== 0;
+      if (contested[k] || (keepHolders && !repeats)) {
+        const primary = (half.flags[k] & 1) !== 0;
+        const uses: IdentifierUse[] = [];
+        for (let u = firstUse[k]; u < firstUse[k + 1]; u++) {
+          const s = u * 4;
+          uses.push(identifierUse(half.typeNames[half.types[u]], primary && u === firstUse[k], value(u), half.spans[s] + lines, half.spans[s + 1], half.spans[s + 2] + lines, half.spans[s + 3]));
+        }
+        const ordinal = first.users + k + 1;
+        if (contested[k]) {
+          const ref = half.userNamed[k] >= 0 ? named[half.userNamed[k]] : { primaryId: primary ? uses[0].value : null };
+          for (const clash of takeIdentifiers(registry, { uses, repeats, ref }, documentIndex, ordinal, settings)) collector.add(clash);
+        } else {
+          registry.register(uses, documentIndex, userLabel(primaryOf(uses), ordinal));
+        }
       }
-      const ref = half.userNamed[k] >= 0 ? named[half.userNamed[k]] : { primaryId: primary ? uses[0].value : null };
-      for (const clash of takeIdentifiers(registry, { uses, repeats: (half.flags[k] & 2) !== 0, ref }, documentIndex, first.users + k + 1, settings)) collector.add(clash);
     }
   }
   return half.users;
+}
+
+/** Users that share a value with another user of the half, or with one the registry holds. */
+function contestedUsers(half: SecondHalf, firstUse: Int32Array, registry: IdentifierRegistry, value: (u: number) => string): Uint8Array {
+  const contested = new Uint8Array(half.users);
+  const filter = registry.keepFilter();
+  for (let k = 0; k < half.users; k++) {
+    if ((half.flags[k] & 4) !== 0) {
+      contested[k] = 1;
+      continue;
+    }
+    for (let u = firstUse[k]; u < firstUse[k + 1]; u++) {
+      if (filter.mayHold(half.keyHashes[u]) && registry.holds(identifierKey(value(u)))) {
+        contested[k] = 1;
+        break;
+      }
+    }
+  }
+  return contested;
 }
 
 /** A finding of the second half where it is in the file (its lines counted from the cut's). */
@@ -216,7 +250,16 @@ function shiftRange(range: Range, lines: number): Range {
  * The first half is read: when both halves can stand for their part of one scan, the second is
  * replayed after the first and the document's result returned; else why this thread must read on.
  */
-export async function joinSecondHalf(split: SplitHalf, scanner: XmlScanner, checker: DocumentChecker, registry: IdentifierRegistry, collector: FindingCollector, path: string, settings: ValidationSettings): Promise<DocumentResult | string> {
+export async function joinSecondHalf(
+  split: SplitHalf,
+  scanner: XmlScanner,
+  checker: DocumentChecker,
+  registry: IdentifierRegistry,
+  collector: FindingCollector,
+  path: string,
+  settings: ValidationSettings,
+  keepHolders: boolean,
+): Promise<DocumentResult | string> {
   const here = scanner.betweenTags();
   const at = checker.betweenUsers();
   if (!here || !at || here.col !== split.cut.col) return 'one thread: the cut is not between users of the root';
@@ -224,6 +267,6 @@ export async function joinSecondHalf(split: SplitHalf, scanner: XmlScanner, chec
   if (outcome.kind === 'unsplittable') return `one thread: ${outcome.reason}`;
   if (outcome.kind !== 'done') return `one thread: ${outcome.kind === 'error' ? outcome.message : 'no answer'}`;
   if (outcome.half.version !== at.version) return 'one thread: the halves read different schema versions';
-  const users = at.users + adoptSecondHalf(outcome.half, { line: here.line, col: here.col, users: at.users, version: at.version }, registry, collector, checker.documentIndex, path, settings);
+  const users = at.users + adoptSecondHalf(outcome.half, { line: here.line, col: here.col, users: at.users, version: at.version }, registry, collector, checker.documentIndex, path, settings, keepHolders);
   return { path, schemaVersion: at.version, users, findings: collector.finish(), rejectedUsers: collector.rejectedUsers() };
 }

@@ -45,7 +45,7 @@ export async function validateInputs(
   const results: DocumentResult[] = [];
   const bytesTotal = documents.reduce((sum, d) => sum + (d.size ?? 0), 0);
   let bytesDone = 0;
-  for (const doc of documents) {
+  for (const [index, doc] of documents.entries()) {
     options.signal?.throwIfAborted();
     // A document apart from the set (an Alma export beside the feed) is checked as if alone.
     const docRegistry = doc.apart ? new IdentifierRegistry() : registry;
@@ -76,7 +76,9 @@ export async function validateInputs(
       options.signal?.addEventListener('abort', stop, { once: true });
       try {
         await feed(readFileChunks(doc.file!, 0, split.cut.offset));
-        const joined = await joinSecondHalf(split, scanner, checker, docRegistry, collector, doc.path, settings);
+        // The registry outlives this document only when a file of the set follows it.
+        const keepHolders = !doc.apart && documents.slice(index + 1).some((d) => !d.apart);
+        const joined = await joinSecondHalf(split, scanner, checker, docRegistry, collector, doc.path, settings, keepHolders);
         splitOptions?.onDecision?.(doc.path, typeof joined === 'string' ? joined : 'split');
         if (typeof joined === 'string') {
           split.stop();
