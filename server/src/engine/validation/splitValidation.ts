@@ -156,12 +156,10 @@ function startsUser(buf: Buffer, k: number, length: number): number {
   return next === 0x3e || next === 0x20 || next === 0x09 || next === 0x0d || next === 0x0a || next === 0x2f ? end - k : 0;
 }
 
-/** Where the first half ended: its line and column, its users, its version. */
+/** Where the first half ended: its line (the second half's lines count from it) and its users. */
 export interface FirstHalfEnd {
   line: number;
-  col: number;
   users: number;
-  version: 1 | 2;
 }
 
 /**
@@ -173,7 +171,7 @@ export interface FirstHalfEnd {
  * by its KeyFilter, without a lookup. The others take their values without a clash, and are
  * registered only when `keepHolders` (a file of the set follows, and needs them).
  */
-export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry: IdentifierRegistry, collector: FindingCollector, documentIndex: number, path: string, settings: ValidationSettings, keepHolders = true): number {
+export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry: IdentifierRegistry, collector: FindingCollector, documentIndex: number, path: string, settings: ValidationSettings, keepHolders: boolean): number {
   const lines = first.line;
   const { events, findings, named } = half;
   const keys: (string | undefined)[] = new Array(findings.length);
@@ -184,7 +182,7 @@ export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry:
   for (let u = 0; u < half.valueLengths.length; u++) valueStart[u + 1] = valueStart[u] + half.valueLengths[u];
   const value = (u: number): string => half.values.slice(valueStart[u], valueStart[u + 1]);
   const contested = contestedUsers(half, firstUse, registry, value);
-  for (let e = 0, o = 0; o < events.length; e++, o += EVENT_INTS) {
+  for (let o = 0; o < events.length; o += EVENT_INTS) {
     const kind = events[o];
     if (kind === FINDING) {
       collector.add(shifted(findings[events[o + 1]], lines, path));
@@ -267,6 +265,6 @@ export async function joinSecondHalf(
   if (outcome.kind === 'unsplittable') return `one thread: ${outcome.reason}`;
   if (outcome.kind !== 'done') return `one thread: ${outcome.kind === 'error' ? outcome.message : 'no answer'}`;
   if (outcome.half.version !== at.version) return 'one thread: the halves read different schema versions';
-  const users = at.users + adoptSecondHalf(outcome.half, { line: here.line, col: here.col, users: at.users, version: at.version }, registry, collector, checker.documentIndex, path, settings, keepHolders);
+  const users = at.users + adoptSecondHalf(outcome.half, { line: here.line, users: at.users }, registry, collector, checker.documentIndex, path, settings, keepHolders);
   return { path, schemaVersion: at.version, users, findings: collector.finish(), rejectedUsers: collector.rejectedUsers() };
 }
