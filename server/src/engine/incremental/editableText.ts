@@ -1,5 +1,6 @@
 import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from '../text/span';
+import { LineTable } from '../text/lineTable';
 
 /**
  * A TextDocument whose text is kept in pieces (one per user once the document has been
@@ -18,16 +19,17 @@ export class EditableText implements TextDocument {
   private total: number;
   /** The whole text once joined, until the next edit. */
   private joined: string | null;
-  private lineStarts: number[];
+  private lineStarts: LineTable;
   private currentVersion: number;
 
-  constructor(readonly uri: string, readonly languageId: string, version: number, content: string) {
+  /** `lineBlock`: lines per block of the line table (tests make it small to cross blocks often). */
+  constructor(readonly uri: string, readonly languageId: string, version: number, content: string, private readonly lineBlock?: number) {
     this.currentVersion = version;
     this.pieces = [content];
     this.starts = [0];
     this.total = content.length;
     this.joined = content;
-    this.lineStarts = lineBreaksIn(content, 0, [0]);
+    this.lineStarts = new LineTable(lineBreaksIn(content, 0, [0]), lineBlock);
   }
 
   get version(): number {
@@ -35,7 +37,7 @@ export class EditableText implements TextDocument {
   }
 
   get lineCount(): number {
-    return this.lineStarts.length;
+    return this.lineStarts.count;
   }
 
   get length(): number {
@@ -78,44 +80,40 @@ export class EditableText implements TextDocument {
 
   positionAt(offset: number): Position {
     offset = clamp(offset, 0, this.total);
-    const starts = this.lineStarts;
-    let low = 0;
-    let high = starts.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (starts[mid] > offset) high = mid;
-      else low = mid + 1;
-    }
-    const line = low - 1;
-    return { line, character: this.beforeEol(offset, starts[line]) - starts[line] };
+    const line = this.lineStarts.lineAt(offset);
+    const start = this.lineStarts.start(line);
+    return { line, character: this.beforeEol(offset, start) - start };
   }
 
   offsetAt(position: Position): number {
-    const starts = this.lineStarts;
-    if (position.line >= starts.length) return this.total;
+    const lines = this.lineStarts;
+    if (position.line >= lines.count) return this.total;
     if (position.line < 0) return 0;
-    const lineOffset = starts[position.line];
+    const lineOffset = lines.start(position.line);
     if (position.character <= 0) return lineOffset;
-    const next = position.line + 1 < starts.length ? starts[position.line + 1] : this.total;
-    return this.beforeEol(Math.min(lineOffset + position.character, next), lineOffset);
+    return this.beforeEol(Math.min(lineOffset + position.character, this.lineEnd(position.line)), lineOffset);
   }
 
   getLineRange(line: number): Range {
-    const starts = this.lineStarts;
-    if (line >= starts.length) {
-      const last = starts.length - 1;
-      return { start: { line: last, character: 0 }, end: { line: last, character: this.total - starts[last] } };
+    const lines = this.lineStarts;
+    if (line >= lines.count) {
+      const last = lines.count - 1;
+      return { start: { line: last, character: 0 }, end: { line: last, character: this.total - lines.start(last) } };
     }
     if (line < 0) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    const next = line + 1 < starts.length ? starts[line + 1] : this.total;
-    return { start: { line, character: 0 }, end: { line, character: this.beforeEol(next, starts[line]) - starts[line] } };
+    const start = lines.start(line);
+    return { start: { line, character: 0 }, end: { line, character: this.beforeEol(this.lineEnd(line), start) - start } };
   }
 
   getEOLCharacters(line: number): string {
-    const starts = this.lineStarts;
-    if (line < 0 || line >= starts.length) return '';
-    const next = line + 1 < starts.length ? starts[line + 1] : this.total;
-    return this.slice(this.beforeEol(next, starts[line]), next);
+    if (line < 0 || line >= this.lineStarts.count) return '';
+    const next = this.lineEnd(line);
+    return this.slice(this.beforeEol(next, this.lineStarts.start(line)), next);
+  }
+
+  /** Where the line after `line` starts (its line break included), or the end of the text. */
+  private lineEnd(line: number): number {
+    return line + 1 < this.lineStarts.count ? this.lineStarts.start(line + 1) : this.total;
   }
 
   /**
@@ -148,7 +146,7 @@ export class EditableText implements TextDocument {
       this.starts = [0];
       this.total = change.text.length;
       this.joined = change.text;
-      this.lineStarts = lineBreaksIn(change.text, 0, [0]);
+      this.lineStarts = new LineTable(lineBreaksIn(change.text, 0, [0]), this.lineBlock);
       return;
     }
     let from = this.offsetAt(change.range.start);
@@ -161,24 +159,13 @@ export class EditableText implements TextDocument {
     // split or joined by it (\r then \n) is then counted right.
     const firstLine = Math.max(0, startLine - 1);
     const keptLine = endLine + 2;
-    const windowStart = this.lineStarts[firstLine];
-    const windowEnd = keptLine < this.lineStarts.length ? this.lineStarts[keptLine] : this.total;
+    const kept = keptLine < this.lineStarts.count;
+    const windowStart = this.lineStarts.start(firstLine);
+    const windowEnd = kept ? this.lineStarts.start(keptLine) : this.total;
     this.replace(from, to, change.text);
-    const old = this.lineStarts;
-    const kept = keptLine < old.length ? old.length - keptLine : 0;
-    // The window ends at a kept line start (counted below) or at the end of the text (a break there starts a last, empty line).
-    const inner = lineBreaksIn(this.slice(windowStart, windowEnd + delta), windowStart).filter((o) => kept === 0 || o < windowEnd + delta);
-    if (inner.length === keptLine - firstLine - 1 || (kept === 0 && inner.length === old.length - firstLine - 1)) {
-      // As many lines as before (a keystroke inside a line): rewritten in place, the rest moved by delta.
-      for (let k = 0; k < inner.length; k++) old[firstLine + 1 + k] = inner[k];
-      if (delta !== 0) for (let k = keptLine; k < old.length; k++) old[k] += delta;
-      return;
-    }
-    const next = new Array<number>(firstLine + 1 + inner.length + kept);
-    for (let k = 0; k <= firstLine; k++) next[k] = old[k];
-    for (let k = 0; k < inner.length; k++) next[firstLine + 1 + k] = inner[k];
-    for (let k = 0; k < kept; k++) next[firstLine + 1 + inner.length + k] = old[keptLine + k] + delta;
-    this.lineStarts = next;
+    // The window ends at a kept line start (counted by the table) or at the end of the text (a break there starts a last, empty line).
+    const inner = lineBreaksIn(this.slice(windowStart, windowEnd + delta), windowStart).filter((o) => !kept || o < windowEnd + delta);
+    this.lineStarts.replace(firstLine, keptLine, inner, delta);
   }
 
   private replace(from: number, to: number, text: string): void {
