@@ -11,6 +11,12 @@ export const MAX_FINDINGS_PER_RULE = 1000;
 /** Findings listed per document, all rules together (the per-rule notices come on top). */
 export const MAX_FINDINGS_PER_DOCUMENT = 5000;
 
+/** Where a kept finding is now, when that is not where it was kept (each call makes new objects). */
+export interface KeptPlacement {
+  finding(finding: Finding): Finding;
+  range(range: Range): Range;
+}
+
 interface Dropped {
   rule: RuleId;
   severity: Severity;
@@ -27,8 +33,13 @@ interface Dropped {
  */
 export class FindingCollector {
   private readonly listed: Finding[] = [];
-  /** Collapsible findings by rule and message: the one listed. */
-  private readonly firsts = new Map<string, Finding>();
+  /**
+   * Collapsible findings by rule, severity and words (group, else message): the one listed. Keyed
+   * by the words as they are, not by one string made of all three, so that a repeat costs a lookup
+   * of a string whose hash V8 already holds (an incremental document adds its kept findings again
+   * on every keystroke: 100k of them when each user has one).
+   */
+  private readonly firsts = new Map<RuleId, Map<string, Finding>[]>();
   private readonly perRule = new Map<RuleId, number>();
   private readonly dropped = new Map<RuleId, Dropped>();
   /** The users an error rejects, listed or not: the summary says how many. */
@@ -39,10 +50,8 @@ export class FindingCollector {
     const collapses = def.repeats === 'collapse';
     const rejects = def.rejects === 'user' && finding.severity === 'error';
     if (rejects && finding.user) this.rejected.add(finding.user);
-    let key: string | undefined;
     if (collapses) {
-      key = collapseKey(finding);
-      const first = this.firsts.get(key);
+      const first = this.firstLike(finding);
       if (first) {
         first.occurrences = (first.occurrences ?? 1) + 1;
         // Said once in text, but a report that rejects users must still say which ones.
@@ -58,21 +67,49 @@ export class FindingCollector {
     }
     this.perRule.set(finding.rule, count + 1);
     this.listed.push(finding);
-    if (key !== undefined) this.firsts.set(key, finding);
+    if (collapses) {
+      let bySeverity = this.firsts.get(finding.rule);
+      if (!bySeverity) this.firsts.set(finding.rule, (bySeverity = []));
+      (bySeverity[severityRank(finding.severity)] ??= new Map()).set(finding.group ?? finding.message, finding);
+    }
+  }
+
+  /** The listed finding that one of a collapsing rule with these words and severity repeats. */
+  private firstLike(finding: Pick<Finding, 'rule' | 'severity' | 'group' | 'message'>): Finding | undefined {
+    return this.firsts.get(finding.rule)?.[severityRank(finding.severity)]?.get(finding.group ?? finding.message);
   }
 
   /**
-   * add() for a finding of a collapsing rule with the collapse key of `like` (already worked out)
-   * at another place: it collapses into the first of its key, or, when that was not listed (the
-   * caps), is counted as `like` was. Cheaper than add() for the repeats a file has by the thousand.
+   * add() for a finding of a collapsing rule like `like` at another place: it collapses into the
+   * first like it, or, when that was not listed (the caps), is counted as `like` was. Cheaper than
+   * add() for the repeats a file has by the thousand.
    */
-  repeat(key: string, like: Finding, range: Range, user: FindingUser | undefined): void {
-    const first = this.firsts.get(key);
+  repeat(like: Finding, range: Range, user: FindingUser | undefined): void {
+    const first = this.firstLike(like);
     if (!first) return this.add({ rule: like.rule, severity: like.severity, message: like.message, ...(like.group === undefined ? {} : { group: like.group }), range, related: [], ...(user ? { user } : {}) });
+    if (this.countRepeat(first, like, user)) first.places!.push({ range, user: user ?? null });
+  }
+
+  /**
+   * add() for a finding that its caller keeps from one collection to the next (an incremental
+   * document's pieces), `placed` saying where it is now when it was kept elsewhere. The collector
+   * counts repeats on the finding it lists, so a finding of a collapsing rule that would be listed
+   * goes in as a copy; a repeat is only counted, without a copy (a document with a repeated finding
+   * on each of 100k users would copy 100k a keystroke).
+   */
+  addKept(finding: Finding, placed?: KeptPlacement): void {
+    if (ruleDef(finding.rule).repeats !== 'collapse') return this.add(placed ? placed.finding(finding) : finding);
+    const first = this.firstLike(finding);
+    if (!first) return this.add(placed ? placed.finding(finding) : { ...finding });
+    if (this.countRepeat(first, finding, finding.user)) first.places!.push({ range: placed ? placed.range(finding.range) : finding.range, user: finding.user ?? null });
+  }
+
+  /** Counts a repeat of the listed `first`; true when its places (a report must say which users it rejects) take this one too. */
+  private countRepeat(first: Finding, like: Finding, user: FindingUser | undefined): boolean {
     const rejects = ruleDef(like.rule).rejects === 'user' && like.severity === 'error';
     if (rejects && user) this.rejected.add(user);
     first.occurrences = (first.occurrences ?? 1) + 1;
-    if (rejects && first.places && first.places.length < MAX_FINDINGS_PER_RULE) first.places.push({ range, user: user ?? null });
+    return rejects && first.places !== undefined && first.places.length < MAX_FINDINGS_PER_RULE;
   }
 
   /** True when a finding of this rule would only be counted: lets a caller skip building it. */

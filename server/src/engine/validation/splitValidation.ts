@@ -8,7 +8,7 @@ import type { InputDocument } from '../files/inputDocument';
 import type { Finding, RelatedLocation } from '../rules/finding';
 import type { Range } from '../text/span';
 import { identifierKey, identifierUse, IdentifierRegistry, userLabel, type IdentifierUse } from './identifiers';
-import { collapseKey, type FindingCollector } from './findingCollector';
+import type { FindingCollector } from './findingCollector';
 import type { DocumentChecker, SetState } from './documentChecker';
 import type { DocumentResult } from './results';
 import type { XmlScanner } from '../xml/scanner';
@@ -174,7 +174,6 @@ export interface FirstHalfEnd {
 export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry: IdentifierRegistry, collector: FindingCollector, documentIndex: number, path: string, settings: ValidationSettings, keepHolders: boolean): number {
   const lines = first.line;
   const { events, findings, named } = half;
-  const keys: (string | undefined)[] = new Array(findings.length);
   // Where each user's identifiers and each identifier's value start.
   const firstUse = new Int32Array(half.users + 1);
   for (let k = 0; k < half.users; k++) firstUse[k + 1] = firstUse[k] + half.useCounts[k];
@@ -190,7 +189,7 @@ export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry:
       const k = events[o + 1];
       const like = findings[k];
       const range = { start: { line: events[o + 2] + lines, character: events[o + 3] }, end: { line: events[o + 4] + lines, character: events[o + 5] } };
-      collector.repeat((keys[k] ??= collapseKey(like)), like, range, events[o + 6] >= 0 ? named[events[o + 6]] : undefined);
+      collector.repeat(like, range, events[o + 6] >= 0 ? named[events[o + 6]] : undefined);
     } else {
       const k = events[o + 1];
       const repeats = (half.flags[k] & 2) !== 0;
