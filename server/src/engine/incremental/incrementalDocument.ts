@@ -3,10 +3,9 @@ import { XmlScanner } from '../xml/scanner';
 import { startTagText } from '../xml/markup';
 import type { ValidationSettings } from '../config/types';
 import type { Finding } from '../rules/finding';
-import { ruleDef } from '../rules/ruleTable';
 import type { Position, Range } from '../text/span';
 import { DocumentChecker, type SetState } from '../validation/documentChecker';
-import { FindingCollector } from '../validation/findingCollector';
+import { FindingCollector, type KeptPlacement } from '../validation/findingCollector';
 import { IdentifierRegistry, userLabel, type IdentifierUse } from '../validation/identifiers';
 import { primaryOf, takeIdentifiers } from '../validation/userClashes';
 import type { DocumentResult } from '../validation/results';
@@ -62,6 +61,15 @@ interface Element extends ElementRecord {
   /** Place among the root's children, and (for a user) among the users, from 1: messages name users by it. */
   index: number;
   ordinal: number;
+  /**
+   * Where the element started when its findings were recorded; -1 when one of them lies before
+   * that (then every edit before the element rewrites them). An edit before the element moves its
+   * position and identifiers, not its findings: those are placed where they are now only when read
+   * (combine() does not keep what it places, settle() does), since rewriting a 100k-user document's
+   * findings on every typed line break cost about 100 ms a keystroke.
+   */
+  foundLine: number;
+  foundCol: number;
 }
 
 /**
@@ -120,8 +128,9 @@ export class IncrementalDocument {
   /** A root that is a user itself, and what was reported after its identifiers were taken. */
   private rootUser: UserRecord | null = null;
   private rootUserAfter: Finding[] = [];
-  /** Well-formedness problems outside the root's children (those inside are counted per child). */
+  /** Well-formedness problems outside the root's children, and inside them (the sum of each child's). */
   private outsideProblems = 0;
+  private insideProblems = 0;
   private rootTag = '';
   private rootName = '';
   /** Offset of the root's end tag; -1 when not known (then every edit is a full scan). */
@@ -309,10 +318,24 @@ export class IncrementalDocument {
       next.offset += delta;
       // An element on a later line keeps its positions when no line was added or removed.
       if (shift.lines !== 0 || next.line === oldEnd.line) shiftElement(next, shift, this.path);
-      next.gapAfter = shiftFindings(next.gapAfter, shift, this.path);
+      else if (next.foundLine < 0) next.gapAfter = shiftFindings(next.gapAfter, shift, this.path);
     }
-    this.elements[k].gapAfter = shiftFindings(this.elements[k].gapAfter, shift, this.path);
+    const edited = this.settle(this.elements[k]);
+    edited.gapAfter = shiftFindings(edited.gapAfter, shift, this.path);
     this.epilogueOffset += delta;
+  }
+
+  /** The element with its findings where they are now (see Element.foundLine). */
+  private settle(element: Element): Element {
+    const placed = placementOf(element, this.path);
+    if (placed) {
+      element.before = element.before.map((f) => placed.finding(f));
+      element.after = element.after.map((f) => placed.finding(f));
+      element.gapAfter = element.gapAfter.map((f) => placed.finding(f));
+      element.foundLine = element.line;
+      element.foundCol = element.col;
+    }
+    return element;
   }
 
   /** The last element that starts before `offset` (its '<' stays untouched), or -1. */
@@ -340,8 +363,8 @@ export class IncrementalDocument {
    * with the gap before it (or the prologue). An edit there may change what is reported elsewhere.
    */
   private hasForeignFindings(k: number): boolean {
-    const element = this.elements[k];
-    const before = k > 0 ? this.elements[k - 1].gapAfter : this.prologue;
+    const element = this.settle(this.elements[k]);
+    const before = k > 0 ? this.settle(this.elements[k - 1]).gapAfter : this.prologue;
     if (element.gapAfter.length === 0 && before.length === 0) return false;
     const limit = k + 1 < this.elements.length ? this.elements[k + 1].offset : this.epilogueOffset;
     const inside = (f: Finding) => {
@@ -399,6 +422,7 @@ export class IncrementalDocument {
       e.dirty = false;
       e.index = index;
       e.ordinal = e.user ? ++ordinal : 0;
+      placeFindings(e);
       if ((index + 1) % ADOPT_BATCH === 0) yield;
     }
     const holders = new Map<string, Element[]>();
@@ -424,6 +448,7 @@ export class IncrementalDocument {
     this.rootName = rootName;
     this.rootTag = recorder.root ? startTagText(recorder.root.name, recorder.root.attributes) : '';
     this.outsideProblems = recorder.outsideProblems;
+    this.insideProblems = elements.reduce((sum, e) => sum + e.problems, 0);
     this.epilogueOffset = piecewise ? text.lastIndexOf(`</${this.rootName}`) : -1;
     if (this.elements.length > 0 && this.epilogueOffset < this.elements[this.elements.length - 1].offset) this.epilogueOffset = -1;
     // Every child was entered as a re-check enters it (at depth 1, in text), but the whole scan may
@@ -459,9 +484,12 @@ export class IncrementalDocument {
     this.stats.elementScans++;
     if (!found || this.problemsWith(element, found.problems) >= MAX_PROBLEMS_FOR_PIECES) return false;
     this.indexIdentifiers(element, -1);
+    this.settle(element); // its gapAfter stays
     element.before = found.before;
     element.after = found.after;
+    placeFindings(element);
     element.user = found.user;
+    this.insideProblems += found.problems - element.problems;
     element.problems = found.problems;
     element.dirty = false;
     this.indexIdentifiers(element, 1);
@@ -509,9 +537,7 @@ export class IncrementalDocument {
 
   /** The document's well-formedness problems if `element` had `problems`. */
   private problemsWith(element: Element, problems: number): number {
-    let total = this.outsideProblems + problems;
-    for (const other of this.elements) if (other !== element) total += other.problems;
-    return total;
+    return this.outsideProblems + this.insideProblems - element.problems + problems;
   }
 
   /** Adds (+1) or removes (-1) a user's identifier keys in the index. */
@@ -563,11 +589,12 @@ export class IncrementalDocument {
     }
     addAll(collector, this.prologue);
     for (const element of this.elements) {
-      addAll(collector, element.before);
+      const placed = placementOf(element, this.path);
+      addAll(collector, element.before, placed);
       const found = clashes.get(element);
       if (found) for (const finding of found) collector.add(finding);
-      addAll(collector, element.after);
-      addAll(collector, element.gapAfter);
+      addAll(collector, element.after, placed);
+      addAll(collector, element.gapAfter, placed);
     }
     // A root that is a user: only the earlier files' identifiers can clash with its own.
     if (this.rootUser) for (const finding of clashesOf(this.rootUser, 1)) collector.add(finding);
@@ -581,9 +608,55 @@ export class IncrementalDocument {
   }
 }
 
-/** The collector counts repeats on the first finding of a kind: a kept finding goes in as a copy. */
-function addAll(collector: FindingCollector, findings: readonly Finding[]): void {
-  for (const finding of findings) collector.add(ruleDef(finding.rule).repeats === 'collapse' ? { ...finding } : finding);
+function addAll(collector: FindingCollector, findings: readonly Finding[], placed?: KeptPlacement): void {
+  for (const finding of findings) collector.addKept(finding, placed);
+}
+
+/**
+ * Notes where the element starts as where its findings were recorded, when all of them lie at or
+ * after that start (its related places in this document too): only then does an edit before the
+ * element move them all as it moves the element.
+ */
+function placeFindings(element: Element): void {
+  const start = { line: element.line, character: element.col };
+  const after = (r: Range) => comparePositions(r.start, start) >= 0 && comparePositions(r.end, start) >= 0;
+  const inside = (f: Finding) => after(f.range) && f.related.every((r) => after(r.range));
+  const placed = element.before.every(inside) && element.after.every(inside) && element.gapAfter.every(inside);
+  element.foundLine = placed ? element.line : -1;
+  element.foundCol = element.col;
+}
+
+/** How the element's findings move to where they are now; undefined when they are there. */
+function placementOf(element: Element, path: string): ElementMove | undefined {
+  if (element.foundLine < 0 || (element.foundLine === element.line && element.foundCol === element.col)) return undefined;
+  return new ElementMove(element.foundLine, element.foundCol, element.line, element.col, path);
+}
+
+/**
+ * Moves positions at or after an element's start from where it started to where it starts now:
+ * the edits before it moved its first line's columns with it, and every line by the same count.
+ */
+class ElementMove implements KeptPlacement {
+  constructor(
+    private readonly fromLine: number,
+    private readonly fromCol: number,
+    private readonly toLine: number,
+    private readonly toCol: number,
+    private readonly path: string,
+  ) {}
+
+  private position(p: Position): Position {
+    return p.line === this.fromLine ? { line: this.toLine, character: p.character - this.fromCol + this.toCol } : { line: p.line - this.fromLine + this.toLine, character: p.character };
+  }
+
+  range(r: Range): Range {
+    return { start: this.position(r.start), end: this.position(r.end) };
+  }
+
+  finding(f: Finding): Finding {
+    const related = f.related.some((r) => r.path === this.path) ? f.related.map((r) => (r.path === this.path ? { ...r, range: this.range(r.range) } : r)) : f.related;
+    return { ...f, range: this.range(f.range), related };
+  }
 }
 
 
@@ -635,12 +708,16 @@ function shiftFindings(findings: Finding[], shift: PositionShift, path: string):
   });
 }
 
+/** Moves an element after an edit: its position and identifiers, and its findings only when they are kept where they are (foundLine -1). */
 function shiftElement(element: Element, shift: PositionShift, path: string): void {
   const line = shift.line(element.line, element.col);
   element.col = shift.col(element.line, element.col);
   element.line = line;
-  element.before = shiftFindings(element.before, shift, path);
-  element.after = shiftFindings(element.after, shift, path);
+  if (element.foundLine < 0) {
+    element.before = shiftFindings(element.before, shift, path);
+    element.after = shiftFindings(element.after, shift, path);
+    element.gapAfter = shiftFindings(element.gapAfter, shift, path);
+  }
   if (element.user) {
     for (const use of element.user.uses) {
       const endLine = shift.line(use.endLine, use.endCol);
