@@ -177,3 +177,13 @@ test('completion documentation names the element as the reader sees it (a bare <
     assert.match(renderedText((item.documentation as MarkupContent).value), new RegExp(`^${item.label} on <email> · `));
   }
 });
+
+test('a file with CR line ends alone: new elements are indented as in the same file with LF', () => {
+  const marked = USER('    <primary_id>a1</primary_id>\n    |');
+  const lf = complete(marked).find((i) => i.label === 'user_statistics');
+  const cr = complete(marked.replace(/\n/g, '\r')).find((i) => i.label === 'user_statistics');
+  assert.ok(lf && cr);
+  const newText = (item: CompletionItem) => (item.textEdit as TextEdit).newText;
+  assert.match(newText(lf), /\n {6}<user_statistic>/);
+  assert.equal(newText(cr).replace(/\r/g, '\n'), newText(lf));
+});

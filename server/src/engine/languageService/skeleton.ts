@@ -20,7 +20,8 @@ export function requiredChildren(def: ElementNode): ElementNode[] {
 
 /** The white space that starts the line holding `offset`. */
 export function lineIndent(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  // A line ends at a LF or a CR (a file written with CR alone has no LF to look for).
+  const lineStart = Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
   let k = lineStart;
   while (k < text.length && (text[k] === ' ' || text[k] === '\t')) k++;
   return text.slice(lineStart, k);
