@@ -71,6 +71,21 @@ export class EditableText implements TextDocument {
     return this.pieces.slice(i, j + 1).join('').slice(from - start, to - start);
   }
 
+  /** How many pieces the text is kept in (one until a validation splits it, then one per user). */
+  get pieceCount(): number {
+    return this.pieces.length;
+  }
+
+  /** The piece that holds `offset` (clamped to the text); a piece holds the offset it starts at. */
+  pieceIndexAt(offset: number): number {
+    return this.pieceAt(clamp(offset, 0, this.total));
+  }
+
+  /** Where piece `i` starts; pieceCount (one past the last) gives the text's length. */
+  pieceStart(i: number): number {
+    return i >= this.pieces.length ? this.total : this.starts[i];
+  }
+
   charCodeAt(offset: number): number {
     if (offset < 0 || offset >= this.total) return NaN;
     if (this.joined !== null) return this.joined.charCodeAt(offset);

@@ -17,7 +17,8 @@ import {
 } from 'vscode-languageserver-types';
 import type { ValidationSettings } from '../config/types';
 import type { ElementNode } from '../schema/compiledModel';
-import { contextAt, defChain, defOf, detectRoot, rootDef, type PositionContext } from './documentContext';
+import { contextAt, defChain, defOf, rootDef, type PositionContext } from './documentContext';
+import { viewAround } from './textWindow';
 import { attributeSummary, codesFor, describeAttribute, describeElement, occurrence, typeSummary } from './fieldInfo';
 import { indentUnitOf, lineIndent, requiredChildren } from './skeleton';
 import { nameEnd, readTag, TokenKind, type Tag } from './xmlTokens';
@@ -38,10 +39,10 @@ interface Where {
 }
 
 /** What may be written at the position. */
-export function doComplete(document: TextDocument, position: Position, settings: ValidationSettings): CompletionList {
+export function doComplete(whole: TextDocument, position: Position, settings: ValidationSettings): CompletionList {
+  const { document, root } = viewAround(whole, whole.offsetAt(position));
   const text = document.getText();
   const offset = document.offsetAt(position);
-  const root = detectRoot(text);
   const ctx = contextAt(text, offset, root);
   const tag = tagBefore(text, offset);
   const at = (start: number, end: number): Where => ({

@@ -22,7 +22,7 @@ export interface RootInfo {
 }
 
 /** How far into the document the root and its first child are looked for. */
-const HEAD_LIMIT = 64 * 1024;
+export const HEAD_LIMIT = 64 * 1024;
 
 export function detectRoot(text: string): RootInfo {
   let rootName = '';

@@ -5,6 +5,7 @@ import { chainAt, contextAt, tagAround } from './documentContext';
 import { codesFor, describeAttribute, describeElement } from './fieldInfo';
 import { escapeMarkdown } from './markdown';
 import { TokenKind } from './xmlTokens';
+import { viewAround } from './textWindow';
 import { trimmedTextRange } from './xmlTree';
 
 function hover(document: TextDocument, markdown: string, start: number, end: number): Hover {
@@ -18,10 +19,11 @@ function hover(document: TextDocument, markdown: string, start: number, end: num
  * Documentation of what is under the position: an element name (in its start or end tag), an
  * attribute, or an element's text (a coded value's description, or the element's own notes).
  */
-export function doHover(document: TextDocument, position: Position, settings: ValidationSettings): Hover | null {
+export function doHover(whole: TextDocument, position: Position, settings: ValidationSettings): Hover | null {
+  const { document, root } = viewAround(whole, whole.offsetAt(position));
   const text = document.getText();
   const offset = document.offsetAt(position);
-  const ctx = contextAt(text, offset);
+  const ctx = contextAt(text, offset, root);
   const tag = tagAround(text, offset);
   if (tag && tag.kind === TokenKind.Other) return null;
   const chain = chainAt(ctx.element, tag, ctx.root);
