@@ -360,3 +360,17 @@ test('source.fixAll says what it fixes: how many problems, by rule, most first',
   const users = [1, 2, 3].map((k) => `  <user>\n    <Primary_ID>u${k}</Primary_ID>\n    <status>active</status>\n  </user>`).join('\n');
   assert.equal(fixAll(doc(`<users>\n${users}\n</users>\n`), SAMPLE_SETTINGS)!.title, 'Fix 6 Alma SIS problems: 3 element-case, 3 code-case');
 });
+
+test('a code action request with none of our diagnostics at the cursor does not read the text (a 100k-user buffer would be joined for nothing)', () => {
+  const document = doc('<users><user><primary_id>a</primary_id></user></users>');
+  const reading = new Proxy(document, {
+    get(target, key, receiver) {
+      if (key === 'getText') return () => assert.fail('getText() was called');
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  const range = { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } };
+  const foreign: Diagnostic = { range, message: 'from another extension', source: 'xml', code: 'x' };
+  assert.deepEqual(getCodeActions(reading, range, { diagnostics: [] }, SAMPLE_SETTINGS), []);
+  assert.deepEqual(getCodeActions(reading, range, { diagnostics: [foreign], only: [CodeActionKind.QuickFix] }, SAMPLE_SETTINGS), []);
+});
