@@ -133,24 +133,42 @@ export class EditableText implements TextDocument {
 
   /**
    * Splits the text into pieces at these offsets (ascending), so that later edits inside one of
-   * them touch only it. The pieces are slices of the joined text (V8 shares its storage).
+   * them touch only it. The pieces are cut from the pieces there are, without joining the whole
+   * text (a slice of a string shares its storage; a new cut joins at most the pieces it crosses).
    */
   splitAt(offsets: readonly number[]): void {
-    const text = this.text();
     const pieces: string[] = [];
     const starts: number[] = [];
     let from = 0;
     for (const offset of offsets) {
       if (offset <= from || offset >= this.total) continue;
-      pieces.push(text.slice(from, offset));
+      pieces.push(this.slice(from, offset));
       starts.push(from);
       from = offset;
     }
-    pieces.push(text.slice(from));
+    pieces.push(this.slice(from, this.total));
     starts.push(from);
     this.pieces = pieces;
     this.starts = starts;
-    this.joined = pieces.length === 1 ? text : null;
+    // The text is the same: a joined copy, if there is one, still holds.
+    if (pieces.length === 1) this.joined = pieces[0];
+  }
+
+  /** The offset of the last occurrence of `needle` (at least one character), or -1; as String.lastIndexOf, without joining the text. */
+  lastIndexOf(needle: string): number {
+    if (this.joined !== null) return this.joined.lastIndexOf(needle);
+    for (let i = this.pieces.length - 1; i >= 0; i--) {
+      // A match that starts in this piece and runs into the next starts after any match inside it.
+      if (i + 1 < this.pieces.length) {
+        const end = this.starts[i + 1];
+        const from = Math.max(this.starts[i], end - needle.length + 1);
+        const k = this.slice(from, end + needle.length - 1).lastIndexOf(needle);
+        if (k >= 0 && from + k < end) return from + k;
+      }
+      const k = this.pieces[i].lastIndexOf(needle);
+      if (k >= 0) return this.starts[i] + k;
+    }
+    return -1;
   }
 
   /** Applies one LSP change (relative to the current text). */
