@@ -45,6 +45,9 @@ test('property: pieces and line starts follow random edits exactly (text, positi
       // Before getText(), which joins the pieces until the next edit: these must read the pieces.
       const a = Math.floor(random() * text.length);
       assert.equal(doc.slice(a, a + 5), text.slice(a, a + 5));
+      const b = Math.min(text.length, a + Math.floor(random() * 40));
+      const bytes = Buffer.alloc(3 * (b - a) + 3);
+      assert.equal(bytes.subarray(0, doc.encodeInto(a, b, bytes)).toString('latin1'), Buffer.from(text.slice(a, b), 'utf8').toString('latin1'), `seed ${seed} step ${step}: encodeInto ${a}-${b}`);
       // Found across pieces as in the joined text (a needle may straddle several short pieces).
       for (const needle of ['\n', '\r\n', '<user>', 'e\nl', text.slice(a, a + 7) || 'x', 'zz-none']) {
         assert.equal(doc.lastIndexOf(needle), text.lastIndexOf(needle), `seed ${seed} step ${step}: lastIndexOf ${JSON.stringify(needle)}`);

@@ -247,7 +247,7 @@ export class IncrementalDocument {
       let end = Math.min(text.length, at + step);
       // A slice ends between the two halves of a surrogate pair only to be encoded as two U+FFFD.
       if (end < text.length && (text.charCodeAt(end - 1) & 0xfc00) === 0xd800) end++;
-      const length = bytes.write(text.slice(at, end), 0, 'utf8');
+      const length = text.encodeInto(at, end, bytes);
       scan.scanner.write(bytes.subarray(0, length));
       at = end;
       if (at < text.length) {
