@@ -1,6 +1,7 @@
 import type { TextDocument, TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from '../text/span';
 import { LineTable } from '../text/lineTable';
+import { lastAtOrBefore } from '../text/sortedSearch';
 
 /**
  * A TextDocument whose text is kept in pieces (one per user once the document has been
@@ -252,15 +253,7 @@ export class EditableText implements TextDocument {
 
   /** The last piece that starts at or before `offset`. */
   private pieceAt(offset: number): number {
-    const starts = this.starts;
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
+    return lastAtOrBefore(this.starts, offset);
   }
 
   private beforeEol(offset: number, lineOffset: number): number {

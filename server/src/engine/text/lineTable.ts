@@ -1,3 +1,5 @@
+import { lastAtOrBefore } from './sortedSearch';
+
 /**
  * The offsets at which a text's lines start, kept in blocks of lines whose offsets count from the
  * block's first line.
@@ -34,24 +36,8 @@ export class LineTable {
 
   /** The last line that starts at or before `offset` (offset >= 0). */
   lineAt(offset: number): number {
-    const base = this.base;
-    let low = 0;
-    let high = base.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (base[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    const local = this.local[low];
-    const within = offset - base[low];
-    let l = 0;
-    let h = local.length - 1;
-    while (l < h) {
-      const mid = (l + h + 1) >> 1;
-      if (local[mid] <= within) l = mid;
-      else h = mid - 1;
-    }
-    return this.first[low] + l;
+    const b = lastAtOrBefore(this.base, offset);
+    return this.first[b] + lastAtOrBefore(this.local[b], offset - this.base[b]);
   }
 
   /**
@@ -106,14 +92,6 @@ export class LineTable {
   }
 
   private blockOfLine(line: number): number {
-    const first = this.first;
-    let low = 0;
-    let high = first.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (first[mid] <= line) low = mid;
-      else high = mid - 1;
-    }
-    return low;
+    return lastAtOrBefore(this.first, line);
   }
 }
