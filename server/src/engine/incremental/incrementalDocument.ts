@@ -425,7 +425,7 @@ export class IncrementalDocument {
       e.dirty = false;
       e.index = index;
       e.ordinal = e.user ? ++ordinal : 0;
-      placeFindings(e);
+      placeFindings(e, this.path);
       if ((index + 1) % ADOPT_BATCH === 0) yield;
     }
     const holders = new Map<string, Element[]>();
@@ -490,7 +490,7 @@ export class IncrementalDocument {
     this.settle(element); // its gapAfter stays
     element.before = found.before;
     element.after = found.after;
-    placeFindings(element);
+    placeFindings(element, this.path);
     element.user = found.user;
     this.insideProblems += found.problems - element.problems;
     element.problems = found.problems;
@@ -620,10 +620,10 @@ function addAll(collector: FindingCollector, findings: readonly Finding[], place
  * after that start (its related places in this document too): only then does an edit before the
  * element move them all as it moves the element.
  */
-function placeFindings(element: Element): void {
+function placeFindings(element: Element, path: string): void {
   const start = { line: element.line, character: element.col };
   const after = (r: Range) => comparePositions(r.start, start) >= 0 && comparePositions(r.end, start) >= 0;
-  const inside = (f: Finding) => after(f.range) && f.related.every((r) => after(r.range));
+  const inside = (f: Finding) => after(f.range) && f.related.every((r) => r.path !== path || after(r.range));
   const placed = element.before.every(inside) && element.after.every(inside) && element.gapAfter.every(inside);
   element.foundLine = placed ? element.line : -1;
   element.foundCol = element.col;
