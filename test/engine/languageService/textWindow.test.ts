@@ -46,7 +46,8 @@ test('completion and hover through the window of pieces around the position answ
       text = text.slice(0, start) + insert + text.slice(end);
       if (step % 4 !== 3) continue;
       const whole = TextDocument.create(URI, 'xml', 1, text);
-      assert.equal(editable.getText(), text);
+      // Not getText(): it would keep the text joined, and the window would not read the pieces.
+      assert.equal(editable.slice(0, editable.length), text);
       const stride = Math.max(1, Math.floor(text.length / 150));
       for (let offset = Math.floor(random() * stride); offset <= text.length; offset += stride) {
         const position = whole.positionAt(offset);

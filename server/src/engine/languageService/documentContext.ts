@@ -58,7 +58,8 @@ export function userDef(version: 1 | 2): ElementNode {
   return compiledModel(version).root.children[0];
 }
 
-function isTagBoundary(c: number): boolean {
+/** A character that ends a tag name (or the end of the text, NaN). */
+export function isTagBoundary(c: number): boolean {
   return c === 62 || c === 47 || c === 32 || c === 10 || c === 13 || c === 9 || Number.isNaN(c);
 }
 

@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range } from '../text/span';
 import { EditableText } from '../incremental/editableText';
-import { detectRoot, HEAD_LIMIT, type RootInfo } from './documentContext';
+import { detectRoot, HEAD_LIMIT, isTagBoundary, type RootInfo } from './documentContext';
 
 /**
  * What completion and hover read of a document, and its root. A document kept in pieces (an
@@ -49,8 +49,7 @@ function startsUser(document: EditableText, i: number, root: RootInfo): boolean 
   const at = document.pieceStart(i);
   const head = document.slice(at, at + root.userName.length + 2);
   if (!head.startsWith(`<${root.userName}`)) return false;
-  const c = head.charCodeAt(root.userName.length + 1);
-  return c === 62 || c === 47 || c === 32 || c === 10 || c === 13 || c === 9 || Number.isNaN(c);
+  return isTagBoundary(head.charCodeAt(root.userName.length + 1));
 }
 
 /** Characters [base, end) of a document, as a TextDocument whose offsets count from `base` and whose positions are the document's. */
