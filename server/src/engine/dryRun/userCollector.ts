@@ -273,7 +273,7 @@ export class UserCollector implements ScanSink {
     if (plan === null || plan === undefined) return;
     // A repeated element of text only (a researcher's keywords) is a segment whose text is its value.
     if (plan.kind === Kind.Scalar || plan.kind === Kind.SegmentLeaf || plan.kind === Kind.AccountType || plan.node.content === 'simple') {
-      this.texts[this.depth - 1] += text.value();
+      this.texts[this.depth - 1] += plan.node.sharedValue ? text.sharedValue() : text.value();
     }
   }
 

@@ -60,6 +60,11 @@ export class ElementNode {
   readonly attributeIndex: NameIndex<AttributeNode>;
   /** Its text must be decoded for a rule (typed, coded or with a role), not only measured. */
   readonly needsValue: boolean;
+  /**
+   * Its values repeat through a file (codes, booleans, dates; never an identifier): read as one
+   * shared string per value (ScanText.sharedValue), not a new string per element.
+   */
+  readonly sharedValue: boolean;
   /** SIS ignores it, the profile sets it, it is researcher data or not in the schema copy: checkTreatment applies. */
   readonly hasTreatment: boolean;
 
@@ -85,6 +90,8 @@ export class ElementNode {
     this.attributes = (def.attributes ?? []).map((attribute) => new AttributeNode(attribute));
     this.attributeIndex = buildIndex(this.attributes.map((attribute) => [attribute.name, attribute] as const));
     this.needsValue = this.type !== 'string' || this.role !== undefined || this.codeTable !== undefined || this.fixedCodes !== undefined;
+    this.sharedValue = this.role !== 'primaryId' && this.role !== 'identifierValue' && this.role !== 'pin'
+      && (this.type === 'code' || this.type === 'boolean' || this.type === 'date' || this.type === 'dateTime' || this.type === 'compactDate' || this.codeTable !== undefined || this.fixedCodes !== undefined);
     this.hasTreatment = (this.sis !== undefined && this.sis !== 'loaded') || this.researcher || this.unlisted !== undefined;
   }
 }

@@ -574,7 +574,7 @@ export class DocumentChecker implements ScanSink {
       // Past the kept prefix only the length matters: text split by comments or CDATA must not pile up.
       frame.textLength += text.byteLength;
     } else if (frame.hasText || def.needsValue || !text.plainAscii) {
-      const value = text.value();
+      const value = def.sharedValue ? text.sharedValue() : text.value();
       if (frame.text.length + value.length > MAX_KEPT_BYTES) frame.textTruncated = true;
       else frame.text += value;
       frame.textLength += text.plainAscii ? value.length : codePointLength(value);

@@ -86,6 +86,11 @@ export interface ScanText {
   cdata: boolean;
   /** The trimmed, entity-decoded value; materialised only when asked for. */
   value(): string;
+  /**
+   * The same value; for a short plain one, the string the same bytes gave last time. For values a
+   * file repeats (codes, booleans): no new string per element. Ask one of the two, once.
+   */
+  sharedValue(): string;
 }
 
 export interface XmlDeclaration {
@@ -122,6 +127,12 @@ export const MAX_DEPTH = 64;
 
 /** Attributes kept per tag (real ones have a handful); the rest are reported once and skipped. */
 export const MAX_ATTRIBUTES = 64;
+
+/** Texts up to this many bytes are shared (ScanText.sharedValue): codes, booleans and dates are shorter. */
+const MAX_SHARED_TEXT = 32;
+
+/** Names remembered as what followed another (XmlScanner.learnName). */
+const MAX_PREDICTED = 4096;
 
 /** A misspelt end tag is only looked for between names of plausible length. */
 const MAX_SUGGESTED_NAME = 64;
@@ -176,6 +187,20 @@ function looksMisspelt(name: string, open: string): boolean {
 
 /** "<!--" */
 const COMMENT_OPENER = [0x3c, 0x21, 0x2d, 0x2d];
+
+interface ExpectedAttribute {
+  name: string;
+  value: string | null;
+}
+
+/** Printable ASCII without '&', '<' or a quote: what a remembered name or value may hold. */
+function isPlainAscii(text: string): boolean {
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x80 || PRINTABLE[c] === 0 || c === 0x26 || c === 0x3c || c === 0x22 || c === 0x27) return false;
+  }
+  return true;
+}
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0d;
@@ -312,13 +337,20 @@ export class XmlScanner {
   private readonly textToken = new TextToken(this);
   private pendingTextEnd = 0; // end index (in chunk) of the text being emitted
 
-  /** `start`: where the first byte is, for a piece of a document scanned on its own (incremental validation). */
-  constructor(private readonly sink: ScanSink, start?: { line: number; col: number }) {
+  /**
+   * `start`: where the first byte is, for a piece of a document scanned on its own (incremental
+   * validation). `compareKnown: false` reads every name and attribute the general way, never
+   * comparing it with the one expected: the reference a property test holds the faster way to.
+   */
+  constructor(private readonly sink: ScanSink, start?: { line: number; col: number }, options?: { compareKnown?: boolean }) {
     if (start) {
       this.line = start.line;
       this.col = start.col;
     }
+    this.compareKnown = options?.compareKnown ?? true;
   }
+
+  private readonly compareKnown: boolean;
 
   /** Feeds the next chunk of bytes. */
   write(chunk: Uint8Array): void {
@@ -579,6 +611,16 @@ export class XmlScanner {
   }
 
   /** @internal Called by TextToken.value() during the sink's text callback. */
+  /** materializeText(), through the cache of short values when the text is short and plain. */
+  materializeSharedText(): string {
+    const start = this.tokStart;
+    const end = this.pendingTextEnd;
+    if (!this.textToken.cdata && this.textToken.plainAscii && this.carry.length === 0 && end > start && end - start <= MAX_SHARED_TEXT) {
+      return this.shortValues.get(this.chunk, start, end);
+    }
+    return this.materializeText();
+  }
+
   materializeText(): string {
     if (this.textToken.cdata) {
       // The two ']' of the terminator are still in the token: they may sit in an earlier chunk.
@@ -647,6 +689,8 @@ export class XmlScanner {
       this.rootSeen = true;
     }
     this.sink.startTag(tag);
+    this.prevName = this.tagName;
+    this.prevWasEnd = selfClosing;
     if (selfClosing) {
       this.sink.endTag(this.tagName);
       if (this.depth === 0) this.rootClosed = true;
@@ -676,9 +720,25 @@ export class XmlScanner {
 
   private reportedDeep = false;
 
+  // The name that followed each start tag and each end tag last time (see run()); a hostile file
+  // with ever new names only ever costs MAX_PREDICTED entries.
+  private prevName = '';
+  private prevWasEnd = false;
+  private readonly afterStart = new Map<string, string>();
+  private readonly afterEnd = new Map<string, string>();
+
+  private learnName(name: string): void {
+    const map = this.prevWasEnd ? this.afterEnd : this.afterStart;
+    if (map.get(this.prevName) === name) return;
+    if (map.size >= MAX_PREDICTED) map.clear();
+    map.set(this.prevName, name);
+  }
+
   private emitEndTag(): void {
     const name = this.tagName;
     this.inTag = false;
+    this.prevName = name;
+    this.prevWasEnd = true;
     if (this.excessDepth > 0) {
       // Below the tracked depth names are not kept: any end tag closes the deepest element.
       this.excessDepth--;
@@ -762,6 +822,13 @@ export class XmlScanner {
     }
     const length = this.tokenLength(valueEnd);
     const value = this.takeAttrValue(valueEnd);
+    this.learnAttribute(name, value);
+    this.storeAttribute(name, value, length > MAX_KEPT_BYTES, this.tokLine, this.tokCol, endLine, endCol);
+    this.endToken();
+  }
+
+  private storeAttribute(name: string, value: string, truncated: boolean, valueLine: number, valueCol: number, endLine: number, endCol: number): void {
+    this.lastAttrName = name;
     let twice = false;
     for (let k = 0; k < this.attributeCount && !twice; k++) twice = this.attributePool[k].name === name;
     if (twice) {
@@ -774,14 +841,79 @@ export class XmlScanner {
       attribute.line = this.attrLine;
       attribute.col = this.attrCol;
       attribute.value = value;
-      attribute.valueLine = this.tokLine;
-      attribute.valueCol = this.tokCol;
+      attribute.valueLine = valueLine;
+      attribute.valueCol = valueCol;
       attribute.valueEndLine = endLine;
       attribute.valueEndCol = endCol;
-      attribute.truncated = length > MAX_KEPT_BYTES;
+      attribute.truncated = truncated;
     }
-    this.endToken();
   }
+
+  /**
+   * An attribute that starts at byte i (a name's first byte, ASCII) and is, byte for byte, the one
+   * that came at this place in the tag last time: its length, once stored. When only its name is
+   * that one, followed by `="` or `='`: minus the length up to the value's first byte, the value
+   * left to read. 0 otherwise. Only names and values seen before are compared, and only values
+   * of printable ASCII without '&', '<' or quotes are remembered: nothing the general way would
+   * report is ever skipped.
+   */
+  private knownAttribute(buf: Uint8Array, i: number, n: number, line: number, col: number): number {
+    if (this.attributeCount >= MAX_ATTRIBUTES) return 0;
+    const first = this.attributeCount === 0;
+    const expected = (first ? this.firstAttributes : this.nextAttributes).get(first ? this.tagName : this.lastAttrName);
+    if (expected === undefined) return 0;
+    const name = expected.name;
+    const len = name.length;
+    const eq = i + len;
+    if (eq + 1 >= n || buf[eq] !== 0x3d) return 0;
+    const quote = buf[eq + 1];
+    if (quote !== 0x22 && quote !== 0x27) return 0;
+    for (let k = 0; k < len; k++) if (buf[i + k] !== name.charCodeAt(k)) return 0;
+    this.attrName = name;
+    this.attrLine = line;
+    this.attrCol = col;
+    const start = eq + 2;
+    const value = expected.value;
+    if (value !== null) {
+      const end = start + value.length;
+      if (end < n && buf[end] === quote) {
+        let k = 0;
+        while (k < value.length && buf[start + k] === value.charCodeAt(k)) k++;
+        if (k === value.length) {
+          this.storeAttribute(name, value, false, line, col + len + 2, line, col + (end - i));
+          return end + 1 - i;
+        }
+      }
+    }
+    return i - start;
+  }
+
+  /**
+   * The attribute that came last time first in a tag of a name (firstAttributes, by the tag's
+   * name) or after an attribute of a name (nextAttributes), and its value when it is short and
+   * plain; a hostile file with ever new names only ever costs MAX_PREDICTED entries each.
+   */
+  private lastAttrName = '';
+  private readonly firstAttributes = new Map<string, ExpectedAttribute>();
+  private readonly nextAttributes = new Map<string, ExpectedAttribute>();
+
+  /** Remembers what knownAttribute() expects next time at this place. */
+  private learnAttribute(name: string, value: string): void {
+    if (!isPlainAscii(name)) return;
+    const first = this.attributeCount === 0;
+    const map = first ? this.firstAttributes : this.nextAttributes;
+    const key = first ? this.tagName : this.lastAttrName;
+    const plainValue = value.length <= 24 && isPlainAscii(value) ? value : null;
+    const expected = map.get(key);
+    if (expected !== undefined) {
+      expected.name = name;
+      expected.value = plainValue;
+      return;
+    }
+    if (map.size >= MAX_PREDICTED) map.clear();
+    map.set(key, { name, value: plainValue });
+  }
+
 
   private finishDeclaration(endLine: number, endCol: number): void {
     const span: Span = { line: this.markLine, col: this.markCol, endLine, endCol };
@@ -971,12 +1103,79 @@ export class XmlScanner {
             // Most markup is '<name' or '</name': enter the name directly.
             const next = i + 1 < n ? buf[i + 1] : 0;
             if (next < 0x80 && NAME_CLASS[next] & 1) {
+              // A file repeats the same sequence of elements user after user: the name that
+              // followed the previous tag last time is compared in one pass, instead of read as
+              // a name and then looked up. Only a name followed by '>', '/' or a space or tab is
+              // taken: anything else takes the general way, with its checks.
+              const predicted = this.compareKnown ? (this.prevWasEnd ? this.afterEnd : this.afterStart).get(this.prevName) : undefined;
+              if (predicted !== undefined) {
+                const len = predicted.length;
+                const after = i + 1 + len;
+                if (after < n) {
+                  const b2 = buf[after];
+                  if (b2 === 0x3e || b2 === 0x20 || b2 === 0x2f || b2 === 0x09) {
+                    let k = 0;
+                    while (k < len && buf[i + 1 + k] === predicted.charCodeAt(k)) k++;
+                    if (k === len) {
+                      this.tagName = predicted;
+                      this.tagLine = line;
+                      this.tagCol = col + 1;
+                      this.inTag = true;
+                      this.endToken();
+                      this.lastWasCr = false;
+                      if (b2 === 0x3e) {
+                        this.emitStartTag(false);
+                        i = after + 1;
+                        col += len + 2;
+                        state = S.Text;
+                      } else {
+                        i = after;
+                        col += len + 1;
+                        state = S.InTag;
+                      }
+                      continue;
+                    }
+                  }
+                }
+              }
               state = S.StartName;
               this.beginName(i + 1, line, col + 1);
               i += 2;
               col += 2;
               this.lastWasCr = false;
               continue;
+            }
+            if (next === 0x2f && this.excessDepth === 0 && this.depth > 0 && this.compareKnown) {
+              // Nearly every end tag is `</open>` for the open element: compared with its name in
+              // one pass, instead of read as a name and then compared.
+              const open = this.openNames[this.depth - 1];
+              const len = open.length;
+              const gt = i + 2 + len;
+              if (gt < n && buf[gt] === 0x3e) {
+                let k = 0;
+                while (k < len) {
+                  const c = buf[i + 2 + k];
+                  if (c >= 0x80 || c !== open.charCodeAt(k)) break;
+                  k++;
+                }
+                if (k === len) {
+                  this.tagName = open;
+                  this.tagLine = line;
+                  this.tagCol = col + 2;
+                  this.endToken();
+                  this.depth--;
+                  this.sink.endTag(open);
+                  if (this.depth === 0) this.rootClosed = true;
+                  this.inTag = false;
+                  this.prevName = open;
+                  this.prevWasEnd = true;
+                  i = gt + 1;
+                  col += len + 3;
+                  state = S.Text;
+                  this.lastWasCr = false;
+                  continue;
+                }
+              }
             }
             if (next === 0x2f && i + 2 < n && buf[i + 2] < 0x80 && NAME_CLASS[buf[i + 2]] & 1) {
               state = S.EndName;
@@ -1034,7 +1233,9 @@ export class XmlScanner {
           if (NAME_CLASS[b] & 2) {
             if (b >= 0x80) this.tokAscii = false;
           } else {
+            const ascii = this.tokAscii && this.carry.length === 0;
             this.finishTagName(this.takeName(i));
+            if (ascii) this.learnName(this.tagName);
             if (b === 0x3e) {
               this.emitStartTag(false);
               state = S.Text;
@@ -1052,6 +1253,25 @@ export class XmlScanner {
           } else if (b === 0x2f) {
             state = S.Slash;
           } else if (NAME_CLASS[b] & 1) {
+            const known = b < 0x80 && this.compareKnown ? this.knownAttribute(buf, i, n, line, col) : 0;
+            if (known > 0) {
+              // The whole attribute, name and value, is what it was last time: read.
+              i += known;
+              col += known;
+              this.lastWasCr = false;
+              continue;
+            }
+            if (known < 0) {
+              // The name is the one expected and its value starts after `="`.
+              this.quote = buf[i - known - 1];
+              this.attrHasAmp = false;
+              this.beginName(i - known, line, col - known);
+              i -= known;
+              col -= known;
+              this.lastWasCr = false;
+              state = S.AttrValue;
+              continue;
+            }
             this.beginName(i, line, col);
             state = S.AttrName;
           } else if (b === 0x3c) {
@@ -1393,6 +1613,10 @@ class TextToken implements ScanText {
 
   value(): string {
     return (this.cached ??= this.scanner.materializeText());
+  }
+
+  sharedValue(): string {
+    return (this.cached ??= this.scanner.materializeSharedText());
   }
 }
 
