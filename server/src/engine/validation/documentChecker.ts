@@ -495,7 +495,8 @@ export class DocumentChecker implements ScanSink {
       return;
     }
     if (attrDef.maxLength !== undefined) {
-      const length = attr.truncated ? Infinity : codePointLength(value);
+      // A value is never longer in code points than in UTF-16 units: most need no count.
+      const length = attr.truncated ? Infinity : value.length <= attrDef.maxLength ? 0 : codePointLength(value);
       if (length > attrDef.maxLength) {
         this.report('max-length', attr.valueSpan, {
           what: `Attribute ${attrDef.name}`,

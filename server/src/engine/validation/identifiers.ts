@@ -1,5 +1,8 @@
 import type { Span } from '../text/span';
 import { excerpt } from '../text/excerpt';
+import { KeyTable, keyHash } from './keyTable';
+
+export { keyHash };
 
 /**
  * Identifier uniqueness across the users of a file and the files of a set, in load order.
@@ -61,8 +64,7 @@ export type Clash =
 export class KeyFilter {
   private readonly bits = new Int32Array(1 << 21);
 
-  add(key: string): void {
-    const h = keyHash(key);
+  add(key: string, h = keyHash(key)): void {
     this.bits[(h >>> 5) & 0x1fffff] |= 1 << (h & 31);
   }
 
@@ -71,15 +73,9 @@ export class KeyFilter {
   }
 }
 
-/** FNV-1a over the UTF-16 units: the same number on every thread for the same key. */
-export function keyHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 0x01000193);
-  return h | 0;
-}
 
 export class IdentifierRegistry {
-  private readonly holders = new Map<string, IdentifierUse>();
+  private readonly holders = new KeyTable<IdentifierUse>();
   /** Set by keepFilter(): every key registered from then on (and before) is in it too. */
   private filter: KeyFilter | null = null;
   readonly documentPaths: string[] = [];
@@ -96,13 +92,13 @@ export class IdentifierRegistry {
   keepFilter(): KeyFilter {
     if (!this.filter) {
       this.filter = new KeyFilter();
-      for (const key of this.holders.keys()) this.filter.add(key);
+      for (const holder of this.holders) this.filter.add(holder.key);
     }
     return this.filter;
   }
 
-  holds(key: string): boolean {
-    return this.holders.has(key);
+  holds(key: string, hash = keyHash(key)): boolean {
+    return this.holders.get(key, hash) !== undefined;
   }
 
   /** How `use` clashes with an identifier of an earlier user, if it does. */
@@ -114,19 +110,18 @@ export class IdentifierRegistry {
 
   /** Takes over a holder already registered elsewhere (an earlier file of the set), as it is. */
   adopt(holder: IdentifierUse): void {
-    if (this.holders.has(holder.key)) return;
-    this.holders.set(holder.key, holder);
-    this.filter?.add(holder.key);
+    const hash = keyHash(holder.key);
+    if (this.holders.add(holder, hash)) this.filter?.add(holder.key, hash);
   }
 
   /** Records a loaded user's identifiers; values already held stay with their first holder. */
   register(uses: IdentifierUse[], documentIndex: number, userLabel: string): void {
     for (const use of uses) {
-      if (this.holders.has(use.key)) continue;
+      const hash = keyHash(use.key);
+      if (!this.holders.add(use, hash)) continue;
       use.documentIndex = documentIndex;
       use.userLabel = userLabel;
-      this.holders.set(use.key, use);
-      this.filter?.add(use.key);
+      this.filter?.add(use.key, hash);
     }
   }
 }

@@ -223,7 +223,7 @@ function contestedUsers(half: SecondHalf, firstUse: Int32Array, registry: Identi
       continue;
     }
     for (let u = firstUse[k]; u < firstUse[k + 1]; u++) {
-      if (filter.mayHold(half.keyHashes[u]) && registry.holds(identifierKey(value(u)))) {
+      if (filter.mayHold(half.keyHashes[u]) && registry.holds(identifierKey(value(u)), half.keyHashes[u])) {
         contested[k] = 1;
         break;
       }

@@ -193,6 +193,11 @@ interface ExpectedAttribute {
   value: string | null;
 }
 
+/** A value worth remembering as the one expected: short and plain; null otherwise. */
+function plainValue(value: string): string | null {
+  return value.length <= 24 && isPlainAscii(value) ? value : null;
+}
+
 /** Printable ASCII without '&', '<' or a quote: what a remembered name or value may hold. */
 function isPlainAscii(text: string): boolean {
   for (let k = 0; k < text.length; k++) {
@@ -899,19 +904,23 @@ export class XmlScanner {
 
   /** Remembers what knownAttribute() expects next time at this place. */
   private learnAttribute(name: string, value: string): void {
-    if (!isPlainAscii(name)) return;
     const first = this.attributeCount === 0;
     const map = first ? this.firstAttributes : this.nextAttributes;
     const key = first ? this.tagName : this.lastAttrName;
-    const plainValue = value.length <= 24 && isPlainAscii(value) ? value : null;
     const expected = map.get(key);
+    // The same name with another value (a desc="..." that differs from user to user) is the common case.
+    if (expected !== undefined && expected.name === name) {
+      if (expected.value !== value) expected.value = plainValue(value);
+      return;
+    }
+    if (!isPlainAscii(name)) return;
     if (expected !== undefined) {
       expected.name = name;
-      expected.value = plainValue;
+      expected.value = plainValue(value);
       return;
     }
     if (map.size >= MAX_PREDICTED) map.clear();
-    map.set(key, { name, value: plainValue });
+    map.set(key, { name, value: plainValue(value) });
   }
 
 

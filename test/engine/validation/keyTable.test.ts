@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyTable, keyHash } from '../../../server/src/engine/validation/keyTable';
+import { randomFor } from '../../helpers/userFileMutator';
+
+interface Entry {
+  key: string;
+  n: number;
+}
+
+const usesMap = (table: KeyTable<Entry>) => (table as unknown as { fallback: Map<string, Entry> | null }).fallback !== null;
+
+test('the key table answers as a Map that keeps the first value of each key, through growth', () => {
+  for (let seed = 0; seed < 5; seed++) {
+    const random = randomFor(20261207, seed);
+    const table = new KeyTable<Entry>();
+    const model = new Map<string, Entry>();
+    const order: Entry[] = [];
+    // Few distinct keys for some seeds (many repeats), many for others (the table grows 5 times).
+    const distinct = seed % 2 === 0 ? 300 : 200_000;
+    for (let k = 0; k < 150_000; k++) {
+      const key = `${random.chance(0.1) ? 'ID' : ''}${random.int(distinct)}${random.chance(0.05) ? 'é' : ''}`;
+      const entry = { key, n: k };
+      if (random.chance(0.7)) {
+        const stored = table.add(entry);
+        assert.equal(stored, !model.has(key), `seed ${seed}, step ${k}: add ${key}`);
+        if (stored) {
+          model.set(key, entry);
+          order.push(entry);
+        }
+      } else {
+        assert.equal(table.get(key), model.get(key), `seed ${seed}, step ${k}: get ${key}`);
+      }
+    }
+    assert.equal(table.size, model.size);
+    assert.deepEqual([...table], order, 'iterates in the order stored');
+    assert.equal(usesMap(table), false, 'ordinary keys never need the Map');
+  }
+});
+
+test('keys that collide on purpose move the table to a Map, and nothing is lost', () => {
+  // One hash for every key: each insertion walks past all the earlier ones.
+  const table = new KeyTable<Entry>();
+  const entries = Array.from({ length: 5_000 }, (_, n) => ({ key: `k${n}`, n }));
+  for (const entry of entries) assert.equal(table.add(entry, 42), true);
+  assert.equal(usesMap(table), true, 'past 64 slots the table gives up probing');
+  for (const entry of entries) assert.equal(table.get(entry.key, 42), entry);
+  assert.equal(table.add({ key: 'k7', n: -1 }, 42), false, 'still the first value');
+  assert.equal(table.get('k7')!.n, 7);
+  assert.equal(table.get('absent'), undefined);
+  assert.deepEqual([...table], entries);
+
+  // Hashes that follow one another fill one run of slots without a long insertion; the first
+  // lookup that walks it moves the table too.
+  const run = new KeyTable<Entry>();
+  for (let n = 0; n < 1_000; n++) run.add({ key: `r${n}`, n }, n);
+  assert.equal(usesMap(run), false);
+  assert.equal(run.get('absent', 0), undefined);
+  assert.equal(usesMap(run), true);
+  for (let n = 0; n < 1_000; n++) assert.equal(run.get(`r${n}`, n)!.n, n);
+});
+
+test('keyHash is FNV-1a over UTF-16 units, the number the split validation compares across threads', () => {
+  // Reference values of 32-bit FNV-1a (offset basis 0x811c9dc5, prime 0x01000193) over ASCII bytes.
+  assert.equal(keyHash('') >>> 0, 0x811c9dc5);
+  assert.equal(keyHash('a') >>> 0, 0xe40c292c);
+  assert.equal(keyHash('foobar') >>> 0, 0xbf9cf968);
+  assert.notEqual(keyHash('é'), keyHash('e'));
+});
