@@ -88,7 +88,8 @@ export interface ScanText {
   value(): string;
   /**
    * The same value; for a short plain one, the string the same bytes gave last time. For values a
-   * file repeats (codes, booleans): no new string per element. Ask one of the two, once.
+   * file repeats (codes, booleans): no new string per element. Whichever is asked first decides
+   * the string both give from then on.
    */
   sharedValue(): string;
 }
@@ -188,6 +189,7 @@ function looksMisspelt(name: string, open: string): boolean {
 /** "<!--" */
 const COMMENT_OPENER = [0x3c, 0x21, 0x2d, 0x2d];
 
+/** What XmlScanner.knownAttribute compares with: a name, and its value when short and plain. */
 interface ExpectedAttribute {
   name: string;
   value: string | null;
@@ -615,8 +617,7 @@ export class XmlScanner {
     return this.attrHasAmp ? decodeEntities(raw) : raw;
   }
 
-  /** @internal Called by TextToken.value() during the sink's text callback. */
-  /** materializeText(), through the cache of short values when the text is short and plain. */
+  /** @internal materializeText(), through the cache of short values when the text is short and plain. */
   materializeSharedText(): string {
     const start = this.tokStart;
     const end = this.pendingTextEnd;
@@ -626,6 +627,7 @@ export class XmlScanner {
     return this.materializeText();
   }
 
+  /** @internal Called by TextToken.value() during the sink's text callback. */
   materializeText(): string {
     if (this.textToken.cdata) {
       // The two ']' of the terminator are still in the token: they may sit in an earlier chunk.
@@ -923,7 +925,6 @@ export class XmlScanner {
     map.set(key, { name, value: plainValue(value) });
   }
 
-
   private finishDeclaration(endLine: number, endCol: number): void {
     const span: Span = { line: this.markLine, col: this.markCol, endLine, endCol };
     const text = this.piText;
@@ -1126,11 +1127,9 @@ export class XmlScanner {
                     let k = 0;
                     while (k < len && buf[i + 1 + k] === predicted.charCodeAt(k)) k++;
                     if (k === len) {
-                      this.tagName = predicted;
-                      this.tagLine = line;
-                      this.tagCol = col + 1;
-                      this.inTag = true;
-                      this.endToken();
+                      this.tokLine = line;
+                      this.tokCol = col + 1;
+                      this.finishTagName(predicted);
                       this.lastWasCr = false;
                       if (b2 === 0x3e) {
                         this.emitStartTag(false);
@@ -1168,16 +1167,10 @@ export class XmlScanner {
                   k++;
                 }
                 if (k === len) {
-                  this.tagName = open;
-                  this.tagLine = line;
-                  this.tagCol = col + 2;
-                  this.endToken();
-                  this.depth--;
-                  this.sink.endTag(open);
-                  if (this.depth === 0) this.rootClosed = true;
-                  this.inTag = false;
-                  this.prevName = open;
-                  this.prevWasEnd = true;
+                  this.tokLine = line;
+                  this.tokCol = col + 2;
+                  this.finishTagName(open);
+                  this.emitEndTag();
                   i = gt + 1;
                   col += len + 3;
                   state = S.Text;
