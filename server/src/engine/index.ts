@@ -62,7 +62,8 @@ export {
   type ZipPackageResult,
   type PackagedEntry,
 } from './packaging/zipPackage';
-export { dryRun, LOADER_REJECTS, type DryRunOptions, type DryRunProgress } from './dryRun/dryRun';
+export { dryRun, type DryRunOptions, type DryRunProgress, type FeedSplitOptions } from './dryRun/dryRun';
+export { LOADER_REJECTS } from './dryRun/rejections';
 export { dryRunJson, dryRunText, dryRunMarkdown, summaryLine as dryRunSummaryLine, rejectionsByDocument, type RejectionMark } from './dryRun/formatReport';
 export { dryRunHtml, HTML_REPORT_CSP } from './dryRun/htmlReport';
 export {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { XmlScanner, type ScanSink } from '../xml/scanner';
 import { InputError, type InputDocument } from '../files/inputDocument';
 import { UserCollector, type CollectedIdentifier, type CollectedUser, type CollectorOptions, type FatalProblem } from './userCollector';
+import { readInputTail, type PackedInputUsers, type TailListener, type TailOutcome, type TailRequest } from './inputTail';
 
 /**
  * The existing users, as Alma's Export Users job wrote them, indexed for the replay: by match
@@ -180,14 +181,38 @@ export interface BaselineRead {
   collector: CollectorOptions;
   onBytes: (path: string, bytes: number) => void;
   signal?: AbortSignal;
+  /** The feed's tail, read on the same side once the baseline is read (inputTail.ts). */
+  tail?: TailRead;
+  /** The worker's script (default: WORKER_SCRIPT beside this bundle). */
+  workerScript?: string;
+}
+
+export interface TailRead {
+  request: TailRequest;
+  listener: TailListener;
+  /** Hears the tail's outcome once, or why it was not read to the end. */
+  end(outcome: TailOutcome): void;
+  /** Aborted when the first thread no longer needs the tail. */
+  stop: AbortSignal;
+}
+
+/** Reads the tail on this thread: what tests compare with the worker's. */
+async function readTailHere(tail: TailRead, signal?: AbortSignal): Promise<void> {
+  const stop = signal ? AbortSignal.any([signal, tail.stop]) : tail.stop;
+  tail.end(await readInputTail(tail.request, tail.listener, stop).catch((error: unknown) => ({ kind: 'error', message: error instanceof Error ? error.message : String(error) }) as const));
 }
 
 /** Reads and indexes the baseline: on a worker thread when the bundle ships one, else here. */
 export function readBaseline(read: BaselineRead): Promise<BaselineIndex> {
   if (read.documents.length === 0) return Promise.reject(new InputError('no baseline given: name the Export Users file (XML or zip)', ''));
-  const script = join(__dirname, WORKER_SCRIPT);
-  if (read.sourcePaths && read.sourcePaths.length > 0 && existsSync(script)) return readOnWorker(script, read);
+  const script = read.workerScript ?? join(__dirname, WORKER_SCRIPT);
+  if (readsOnWorker(read.sourcePaths, script)) return readOnWorker(script, read);
   return readHere(read);
+}
+
+/** Whether readBaseline reads a baseline from these paths on a worker thread. */
+export function readsOnWorker(sourcePaths: readonly string[] | undefined, script = join(__dirname, WORKER_SCRIPT)): boolean {
+  return sourcePaths !== undefined && sourcePaths.length > 0 && existsSync(script);
 }
 
 async function readHere(read: BaselineRead): Promise<BaselineIndex> {
@@ -201,6 +226,8 @@ async function readHere(read: BaselineRead): Promise<BaselineIndex> {
     checkBaselineDocument({ path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
     index.add(doc.path, packer.pack(collector.users));
   }
+  // After the index is handed over, as on a worker, so that the replay does not wait for the tail.
+  if (read.tail) setImmediate(() => void readTailHere(read.tail!, read.signal));
   return index;
 }
 
@@ -213,6 +240,8 @@ export interface WorkerRequest {
   v1AsV2: readonly string[];
   matchIdType: string;
   collector: CollectorOptions;
+  /** The feed's tail to read once the baseline is done. */
+  tail?: TailRequest;
 }
 
 export type WorkerMessage =
@@ -221,12 +250,18 @@ export type WorkerMessage =
   | ({ kind: 'end' } & BaselineDocumentEnd)
   | { kind: 'done' }
   | { kind: 'canons'; canons: string[] }
+  | { kind: 'tail-bytes'; bytes: number }
+  | { kind: 'tail-users'; users: PackedInputUsers }
+  | { kind: 'tail-end'; outcome: TailOutcome }
   | { kind: 'error'; message: string; path: string; input: boolean };
 
 /** After `done`, the parent asks for the canonical fields of some users; answers come in order. */
 export interface CanonRequest {
   serials: readonly number[];
 }
+
+/** What the parent posts: a request for canonical fields, or that the feed's tail is not wanted any more. */
+export type WorkerControl = CanonRequest | { stopTail: true };
 
 /**
  * The baseline on a second core while this thread scans and validates the input: the two
@@ -236,22 +271,24 @@ export interface CanonRequest {
  */
 function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex> {
   const index = new BaselineIndex();
-  const request: WorkerRequest = { paths: read.sourcePaths!, v1AsV2: read.v1AsV2 ?? [], matchIdType: read.matchIdType, collector: read.collector };
+  const request: WorkerRequest = { paths: read.sourcePaths!, v1AsV2: read.v1AsV2 ?? [], matchIdType: read.matchIdType, collector: read.collector, tail: read.tail?.request };
   const worker = new Worker(script, { workerData: request });
   const asked: { resolve: (canons: string[]) => void; reject: (error: Error) => void }[] = [];
   let failure: Error | null = null;
   index.canons = (serials) => new Promise((resolve, reject) => {
     if (failure) return reject(failure);
     asked.push({ resolve, reject });
-    worker.postMessage({ serials } satisfies CanonRequest);
+    worker.postMessage({ serials } satisfies WorkerControl);
   });
   const stop = (): void => void worker.terminate();
+  read.tail?.stop.addEventListener('abort', () => worker.postMessage({ stopTail: true } satisfies WorkerControl), { once: true });
   if (read.signal?.aborted) stop();
   else read.signal?.addEventListener('abort', stop, { once: true });
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (error: Error): void => {
       failure ??= error;
+      read.tail?.end({ kind: 'error', message: failure.message });
       for (const waiting of asked.splice(0)) waiting.reject(failure);
       if (!settled) {
         settled = true;
@@ -277,6 +314,15 @@ function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex
             break;
           case 'canons':
             asked.shift()?.resolve(message.canons);
+            break;
+          case 'tail-bytes':
+            read.tail?.listener.bytes(message.bytes);
+            break;
+          case 'tail-users':
+            read.tail?.listener.users(message.users);
+            break;
+          case 'tail-end':
+            read.tail?.end(message.outcome);
             break;
           case 'error':
             fail(message.input ? new InputError(message.message, message.path) : new Error(message.message));

@@ -1,20 +1,21 @@
 /**
  * The worker-thread side of readBaseline (baselineIndex.ts): expands the baseline paths, scans
  * each document with a collector and posts the users in packed batches (keys lower-cased,
- * first-wins decided here, canonical fields kept here), then the document's end. It is
- * bundled on its own as dist/dryRunWorker.js.
+ * first-wins decided here, canonical fields kept here), then the document's end; then, when
+ * asked, the feed's tail (inputTail.ts). It is bundled on its own as dist/dryRunWorker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { expandInputs } from '../files/inputs';
 import { InputError } from '../files/inputDocument';
-import { BaselinePacker, scanDocument, type CanonRequest, type WorkerMessage, type WorkerRequest } from './baselineIndex';
+import { BaselinePacker, scanDocument, type WorkerControl, type WorkerMessage, type WorkerRequest } from './baselineIndex';
+import { readInputTail } from './inputTail';
 import { UserCollector } from './userCollector';
 import { v2ViewOf } from './versionBridge';
 
 /** Users per message: large enough that posting costs little, small enough to index as they come. */
 const BATCH = 2000;
 
-async function readBaselineForParent(request: WorkerRequest, packer: BaselinePacker, post: (message: WorkerMessage) => void): Promise<void> {
+async function readBaselineForParent(request: WorkerRequest, packer: BaselinePacker, post: (message: WorkerMessage) => void, stopTail: AbortSignal): Promise<void> {
   const { documents } = await expandInputs(request.paths);
   const bridged = new Set(request.v1AsV2);
   for (const expanded of documents) {
@@ -30,16 +31,25 @@ async function readBaselineForParent(request: WorkerRequest, packer: BaselinePac
     if (collector.fatal || collector.version === null) return;
   }
   post({ kind: 'done' });
+  if (request.tail) {
+    const outcome = await readInputTail(request.tail, {
+      bytes: (bytes) => post({ kind: 'tail-bytes', bytes }),
+      users: (users) => post({ kind: 'tail-users', users }),
+    }, stopTail).catch((error: unknown) => ({ kind: 'error', message: error instanceof Error ? error.message : String(error) }) as const);
+    post({ kind: 'tail-end', outcome });
+  }
 }
 
 if (parentPort) {
   const port = parentPort;
   const request = workerData as WorkerRequest;
   const packer = new BaselinePacker(request.matchIdType);
-  port.on('message', (asked: CanonRequest) => {
-    port.postMessage({ kind: 'canons', canons: asked.serials.map((k) => packer.canons[k]) } satisfies WorkerMessage);
+  const stopTail = new AbortController();
+  port.on('message', (control: WorkerControl) => {
+    if ('stopTail' in control) stopTail.abort();
+    else port.postMessage({ kind: 'canons', canons: control.serials.map((k) => packer.canons[k]) } satisfies WorkerMessage);
   });
-  readBaselineForParent(request, packer, (message) => port.postMessage(message)).catch((error: unknown) => {
+  readBaselineForParent(request, packer, (message) => port.postMessage(message), stopTail.signal).catch((error: unknown) => {
     port.postMessage({
       kind: 'error',
       message: error instanceof Error ? error.message : String(error),

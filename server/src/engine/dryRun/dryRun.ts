@@ -1,17 +1,18 @@
-import type { ScanSink } from '../xml/scanner';
+import { availableParallelism } from 'node:os';
+import { XmlScanner, type ScanSink } from '../xml/scanner';
 import type { ValidationSettings } from '../config/types';
 import { InputError, type InputDocument } from '../files/inputDocument';
-import { DocumentChecker, type UserObserver } from '../validation/documentChecker';
+import { readFileChunks } from '../files/inputs';
+import { DocumentChecker, type SetState } from '../validation/documentChecker';
 import { IdentifierRegistry, identifiersClash } from '../validation/identifiers';
 import { newSetState } from '../validation/validateDocument';
-import { FindingCollector } from '../validation/findingCollector';
-import { compareRanges } from '../text/span';
-import type { Finding } from '../rules/finding';
-import { RULES, type RuleDef, type RuleId } from '../rules/ruleTable';
+import { findCut, SPLIT_MIN_BYTES, type Cut } from '../validation/splitValidation';
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
 import { documentsToBridge, v2ViewOf, V2ViewSink } from './versionBridge';
 import { compareUsers } from './compareUsers';
-import { describeHolder, identifierKeys, matchKey, readBaseline, scanDocument, type BaselineIndex, type Holder } from './baselineIndex';
+import { describeHolder, identifierKeys, matchKey, readBaseline, readsOnWorker, type BaselineIndex, type Holder, type TailRead } from './baselineIndex';
+import { IGNORE_USERS, unpackInputUsers, type PackedInputUsers, type TailOutcome, type TailUser } from './inputTail';
+import { firstFileError, RejectionFindings, type Rejection } from './rejections';
 import {
   ALERT_THRESHOLD,
   type DryRunMode,
@@ -36,6 +37,21 @@ export interface DryRunOptions {
    * worker thread, in parallel with the input, when the bundle ships the worker (dist/).
    */
   baselinePaths?: readonly string[];
+  /** The baseline reader's script (default: dist/dryRunWorker.js beside this bundle): what a test names. */
+  workerScript?: string;
+  /** How a big feed is shared between the two threads (see planTail); false: never. */
+  split?: FeedSplitOptions | false;
+}
+
+export interface FeedSplitOptions {
+  /** Feeds from this size on (default: validation's SPLIT_MIN_BYTES). */
+  minBytes?: number;
+  /** The share of the feed read by the baseline's side (default: from the sizes of both sides). */
+  tailShare?: number;
+  /** Also when the baseline is read on this thread (no worker): what a test compares without one. */
+  onThisThread?: boolean;
+  /** Hears, for a feed big enough, `split` or why it was read on one thread. */
+  onDecision?: (path: string, decision: string) => void;
 }
 
 export interface DryRunProgress {
@@ -44,31 +60,6 @@ export interface DryRunProgress {
   bytesDone: number;
   bytesTotal: number;
 }
-
-/** Rules that reject users but that the replay decides itself, against the baseline, under their own reasons. */
-const OWN_REASONS: ReadonlySet<string> = new Set(['duplicate-identifier', 'missing-match-id']);
-
-/**
- * Error findings that make Alma's loader reject the user (and only that user). What is left out
- * and why:
- * - well-formedness, encoding, root and schema-version errors fail the whole file, not a user:
- *   the dry-run stops with an error for them (see FILE_RULES);
- * - unknown or miscased elements and attributes, element order, a repeated single element:
- *   the loader reads what it knows and ignores the rest (producers ship such files daily);
- * - attribute values: segment_type is ignored on load whatever it says;
- * - identifier clashes and a missing match identifier: reported under their own reasons;
- * - warnings and infos: never a rejection. A rule configured to `error` counts only when listed.
- * empty-value is listed because it is an error only under `strict`, where the user asks for it.
- */
-export const LOADER_REJECTS: ReadonlySet<RuleId> = new Set<RuleId>(
-  (RULES as readonly RuleDef[]).filter((rule) => rule.rejects === 'user' && !OWN_REASONS.has(rule.id)).map((rule) => rule.id as RuleId),
-);
-
-/** Takes the checker's per-user identifiers and does nothing: the replay checks them against the baseline. */
-const IGNORE_USERS: UserObserver = { userEnded: () => undefined };
-
-/** Errors that make Alma reject the whole file ("Could not parse file", an aborted job). */
-const FILE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['xml-syntax', 'encoding', 'invalid-char', 'doctype', 'root-element', 'schema-version']);
 
 /**
  * What Alma's synchronize (or import) would do with `inputs` given the users in `baseline` (the
@@ -90,6 +81,11 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   // A v1 side beside a v2 side is read through the v1 to v2 mapping (versionBridge.ts).
   const bridged = await documentsToBridge([...baseline, ...inputs], options.signal);
 
+  const set = newSetState();
+  const inputSettings: ValidationSettings = { ...options.settings, matchIdType };
+  const onInputBytes = progress.phase('input');
+  const tail = await planTail(inputs, baseline, bridged, options, { settings: inputSettings, set, collector: collectorOptions, onBytes: onInputBytes });
+
   // Stops the baseline reader (a worker thread) when the input fails or the run is cancelled.
   const stop = new AbortController();
   const forward = (): void => stop.abort(options.signal?.reason);
@@ -102,48 +98,69 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
     collector: { includeResearcher, internalSegments: true },
     onBytes: progress.phase('baseline'),
     signal: stop.signal,
+    tail: tail?.read,
+    workerScript: options.workerScript,
   });
   // Awaited only after the first input document: until then a failure must not go unhandled.
-  reading.catch(() => undefined);
+  reading.catch(() => tail?.read.end({ kind: 'error', message: 'the baseline was not read' }));
   const how = { mode, matchIdType, unmatched };
   let replay: Replay | undefined;
   let index: BaselineIndex;
   try {
     const registry = new IdentifierRegistry();
-    const set = newSetState();
-    const onInputBytes = progress.phase('input');
     // Input users are replayed as they end once the index is ready (before that they wait), so
     // that they die young instead of filling the heap until their document ends.
     let ready: BaselineIndex | undefined;
     reading.then((i) => (ready = i), () => undefined);
-    const waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[] = [];
+    const waiting: Waiting[] = [];
+    const deliver = (user: CollectedUser, path: string, rejection: Rejection | undefined): void => {
+      if (ready === undefined || waiting.length > 0) waiting.push({ user, path, rejection });
+      else (replay ??= new Replay(ready, how)).add(user, path, rejection);
+    };
     for (const doc of inputs) {
-      let rejections: RejectionFindings | undefined;
       let bridge: V2ViewSink | undefined;
-      const onUser = (user: CollectedUser, k: number): void => {
-        const rejection = rejections!.byUser[k];
-        rejections!.byUser[k] = undefined;
+      const collector = new UserCollector(collectorOptions, (user, k) => {
         // The report points into the file as written, not into its converted text.
         const start = bridge?.userStart(k);
         if (start) Object.assign(user, start);
-        if (ready === undefined || waiting.length > 0) waiting.push({ user, path: doc.path, rejection });
-        else (replay ??= new Replay(ready, how)).add(user, doc.path, rejection);
-      };
-      const collector = new UserCollector(collectorOptions, onUser);
+        deliver(user, doc.path, rejections.take(k));
+      });
       if (bridged.has(doc.path)) bridge = new V2ViewSink(collector, doc.path);
       // The user in progress is the next one the collector ends (the checker hears each event first).
-      rejections = new RejectionFindings(() => collector.count);
+      const rejections = new RejectionFindings(() => collector.count);
       // Identifiers across users are the replay's business (duplicate-in-feed): the observer hook
       // spares the checker its own registry of every input identifier.
-      const checker = new DocumentChecker(doc.path, { ...options.settings, matchIdType }, registry, set, { findings: rejections, observer: IGNORE_USERS });
-      await scanDocument(doc, new TeeSink(checker, bridge ?? collector), (bytes) => {
-        onInputBytes(doc.path, bytes);
-        if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
-      }, options.signal);
+      const checker = new DocumentChecker(doc.path, inputSettings, registry, set, { findings: rejections, observer: IGNORE_USERS });
+      options.signal?.throwIfAborted();
+      const scanner = new XmlScanner(new TeeSink(checker, bridge ?? collector));
+      const feed = async (chunks: AsyncIterable<Uint8Array>): Promise<void> => {
+        for await (const chunk of chunks) {
+          scanner.write(chunk);
+          onInputBytes(doc.path, chunk.length);
+          if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
+          options.signal?.throwIfAborted();
+        }
+      };
+      let tailUsers: TailUser[] | string | null = null;
+      if (tail?.doc === doc) {
+        await feed(readFileChunks(doc.file!, 0, tail.cut.offset));
+        tailUsers = await joinTail(tail, scanner, checker, collector);
+        options.split && options.split.onDecision?.(doc.path, typeof tailUsers === 'string' ? tailUsers : 'split');
+        if (typeof tailUsers === 'string') {
+          tail.stop.abort();
+          progress.unread(tail.bytes);
+          await feed(readFileChunks(doc.file!, tail.cut.offset));
+        }
+      } else {
+        await feed(doc.read());
+      }
+      // The tail's users close the root: the scanner has nothing left to end.
+      if (!Array.isArray(tailUsers)) scanner.end();
       const fileError = firstFileError(checker.result().findings);
       if (fileError) throw new InputError(`${doc.path}:${fileError.range.start.line + 1}:${fileError.range.start.character + 1}: ${fileError.message} (Alma cannot load this file; fix it first)`, doc.path);
       bridge?.finish();
       if (collector.badRoot !== null || collector.version === null) throw new InputError(`${doc.path}: not a users file (no <users> or <userRecords> root)`, doc.path);
+      if (Array.isArray(tailUsers)) for (const t of tailUsers) deliver(t.user, doc.path, t.rejection);
     }
     index = await reading;
     replay = replayWaiting(replay ?? new Replay(index, how), waiting);
@@ -164,8 +181,113 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   };
 }
 
+/**
+ * A big feed read on both threads: the thread that read the baseline reads the feed's tail once
+ * it is done (inputTail.ts), while this one reads the head and replays; the tail's users are
+ * replayed after the head's, in file order, as one read would. The share is set so that both
+ * threads end together: a byte of the baseline (scanned and collected) costs that side about
+ * TAIL_BASELINE_COST of what a byte of the feed (scanned, checked and collected) costs, and
+ * this thread also indexes the baseline and replays every user, about TAIL_REPLAY_COST of the
+ * feed's cost (measured with the CLI on the 100k dry-run bench pair). Only a single plain feed
+ * is split, and only when the baseline is read on a worker thread.
+ */
+const TAIL_BASELINE_COST = 0.7;
+const TAIL_REPLAY_COST = 0.1;
+
+/** A tail smaller than this is not worth its posting. */
+const MIN_TAIL_BYTES = 8 << 20;
+
+/** The share of a feed of `feedBytes` that the baseline's side reads after `baselineBytes`. */
+export function tailShare(feedBytes: number, baselineBytes: number): number {
+  if (feedBytes <= 0) return 0;
+  const share = ((1 + TAIL_REPLAY_COST) * feedBytes - TAIL_BASELINE_COST * baselineBytes) / (2 * feedBytes);
+  return Math.min(0.5, Math.max(0, share));
+}
+
+interface TailPlan {
+  doc: InputDocument;
+  cut: Cut;
+  read: TailRead;
+  stop: AbortController;
+  /** The tail's bytes counted in the progress so far. */
+  bytes: number;
+  batches: PackedInputUsers[];
+  outcome: Promise<TailOutcome>;
+}
+
+async function planTail(
+  inputs: readonly InputDocument[],
+  baseline: readonly InputDocument[],
+  bridged: ReadonlySet<string>,
+  options: DryRunOptions,
+  input: { settings: ValidationSettings; set: SetState; collector: CollectorOptions; onBytes: (path: string, bytes: number) => void },
+): Promise<TailPlan | null> {
+  const split = options.split === false ? null : options.split ?? {};
+  const doc = inputs.length === 1 ? inputs[0] : undefined;
+  if (!split || doc?.file === undefined || doc.size === undefined || doc.size < (split.minBytes ?? SPLIT_MIN_BYTES)) return null;
+  const refuse = (why: string): null => {
+    split.onDecision?.(doc.path, `one thread: ${why}`);
+    return null;
+  };
+  if (bridged.has(doc.path)) return refuse('the feed is read through the v1 to v2 mapping');
+  if (!split.onThisThread && (availableParallelism() < 2 || !readsOnWorker(options.baselinePaths, options.workerScript))) return refuse('the baseline is not read on a worker thread');
+  // A share given is taken as it is (a test's small files).
+  const share = split.tailShare ?? tailShare(doc.size, baseline.reduce((sum, d) => sum + (d.size ?? 0), 0));
+  if (split.tailShare === undefined && share * doc.size < MIN_TAIL_BYTES) return refuse('the baseline\'s side has no time to spare');
+  const cut = await findCut(doc.file, doc.size, 1 - share);
+  if (!cut) return refuse('no line starts a user near the cut');
+  const stop = new AbortController();
+  let end!: (outcome: TailOutcome) => void;
+  const outcome = new Promise<TailOutcome>((resolve) => (end = resolve));
+  const plan: TailPlan = {
+    doc,
+    cut,
+    stop,
+    bytes: 0,
+    batches: [],
+    outcome,
+    read: {
+      request: { file: doc.file, path: doc.path, cut: cut.offset, col: cut.col, settings: input.settings, set: { ...input.set }, collector: input.collector },
+      listener: {
+        bytes: (bytes) => {
+          if (stop.signal.aborted) return;
+          plan.bytes += bytes;
+          input.onBytes(doc.path, bytes);
+        },
+        users: (batch) => {
+          if (!stop.signal.aborted) plan.batches.push(batch);
+        },
+      },
+      end: (o) => end(o),
+      stop: stop.signal,
+    },
+  };
+  return plan;
+}
+
+/**
+ * The head is read to the cut: the tail's users when both sides can stand for their part of one
+ * read, else why this thread must read on.
+ */
+async function joinTail(tail: TailPlan, scanner: XmlScanner, checker: DocumentChecker, collector: UserCollector): Promise<TailUser[] | string> {
+  const here = scanner.betweenTags();
+  if (!here || !checker.betweenUsers() || !collector.betweenUsers() || here.col !== tail.cut.col) return 'one thread: the cut is not between users of the root';
+  const outcome = await tail.outcome;
+  if (outcome.kind === 'unsplittable') return `one thread: ${outcome.reason}`;
+  if (outcome.kind === 'error') return `one thread: ${outcome.message}`;
+  const users = tail.batches.flatMap((batch) => unpackInputUsers(batch, here.line));
+  tail.batches.length = 0;
+  return users.length === outcome.users ? users : 'one thread: users of the tail were lost';
+}
+
+interface Waiting {
+  user: CollectedUser;
+  path: string;
+  rejection: Rejection | undefined;
+}
+
 /** Replays the users that waited for the index, in their order. */
-function replayWaiting(replay: Replay, waiting: { user: CollectedUser; path: string; rejection: Finding | undefined }[]): Replay {
+function replayWaiting(replay: Replay, waiting: Waiting[]): Replay {
   for (const w of waiting) replay.add(w.user, w.path, w.rejection);
   waiting.length = 0;
   return replay;
@@ -182,7 +304,7 @@ class Replay {
     private readonly how: { mode: DryRunMode; matchIdType: string; unmatched: 'add' | 'reject' },
   ) {}
 
-  add(user: CollectedUser, path: string, rejection: Finding | undefined): void {
+  add(user: CollectedUser, path: string, rejection: Rejection | undefined): void {
     // The user may stay as a holder's current user to the end: only an update's comparison needs its fields.
     const canon = user.canon;
     user.canon = '';
@@ -296,39 +418,6 @@ function describeMatch(matchIdType: string): string {
   return matchIdType === 'primary_id' ? 'primary_id' : `identifier ${matchIdType}`;
 }
 
-/**
- * Receives the checker's findings as they are reported, while the collector is inside the user
- * they are about: the checker's own report collapses repeated findings and caps each rule per
- * file, so it cannot say which of 100k users had an invalid date. The report still gets them all.
- */
-class RejectionFindings extends FindingCollector {
-  /** The first loader-rejecting error of each user, by the user's index in the document. */
-  readonly byUser: (Finding | undefined)[] = [];
-
-  constructor(private readonly currentUser: () => number) {
-    super();
-  }
-
-  override add(finding: Finding): void {
-    if (finding.severity === 'error' && LOADER_REJECTS.has(finding.rule)) this.byUser[this.currentUser()] ??= finding;
-    super.add(finding);
-  }
-
-  override isFull(rule: RuleId): boolean {
-    return !LOADER_REJECTS.has(rule) && super.isFull(rule);
-  }
-}
-
-/** The first (in the file) error that makes Alma refuse the whole file. */
-function firstFileError(findings: readonly Finding[]): Finding | undefined {
-  let first: Finding | undefined;
-  for (const f of findings) {
-    if (f.severity !== 'error' || !FILE_RULES.has(f.rule)) continue;
-    if (!first || compareRanges(f.range, first.range) < 0) first = f;
-  }
-  return first;
-}
-
 export function summarize(users: readonly DryRunUser[]): DryRunSummary {
   const summary: DryRunSummary = { total: users.length, new: 0, updated: 0, unchanged: 0, rejected: 0, failureRate: 0, alert: false };
   for (const user of users) summary[user.outcome]++;
@@ -369,6 +458,11 @@ class ProgressCounter {
 
   constructor(private readonly options: DryRunOptions, baseline: readonly InputDocument[], inputs: readonly InputDocument[]) {
     this.total = [...baseline, ...inputs].reduce((sum, d) => sum + (d.size ?? 0), 0);
+  }
+
+  /** Bytes counted that will be read again (a tail given up on). */
+  unread(bytes: number): void {
+    this.done -= bytes;
   }
 
   phase(phase: DryRunProgress['phase']): (path: string, bytes: number) => void {

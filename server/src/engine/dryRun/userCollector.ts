@@ -198,6 +198,11 @@ export class UserCollector implements ScanSink {
     return this.version !== null && !this.undecided;
   }
 
+  /** Directly inside a users file's root whose version is settled, no user open: where a feed may be cut (inputTail.ts). */
+  betweenUsers(): boolean {
+    return this.depth === 1 && !this.inUser && this.versionDecided && this.badRoot === null && this.fatal === null;
+  }
+
   private depth = 0;
   private readonly frames: (Plan | null)[] = [];
   private readonly texts: string[] = [];

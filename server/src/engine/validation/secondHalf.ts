@@ -91,7 +91,7 @@ const MAX_CARRIED_FINDINGS = 4 * MAX_FINDINGS_PER_DOCUMENT;
 const MAX_EVENTS = 1 << 22;
 
 /** The root's start tag is looked for in this much of the file's head. */
-const HEAD_BYTES = 1 << 16;
+export const HEAD_BYTES = 1 << 16;
 
 /** Reads the half and reports what it found; `onBytes` hears of each chunk read. */
 export async function scanSecondHalf(request: SecondHalfRequest, onBytes: (bytes: number) => void = () => {}, signal?: AbortSignal): Promise<SecondHalfMessage> {
@@ -119,7 +119,7 @@ export async function scanSecondHalf(request: SecondHalfRequest, onBytes: (bytes
 }
 
 /** The root's name and attributes, from a scan of the file's head. */
-async function rootStartTag(file: string, length: number): Promise<{ name: string; attributes: { name: string; value: string }[] } | null> {
+export async function rootStartTag(file: string, length: number): Promise<{ name: string; attributes: { name: string; value: string }[] } | null> {
   let found: { name: string; attributes: { name: string; value: string }[] } | null = null;
   const sink: ScanSink = {
     xmlDeclaration() {},
