@@ -145,9 +145,10 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
       if (tail?.doc === doc) {
         await feed(readFileChunks(doc.file!, 0, tail.cut.offset));
         tailUsers = await joinTail(tail, scanner, checker, collector);
-        options.split && options.split.onDecision?.(doc.path, typeof tailUsers === 'string' ? tailUsers : 'split');
+        if (options.split) options.split.onDecision?.(doc.path, typeof tailUsers === 'string' ? tailUsers : 'split');
         if (typeof tailUsers === 'string') {
           tail.stop.abort();
+          tail.batches.length = 0;
           progress.unread(tail.bytes);
           await feed(readFileChunks(doc.file!, tail.cut.offset));
         }

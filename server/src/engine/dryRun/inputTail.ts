@@ -1,11 +1,9 @@
-import type { ValidationSettings } from '../config/types';
 import { readFileChunks } from '../files/inputs';
 import type { Finding } from '../rules/finding';
 import type { Position, Span } from '../text/span';
-import { DocumentChecker, type SetState, type UserObserver } from '../validation/documentChecker';
+import { DocumentChecker, type UserObserver } from '../validation/documentChecker';
 import { IdentifierRegistry } from '../validation/identifiers';
-import { HEAD_BYTES, rootStartTag } from '../validation/secondHalf';
-import { startTagText } from '../xml/markup';
+import { rootCopy, type SecondHalfRequest } from '../validation/secondHalf';
 import { XmlScanner, type ScanProblemRule, type ScanSink, type ScanStartTag, type ScanText, type XmlDeclaration } from '../xml/scanner';
 import { FILE_RULES, RejectionFindings, type Rejection } from './rejections';
 import { UserCollector, type CollectedIdentifier, type CollectedUser, type CollectorOptions } from './userCollector';
@@ -20,17 +18,8 @@ import { UserCollector, type CollectedIdentifier, type CollectedUser, type Colle
  * the file) makes it unsplittable, and the first thread reads on from the cut by itself.
  */
 
-export interface TailRequest {
-  file: string;
-  /** The document's display path. */
-  path: string;
-  /** Byte offset of the cut: the '<' of a user's start tag, only spaces or tabs before it on its line. */
-  cut: number;
-  col: number;
-  /** The input's settings, the profile's match identifier type included. */
-  settings: ValidationSettings;
-  /** The set as it was before this document. */
-  set: SetState;
+/** Where the tail starts, as for validation's second half, and how the head collects users. */
+export interface TailRequest extends SecondHalfRequest {
   collector: CollectorOptions;
 }
 
@@ -64,10 +53,8 @@ export interface TailListener {
 
 /** Reads the tail, posting its users in batches; the outcome says whether they stand for the tail. */
 export async function readInputTail(request: TailRequest, listener: TailListener, signal?: AbortSignal): Promise<TailOutcome> {
-  const root = await rootStartTag(request.file, Math.min(request.cut, HEAD_BYTES));
-  if (!root) return { kind: 'unsplittable', reason: 'the root start tag is not in the head of the file' };
-  const prefix = startTagText(root.name, root.attributes);
-  if (/[\r\n]/.test(prefix)) return { kind: 'unsplittable', reason: 'the root start tag holds a line break' };
+  const prefix = await rootCopy(request.file, request.cut);
+  if (typeof prefix !== 'string') return { kind: 'unsplittable', reason: prefix.reason };
   const reader = new TailReader(request, (users, rejections) => listener.users(packInputUsers(users, rejections)));
   const scanner = new XmlScanner(reader, { line: 0, col: request.col - prefix.length });
   scanner.write(Buffer.from(prefix, 'utf8'));

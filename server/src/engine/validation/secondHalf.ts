@@ -91,14 +91,12 @@ const MAX_CARRIED_FINDINGS = 4 * MAX_FINDINGS_PER_DOCUMENT;
 const MAX_EVENTS = 1 << 22;
 
 /** The root's start tag is looked for in this much of the file's head. */
-export const HEAD_BYTES = 1 << 16;
+const HEAD_BYTES = 1 << 16;
 
 /** Reads the half and reports what it found; `onBytes` hears of each chunk read. */
 export async function scanSecondHalf(request: SecondHalfRequest, onBytes: (bytes: number) => void = () => {}, signal?: AbortSignal): Promise<SecondHalfMessage> {
-  const root = await rootStartTag(request.file, Math.min(request.cut, HEAD_BYTES));
-  if (!root) return { kind: 'unsplittable', reason: 'the root start tag is not in the head of the file' };
-  const prefix = startTagText(root.name, root.attributes);
-  if (/[\r\n]/.test(prefix)) return { kind: 'unsplittable', reason: 'the root start tag holds a line break' };
+  const prefix = await rootCopy(request.file, request.cut);
+  if (typeof prefix !== 'string') return { kind: 'unsplittable', reason: prefix.reason };
   const recorder = new SecondHalfRecorder(request.path, request.col);
   const checker = new DocumentChecker(request.path, request.settings, new IdentifierRegistry(), { ...request.set }, { findings: recorder, observer: recorder });
   recorder.checker = checker;
@@ -118,8 +116,20 @@ export async function scanSecondHalf(request: SecondHalfRequest, onBytes: (bytes
   return { kind: 'done', half: recorder.half(at.version) };
 }
 
+/**
+ * The root's start tag, written again, for a scan that starts at `cut` inside it; or why there is
+ * none to write (the root is found in the file's head, and must not hold a line break, which would
+ * move the lines of what follows).
+ */
+export async function rootCopy(file: string, cut: number): Promise<string | { reason: string }> {
+  const root = await rootStartTag(file, Math.min(cut, HEAD_BYTES));
+  if (!root) return { reason: 'the root start tag is not in the head of the file' };
+  const prefix = startTagText(root.name, root.attributes);
+  return /[\r\n]/.test(prefix) ? { reason: 'the root start tag holds a line break' } : prefix;
+}
+
 /** The root's name and attributes, from a scan of the file's head. */
-export async function rootStartTag(file: string, length: number): Promise<{ name: string; attributes: { name: string; value: string }[] } | null> {
+async function rootStartTag(file: string, length: number): Promise<{ name: string; attributes: { name: string; value: string }[] } | null> {
   let found: { name: string; attributes: { name: string; value: string }[] } | null = null;
   const sink: ScanSink = {
     xmlDeclaration() {},
