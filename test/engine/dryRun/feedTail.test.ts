@@ -3,7 +3,7 @@
 // in the same order. Every case runs both ways and compares the JSON report; the tail is read on
 // this thread (onThisThread), then, for a few, on the worker of the built bundle (dist/dryRunWorker.js).
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type ValidationSettings } from '../../../server/src/engine/config/types';
@@ -162,13 +162,18 @@ describe('a feed read in two parts by the dry-run', () => {
     same(compared, 'a comment across the cut');
   });
 
-  it('reads a small or zipped feed, or one beside another, on one thread', async () => {
+  it('reads a small feed on one thread, and a big one when the export is not read on a worker or is v1', async () => {
     const { feed, exported } = pair(randomFor(20261207, 80), 50);
     const small = await both(feed, exported, { minBytes: 1 << 30, onThisThread: true });
     assert.deepEqual(small.decisions, []);
     same(small, 'small feed');
     const noWorker = await both(feed, exported, {});
     assert.deepEqual(noWorker.decisions, ['one thread: the baseline is not read on a worker thread']);
+    same(noWorker, 'no worker');
+    const v1 = readFileSync(join(repoRoot(), 'samples', 'valid', 'users-v1.xml'), 'utf8');
+    const mapped = await both(feed, v1, { tailShare: 0.5, onThisThread: true });
+    assert.deepEqual(mapped.decisions, ['one thread: a side is read through the v1 to v2 mapping']);
+    same(mapped, 'v1 export');
   });
 
   const script = join(repoRoot(), 'dist', WORKER_SCRIPT);

@@ -190,7 +190,7 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
  * TAIL_BASELINE_COST of what a byte of the feed (scanned, checked and collected) costs, and
  * this thread also indexes the baseline and replays every user, about TAIL_REPLAY_COST of the
  * feed's cost (measured with the CLI on the 100k dry-run bench pair). Only a single plain feed
- * is split, and only when the baseline is read on a worker thread.
+ * is split, only when the baseline is read on a worker thread, and neither side is v1 read as v2.
  */
 const TAIL_BASELINE_COST = 0.7;
 const TAIL_REPLAY_COST = 0.1;
@@ -230,7 +230,8 @@ async function planTail(
     split.onDecision?.(doc.path, `one thread: ${why}`);
     return null;
   };
-  if (bridged.has(doc.path)) return refuse('the feed is read through the v1 to v2 mapping');
+  // The mapping's cost is not in the share's estimate: a converted side could leave the other waiting.
+  if (bridged.size > 0) return refuse('a side is read through the v1 to v2 mapping');
   if (!split.onThisThread && (availableParallelism() < 2 || !readsOnWorker(options.baselinePaths, options.workerScript))) return refuse('the baseline is not read on a worker thread');
   // A share given is taken as it is (a test's small files).
   const share = split.tailShare ?? tailShare(doc.size, baseline.reduce((sum, d) => sum + (d.size ?? 0), 0));
