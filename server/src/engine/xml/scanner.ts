@@ -132,8 +132,14 @@ export const MAX_ATTRIBUTES = 64;
 /** Texts up to this many bytes are shared (ScanText.sharedValue): codes, booleans and dates are shorter. */
 const MAX_SHARED_TEXT = 32;
 
-/** Names remembered as what followed another (XmlScanner.learnName). */
+/**
+ * Names remembered (XmlScanner.learnName): past this many, new names are read the general way
+ * only, so that a hostile file with ever new names costs no more memory.
+ */
 const MAX_PREDICTED = 4096;
+
+/** Attributes of a tag remembered in order (knownAttribute): real tags have a handful. */
+const MAX_LEARNED_ATTRIBUTES = 16;
 
 /** A misspelt end tag is only looked for between names of plausible length. */
 const MAX_SUGGESTED_NAME = 64;
@@ -193,6 +199,23 @@ const COMMENT_OPENER = [0x3c, 0x21, 0x2d, 0x2d];
 interface ExpectedAttribute {
   name: string;
   value: string | null;
+  /** The attribute that came after this one, in a tag of the same name at the same place. */
+  next: ExpectedAttribute | null;
+}
+
+/**
+ * A tag name met before (ASCII, read in one chunk), with what followed it last time: the scanner
+ * links them as it learns, so that the fast paths of run() find what to expect without a lookup.
+ */
+interface KnownName {
+  name: string;
+  /** The name's bytes, compared with the input's in one pass. */
+  bytes: Uint8Array;
+  /** The name that followed a start tag of this name, and an end tag of it. */
+  afterStart: KnownName | null;
+  afterEnd: KnownName | null;
+  /** The attribute that came first in a tag of this name. */
+  firstAttribute: ExpectedAttribute | null;
 }
 
 /** A value worth remembering as the one expected: short and plain; null otherwise. */
@@ -326,6 +349,8 @@ export class XmlScanner {
   /** Elements open below the MAX_DEPTH tracked ones: only counted, so that end tags still balance. */
   private excessDepth = 0;
   private readonly openNames: string[] = [];
+  /** The open elements' KnownName (null: not learned), for the end tag's fast path. */
+  private readonly openKnown: (KnownName | null)[] = [];
   private readonly openLines: number[] = [];
   private readonly openCols: number[] = [];
   private rootSeen = false;
@@ -470,6 +495,7 @@ export class XmlScanner {
       case S.EndName:
         if (this.tokStart >= 0 || this.carry.length > 0) {
           this.tagName = this.tokenString(this.chunk.length);
+          this.tagKnown = null;
           this.tagLine = this.tokLine;
           this.tagCol = this.tokCol;
           this.problem('xml-syntax', this.tagSpan(), `The tag <${state === S.EndName ? '/' : ''}${excerpt(this.tagName)}> is not closed with ">": the file ends inside it.`);
@@ -696,7 +722,7 @@ export class XmlScanner {
       this.rootSeen = true;
     }
     this.sink.startTag(tag);
-    this.prevName = this.tagName;
+    this.prevKnown = this.tagKnown;
     this.prevWasEnd = selfClosing;
     if (selfClosing) {
       this.sink.endTag(this.tagName);
@@ -704,6 +730,7 @@ export class XmlScanner {
     } else {
       const d = this.depth++;
       this.openNames[d] = this.tagName;
+      this.openKnown[d] = this.tagKnown;
       this.openLines[d] = this.tagLine;
       this.openCols[d] = this.tagCol;
     }
@@ -727,24 +754,34 @@ export class XmlScanner {
 
   private reportedDeep = false;
 
-  // The name that followed each start tag and each end tag last time (see run()); a hostile file
-  // with ever new names only ever costs MAX_PREDICTED entries.
-  private prevName = '';
+  // The names learned, the previous tag's and the current tag's (see run()).
+  private readonly knownNames = new Map<string, KnownName>();
+  private prevKnown: KnownName | null = null;
   private prevWasEnd = false;
-  private readonly afterStart = new Map<string, string>();
-  private readonly afterEnd = new Map<string, string>();
+  /** The current tag name's KnownName, or null: its name is tagName. */
+  private tagKnown: KnownName | null = null;
 
+  /** The current start tag's name, read the general way, becomes what follows the previous tag. */
   private learnName(name: string): void {
-    const map = this.prevWasEnd ? this.afterEnd : this.afterStart;
-    if (map.get(this.prevName) === name) return;
-    if (map.size >= MAX_PREDICTED) map.clear();
-    map.set(this.prevName, name);
+    let known = this.knownNames.get(name);
+    if (known === undefined) {
+      if (this.knownNames.size >= MAX_PREDICTED) return;
+      known = { name, bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)), afterStart: null, afterEnd: null, firstAttribute: null };
+      this.knownNames.set(name, known);
+    }
+    const prev = this.prevKnown;
+    if (prev !== null) {
+      if (this.prevWasEnd) prev.afterEnd = known;
+      else prev.afterStart = known;
+    }
+    this.tagKnown = known;
   }
 
   private emitEndTag(): void {
     const name = this.tagName;
     this.inTag = false;
-    this.prevName = name;
+    // An end tag read the general way (rare: cut by a chunk, or not the open element's) is looked up.
+    this.prevKnown = this.tagKnown ?? this.knownNames.get(name) ?? null;
     this.prevWasEnd = true;
     if (this.excessDepth > 0) {
       // Below the tracked depth names are not kept: any end tag closes the deepest element.
@@ -797,8 +834,9 @@ export class XmlScanner {
   }
 
   /** The element name just read becomes the current tag's. */
-  private finishTagName(name: string): void {
+  private finishTagName(name: string, known: KnownName | null = null): void {
     this.tagName = name;
+    this.tagKnown = known;
     this.tagLine = this.tokLine;
     this.tagCol = this.tokCol;
     this.inTag = true;
@@ -835,7 +873,6 @@ export class XmlScanner {
   }
 
   private storeAttribute(name: string, value: string, truncated: boolean, valueLine: number, valueCol: number, endLine: number, endCol: number): void {
-    this.lastAttrName = name;
     let twice = false;
     for (let k = 0; k < this.attributeCount && !twice; k++) twice = this.attributePool[k].name === name;
     if (twice) {
@@ -866,9 +903,8 @@ export class XmlScanner {
    */
   private knownAttribute(buf: Uint8Array, i: number, n: number, line: number, col: number): number {
     if (this.attributeCount >= MAX_ATTRIBUTES) return 0;
-    const first = this.attributeCount === 0;
-    const expected = (first ? this.firstAttributes : this.nextAttributes).get(first ? this.tagName : this.lastAttrName);
-    if (expected === undefined) return 0;
+    const expected = this.expectedAttribute();
+    if (expected === null) return 0;
     const name = expected.name;
     const len = name.length;
     const eq = i + len;
@@ -887,6 +923,7 @@ export class XmlScanner {
         let k = 0;
         while (k < value.length && buf[start + k] === value.charCodeAt(k)) k++;
         if (k === value.length) {
+          this.lastExpected = expected;
           this.storeAttribute(name, value, false, line, col + len + 2, line, col + (end - i));
           return end + 1 - i;
         }
@@ -896,33 +933,43 @@ export class XmlScanner {
   }
 
   /**
-   * The attribute that came last time first in a tag of a name (firstAttributes, by the tag's
-   * name) or after an attribute of a name (nextAttributes), and its value when it is short and
-   * plain; a hostile file with ever new names only ever costs MAX_PREDICTED entries each.
+   * The attribute that came last time first in a tag of this name (its KnownName's), or after
+   * the previous attribute at this place (that one's next), and its value when it is short and
+   * plain. Bounded by MAX_PREDICTED names and MAX_LEARNED_ATTRIBUTES attributes of each.
    */
-  private lastAttrName = '';
-  private readonly firstAttributes = new Map<string, ExpectedAttribute>();
-  private readonly nextAttributes = new Map<string, ExpectedAttribute>();
+  private lastExpected: ExpectedAttribute | null = null;
+
+  private expectedAttribute(): ExpectedAttribute | null {
+    if (this.attributeCount === 0) return this.tagKnown === null ? null : this.tagKnown.firstAttribute;
+    return this.lastExpected === null ? null : this.lastExpected.next;
+  }
 
   /** Remembers what knownAttribute() expects next time at this place. */
   private learnAttribute(name: string, value: string): void {
-    const first = this.attributeCount === 0;
-    const map = first ? this.firstAttributes : this.nextAttributes;
-    const key = first ? this.tagName : this.lastAttrName;
-    const expected = map.get(key);
+    const expected = this.expectedAttribute();
     // The same name with another value (a desc="..." that differs from user to user) is the common case.
-    if (expected !== undefined && expected.name === name) {
+    if (expected !== null && expected.name === name) {
       if (expected.value !== value) expected.value = plainValue(value);
+      this.lastExpected = expected;
       return;
     }
-    if (!isPlainAscii(name)) return;
-    if (expected !== undefined) {
+    if (!isPlainAscii(name) || this.attributeCount >= MAX_LEARNED_ATTRIBUTES) {
+      this.lastExpected = null;
+      return;
+    }
+    if (expected !== null) {
       expected.name = name;
       expected.value = plainValue(value);
+      this.lastExpected = expected;
       return;
     }
-    if (map.size >= MAX_PREDICTED) map.clear();
-    map.set(key, { name, value: plainValue(value) });
+    const learned: ExpectedAttribute = { name, value: plainValue(value), next: null };
+    if (this.attributeCount === 0) {
+      if (this.tagKnown !== null) this.tagKnown.firstAttribute = learned;
+    } else if (this.lastExpected !== null) {
+      this.lastExpected.next = learned;
+    }
+    this.lastExpected = this.attributeCount === 0 && this.tagKnown === null ? null : learned;
   }
 
   private finishDeclaration(endLine: number, endCol: number): void {
@@ -1117,19 +1164,21 @@ export class XmlScanner {
               // followed the previous tag last time is compared in one pass, instead of read as
               // a name and then looked up. Only a name followed by '>', '/' or a space or tab is
               // taken: anything else takes the general way, with its checks.
-              const predicted = this.compareKnown ? (this.prevWasEnd ? this.afterEnd : this.afterStart).get(this.prevName) : undefined;
-              if (predicted !== undefined) {
-                const len = predicted.length;
+              const prev = this.prevKnown;
+              const predicted = this.compareKnown && prev !== null ? (this.prevWasEnd ? prev.afterEnd : prev.afterStart) : null;
+              if (predicted !== null) {
+                const bytes = predicted.bytes;
+                const len = bytes.length;
                 const after = i + 1 + len;
                 if (after < n) {
                   const b2 = buf[after];
                   if (b2 === 0x3e || b2 === 0x20 || b2 === 0x2f || b2 === 0x09) {
                     let k = 0;
-                    while (k < len && buf[i + 1 + k] === predicted.charCodeAt(k)) k++;
+                    while (k < len && buf[i + 1 + k] === bytes[k]) k++;
                     if (k === len) {
                       this.tokLine = line;
                       this.tokCol = col + 1;
-                      this.finishTagName(predicted);
+                      this.finishTagName(predicted.name, predicted);
                       this.lastWasCr = false;
                       if (b2 === 0x3e) {
                         this.emitStartTag(false);
@@ -1156,20 +1205,17 @@ export class XmlScanner {
             if (next === 0x2f && this.excessDepth === 0 && this.depth > 0 && this.compareKnown) {
               // Nearly every end tag is `</open>` for the open element: compared with its name in
               // one pass, instead of read as a name and then compared.
-              const open = this.openNames[this.depth - 1];
-              const len = open.length;
+              const open = this.openKnown[this.depth - 1];
+              const bytes = open === null ? EMPTY : open.bytes;
+              const len = bytes.length;
               const gt = i + 2 + len;
-              if (gt < n && buf[gt] === 0x3e) {
+              if (open !== null && gt < n && buf[gt] === 0x3e) {
                 let k = 0;
-                while (k < len) {
-                  const c = buf[i + 2 + k];
-                  if (c >= 0x80 || c !== open.charCodeAt(k)) break;
-                  k++;
-                }
+                while (k < len && buf[i + 2 + k] === bytes[k]) k++;
                 if (k === len) {
                   this.tokLine = line;
                   this.tokCol = col + 2;
-                  this.finishTagName(open);
+                  this.finishTagName(open.name, open);
                   this.emitEndTag();
                   i = gt + 1;
                   col += len + 3;
