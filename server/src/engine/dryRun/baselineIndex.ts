@@ -198,8 +198,7 @@ export interface TailRead {
 
 /** Reads the tail on this thread: what tests compare with the worker's. */
 async function readTailHere(tail: TailRead, signal?: AbortSignal): Promise<void> {
-  const stop = signal ? AbortSignal.any([signal, tail.stop]) : tail.stop;
-  tail.end(await readInputTail(tail.request, tail.listener, stop).catch((error: unknown) => ({ kind: 'error', message: error instanceof Error ? error.message : String(error) }) as const));
+  tail.end(await readInputTail(tail.request, tail.listener, signal ? AbortSignal.any([signal, tail.stop]) : tail.stop));
 }
 
 /** Reads and indexes the baseline: on a worker thread when the bundle ships one, else here. */

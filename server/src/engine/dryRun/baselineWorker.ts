@@ -8,12 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { expandInputs } from '../files/inputs';
 import { InputError } from '../files/inputDocument';
 import { BaselinePacker, scanDocument, type WorkerControl, type WorkerMessage, type WorkerRequest } from './baselineIndex';
-import { readInputTail } from './inputTail';
+import { BATCH_USERS, readInputTail } from './inputTail';
 import { UserCollector } from './userCollector';
 import { v2ViewOf } from './versionBridge';
-
-/** Users per message: large enough that posting costs little, small enough to index as they come. */
-const BATCH = 2000;
 
 async function readBaselineForParent(request: WorkerRequest, packer: BaselinePacker, post: (message: WorkerMessage) => void, stopTail: AbortSignal): Promise<void> {
   const { documents } = await expandInputs(request.paths);
@@ -24,7 +21,7 @@ async function readBaselineForParent(request: WorkerRequest, packer: BaselinePac
     const users = collector.users;
     await scanDocument(doc, collector, (bytes) => {
       post({ kind: 'bytes', path: doc.path, bytes });
-      if (users.length >= BATCH) post({ kind: 'users', path: doc.path, users: packer.pack(users.splice(0)) });
+      if (users.length >= BATCH_USERS) post({ kind: 'users', path: doc.path, users: packer.pack(users.splice(0)) });
     });
     if (users.length > 0) post({ kind: 'users', path: doc.path, users: packer.pack(users.splice(0)) });
     post({ kind: 'end', path: doc.path, fatal: collector.fatal, version: collector.version, badRoot: collector.badRoot });
@@ -35,7 +32,7 @@ async function readBaselineForParent(request: WorkerRequest, packer: BaselinePac
     const outcome = await readInputTail(request.tail, {
       bytes: (bytes) => post({ kind: 'tail-bytes', bytes }),
       users: (users) => post({ kind: 'tail-users', users }),
-    }, stopTail).catch((error: unknown) => ({ kind: 'error', message: error instanceof Error ? error.message : String(error) }) as const);
+    }, stopTail);
     post({ kind: 'tail-end', outcome });
   }
 }

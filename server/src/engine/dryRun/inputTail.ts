@@ -1,10 +1,11 @@
 import { readFileChunks } from '../files/inputs';
 import type { Finding } from '../rules/finding';
-import type { Position, Span } from '../text/span';
+import type { Span } from '../text/span';
 import { DocumentChecker, type UserObserver } from '../validation/documentChecker';
 import { IdentifierRegistry } from '../validation/identifiers';
-import { rootCopy, type SecondHalfRequest } from '../validation/secondHalf';
+import { beforeCut, rootCopy, type SecondHalfRequest } from '../validation/secondHalf';
 import { XmlScanner, type ScanProblemRule, type ScanSink, type ScanStartTag, type ScanText, type XmlDeclaration } from '../xml/scanner';
+import type { PackedUsers } from './baselineIndex';
 import { FILE_RULES, RejectionFindings, type Rejection } from './rejections';
 import { UserCollector, type CollectedIdentifier, type CollectedUser, type CollectorOptions } from './userCollector';
 
@@ -28,14 +29,11 @@ export type TailOutcome =
   | { kind: 'unsplittable'; reason: string }
   | { kind: 'error'; message: string };
 
-/**
- * Input users as the tail posts them: one flat array (see packInputUsers for the layout), which
- * costs a fraction of cloning one object per user and identifier.
- */
-export interface PackedInputUsers {
-  count: number;
-  values: (string | number | null)[];
-}
+/** Users per posted batch (the baseline's, the feed tail's): posting costs little, and they are indexed as they come. */
+export const BATCH_USERS = 2000;
+
+/** Input users as the tail posts them: flat, as the baseline's (see packInputUsers for the layout). */
+export type PackedInputUsers = PackedUsers;
 
 /** A user of the tail as the replay takes it: lines counted from the cut's line. */
 export interface TailUser {
@@ -43,16 +41,17 @@ export interface TailUser {
   rejection: Rejection | undefined;
 }
 
-/** Users per batch posted: as the baseline's batches. */
-const TAIL_BATCH = 2000;
-
 export interface TailListener {
   bytes(bytes: number): void;
   users(batch: PackedInputUsers): void;
 }
 
-/** Reads the tail, posting its users in batches; the outcome says whether they stand for the tail. */
-export async function readInputTail(request: TailRequest, listener: TailListener, signal?: AbortSignal): Promise<TailOutcome> {
+/** Reads the tail, posting its users in batches; the outcome says whether they stand for the tail. It never throws: a failure is an outcome. */
+export function readInputTail(request: TailRequest, listener: TailListener, signal?: AbortSignal): Promise<TailOutcome> {
+  return scanTail(request, listener, signal).catch((error: unknown) => ({ kind: 'error', message: error instanceof Error ? error.message : String(error) }));
+}
+
+async function scanTail(request: TailRequest, listener: TailListener, signal?: AbortSignal): Promise<TailOutcome> {
   const prefix = await rootCopy(request.file, request.cut);
   if (typeof prefix !== 'string') return { kind: 'unsplittable', reason: prefix.reason };
   const reader = new TailReader(request, (users, rejections) => listener.users(packInputUsers(users, rejections)));
@@ -132,7 +131,7 @@ class TailReader implements ScanSink {
     this.collector = new UserCollector(request.collector, (user, k) => {
       this.users.push(user);
       this.userRejections.push(this.rejections.take(k));
-      if (this.users.length >= TAIL_BATCH) this.flush();
+      if (this.users.length >= BATCH_USERS) this.flush();
     });
     this.rejections = new TailRejections(() => this.collector.count, request.col, (why) => this.refuse(why));
     this.checker = new DocumentChecker(request.path, request.settings, new IdentifierRegistry(), { ...request.set }, { findings: this.rejections, observer: IGNORE_USERS });
@@ -200,12 +199,8 @@ class TailRejections extends RejectionFindings {
 
   override add(finding: Finding): void {
     if (this.inRoot) return;
-    if (this.beforeCut(finding.range.start)) return this.refuse('a finding about the root');
+    if (beforeCut(finding.range.start, this.col)) return this.refuse('a finding about the root');
     if (finding.severity === 'error' && FILE_RULES.has(finding.rule)) return this.refuse(`an error that fails the file (${finding.rule})`);
     super.add(finding);
-  }
-
-  private beforeCut(p: Position): boolean {
-    return p.line < 0 || (p.line === 0 && p.character < this.col);
   }
 }

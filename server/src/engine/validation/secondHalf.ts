@@ -116,6 +116,11 @@ export async function scanSecondHalf(request: SecondHalfRequest, onBytes: (bytes
   return { kind: 'done', half: recorder.half(at.version) };
 }
 
+/** A position in the root's copy that a half is scanned inside (lines counted from the cut's), not in the half. */
+export function beforeCut(p: Position, col: number): boolean {
+  return p.line < 0 || (p.line === 0 && p.character < col);
+}
+
 /**
  * The root's start tag, written again, for a scan that starts at `cut` inside it; or why there is
  * none to write (the root is found in the file's head, and must not hold a line break, which would
@@ -226,7 +231,7 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
 
   /** Before the cut: the root's copy, where nothing of this half is. */
   private beforeCut(p: Position): boolean {
-    return p.line < 0 || (p.line === 0 && p.character < this.col);
+    return beforeCut(p, this.col);
   }
 
   // FindingCollector: keep everything, in report order.

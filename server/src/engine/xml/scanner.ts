@@ -1206,10 +1206,10 @@ export class XmlScanner {
               // Nearly every end tag is `</open>` for the open element: compared with its name in
               // one pass, instead of read as a name and then compared.
               const open = this.openKnown[this.depth - 1];
-              const bytes = open === null ? EMPTY : open.bytes;
-              const len = bytes.length;
-              const gt = i + 2 + len;
+              const gt = open === null ? n : i + 2 + open.bytes.length;
               if (open !== null && gt < n && buf[gt] === 0x3e) {
+                const bytes = open.bytes;
+                const len = bytes.length;
                 let k = 0;
                 while (k < len && buf[i + 2 + k] === bytes[k]) k++;
                 if (k === len) {
