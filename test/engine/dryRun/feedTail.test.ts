@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DEFAULT_SETTINGS, type ValidationSettings } from '../../../server/src/engine/config/types';
 import { expandInputs } from '../../../server/src/engine/files/inputs';
-import { dryRun, tailShare, type DryRunOptions, type FeedSplitOptions } from '../../../server/src/engine/dryRun/dryRun';
+import { dryRun, tailStart, type DryRunOptions, type FeedSplitOptions } from '../../../server/src/engine/dryRun/dryRun';
 import { WORKER_SCRIPT } from '../../../server/src/engine/dryRun/baselineIndex';
 import { dryRunJson } from '../../../server/src/engine/dryRun/formatReport';
 import { randomFor, type Random } from '../../helpers/userFileMutator';
@@ -104,12 +104,29 @@ function pair(random: Random, count: number, crlf = false): { feed: string; expo
 }
 
 describe('a feed read in two parts by the dry-run', () => {
-  it('takes its share from the sizes of both sides: more of the feed when the baseline is smaller', () => {
-    assert.equal(tailShare(0, 100), 0);
-    assert.ok(tailShare(100, 100) > 0.15 && tailShare(100, 100) < 0.3, String(tailShare(100, 100)));
-    assert.ok(tailShare(100, 10) > tailShare(100, 100));
-    assert.equal(tailShare(100, 1000), 0);
-    assert.equal(tailShare(100, 0), 0.5);
+  it('gives the baseline\'s side half of what is left when it is free, and nothing when too little is left', () => {
+    assert.equal(tailStart(1000, 0, 0), 500);
+    assert.equal(tailStart(1000, 600, 0), 800);
+    assert.equal(tailStart(1001, 0, 0), 501);
+    assert.equal(tailStart(1000, 999, 0), null);
+    assert.equal(tailStart(1000, 0, 600), null);
+    assert.equal(tailStart(100 << 20, 90 << 20), null); // 5 MiB left for the other side: under the 8 MiB worth posting
+    assert.equal(tailStart(100 << 20, 70 << 20), 85 << 20);
+  });
+
+  it('chooses the cut when the baseline is read, from where the feed\'s read is then', async () => {
+    // A feed of several read chunks and a small export: the export is read while the feed is early.
+    const random = randomFor(20261207, 40);
+    const { feed } = pair(random, 12000);
+    const { exported } = pair(randomFor(20261207, 41), 1500);
+    assert.ok(feed.length > 4 << 20, String(feed.length));
+    const compared = await both(feed, exported, { onThisThread: true });
+    assert.deepEqual(compared.decisions, ['split']);
+    same(compared, 'cut chosen when the baseline was read');
+    // Read before the baseline (a feed of one chunk, a big export): no tail, one thread.
+    const late = await both(pair(randomFor(20261207, 42), 300).feed, pair(randomFor(20261207, 43), 6000).exported, { onThisThread: true });
+    assert.deepEqual(late.decisions, ['one thread: the feed was read before the baseline']);
+    same(late, 'feed read before the baseline');
   });
 
   for (const [index, share] of [0.1, 0.35, 0.5, 0.8].entries()) {
@@ -182,6 +199,11 @@ describe('a feed read in two parts by the dry-run', () => {
     const compared = await both(feed, exported, { tailShare: 0.3 }, { workerScript: script });
     assert.deepEqual(compared.decisions, ['split']);
     same(compared, 'worker');
+    // The cut chosen when the worker is done with the export: whether the feed is read by then depends on the machine.
+    const chosen = await both(pair(randomFor(20261207, 91), 12000).feed, exported, {}, { workerScript: script });
+    assert.equal(chosen.decisions.length, 1);
+    assert.match(chosen.decisions[0], /^(split|one thread: the feed was read before the baseline|one thread: the baseline was read when too little of the feed was left)$/);
+    same(chosen, 'worker, cut chosen when the export was read');
     const spoiled = await both(replaceLate(feed, '  <user>', 'stray\n  <user>'), exported, { tailShare: 0.5 }, { workerScript: script });
     assert.deepEqual(spoiled.decisions, ['one thread: text directly in the root']);
     same(spoiled, 'worker, unsplittable');

@@ -188,7 +188,11 @@ export interface BaselineRead {
 }
 
 export interface TailRead {
-  request: TailRequest;
+  /**
+   * Where the tail starts, settled by the first thread once it hears that the baseline is read
+   * (readBaseline's promise), from where its own read of the feed is then; null: no tail.
+   */
+  request: Promise<TailRequest | null>;
   listener: TailListener;
   /** Hears the tail's outcome once, or why it was not read to the end. */
   end(outcome: TailOutcome): void;
@@ -197,8 +201,8 @@ export interface TailRead {
 }
 
 /** Reads the tail on this thread: what tests compare with the worker's. */
-async function readTailHere(tail: TailRead, signal?: AbortSignal): Promise<void> {
-  tail.end(await readInputTail(tail.request, tail.listener, signal ? AbortSignal.any([signal, tail.stop]) : tail.stop));
+async function readTailHere(tail: TailRead, request: TailRequest, signal?: AbortSignal): Promise<void> {
+  tail.end(await readInputTail(request, tail.listener, signal ? AbortSignal.any([signal, tail.stop]) : tail.stop));
 }
 
 /** Reads and indexes the baseline: on a worker thread when the bundle ships one, else here. */
@@ -226,7 +230,8 @@ async function readHere(read: BaselineRead): Promise<BaselineIndex> {
     index.add(doc.path, packer.pack(collector.users));
   }
   // After the index is handed over, as on a worker, so that the replay does not wait for the tail.
-  if (read.tail) setImmediate(() => void readTailHere(read.tail!, read.signal));
+  const tail = read.tail;
+  if (tail) void tail.request.then((request) => request && setImmediate(() => void readTailHere(tail, request, read.signal)));
   return index;
 }
 
@@ -239,8 +244,8 @@ export interface WorkerRequest {
   v1AsV2: readonly string[];
   matchIdType: string;
   collector: CollectorOptions;
-  /** The feed's tail to read once the baseline is done. */
-  tail?: TailRequest;
+  /** After `done`, wait for the parent's TailControl: it may want the feed's tail read. */
+  tail: boolean;
 }
 
 export type WorkerMessage =
@@ -259,8 +264,13 @@ export interface CanonRequest {
   serials: readonly number[];
 }
 
-/** What the parent posts: a request for canonical fields, or that the feed's tail is not wanted any more. */
-export type WorkerControl = CanonRequest | { stopTail: true };
+/** Where the feed's tail starts (null: no tail), posted once after `done` when the worker was told to wait for it. */
+export interface TailControl {
+  tail: TailRequest | null;
+}
+
+/** What the parent posts: a request for canonical fields, the tail to read, or that it is not wanted any more. */
+export type WorkerControl = CanonRequest | TailControl | { stopTail: true };
 
 /**
  * The baseline on a second core while this thread scans and validates the input: the two
@@ -270,8 +280,9 @@ export type WorkerControl = CanonRequest | { stopTail: true };
  */
 function readOnWorker(script: string, read: BaselineRead): Promise<BaselineIndex> {
   const index = new BaselineIndex();
-  const request: WorkerRequest = { paths: read.sourcePaths!, v1AsV2: read.v1AsV2 ?? [], matchIdType: read.matchIdType, collector: read.collector, tail: read.tail?.request };
+  const request: WorkerRequest = { paths: read.sourcePaths!, v1AsV2: read.v1AsV2 ?? [], matchIdType: read.matchIdType, collector: read.collector, tail: read.tail !== undefined };
   const worker = new Worker(script, { workerData: request });
+  void read.tail?.request.then((tail) => worker.postMessage({ tail } satisfies WorkerControl));
   const asked: { resolve: (canons: string[]) => void; reject: (error: Error) => void }[] = [];
   let failure: Error | null = null;
   index.canons = (serials) => new Promise((resolve, reject) => {

@@ -8,11 +8,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { expandInputs } from '../files/inputs';
 import { InputError } from '../files/inputDocument';
 import { BaselinePacker, scanDocument, type WorkerControl, type WorkerMessage, type WorkerRequest } from './baselineIndex';
-import { BATCH_USERS, readInputTail } from './inputTail';
+import { BATCH_USERS, readInputTail, type TailRequest } from './inputTail';
 import { UserCollector } from './userCollector';
 import { v2ViewOf } from './versionBridge';
 
-async function readBaselineForParent(request: WorkerRequest, packer: BaselinePacker, post: (message: WorkerMessage) => void, stopTail: AbortSignal): Promise<void> {
+async function readBaselineForParent(
+  request: WorkerRequest,
+  packer: BaselinePacker,
+  post: (message: WorkerMessage) => void,
+  tailRequest: Promise<TailRequest | null>,
+  stopTail: AbortSignal,
+): Promise<void> {
   const { documents } = await expandInputs(request.paths);
   const bridged = new Set(request.v1AsV2);
   for (const expanded of documents) {
@@ -28,8 +34,9 @@ async function readBaselineForParent(request: WorkerRequest, packer: BaselinePac
     if (collector.fatal || collector.version === null) return;
   }
   post({ kind: 'done' });
-  if (request.tail) {
-    const outcome = await readInputTail(request.tail, {
+  const tail = request.tail ? await tailRequest : null;
+  if (tail && !stopTail.aborted) {
+    const outcome = await readInputTail(tail, {
       bytes: (bytes) => post({ kind: 'tail-bytes', bytes }),
       users: (users) => post({ kind: 'tail-users', users }),
     }, stopTail);
@@ -42,11 +49,15 @@ if (parentPort) {
   const request = workerData as WorkerRequest;
   const packer = new BaselinePacker(request.matchIdType);
   const stopTail = new AbortController();
+  let tailRequested!: (tail: TailRequest | null) => void;
+  const tailRequest = new Promise<TailRequest | null>((resolve) => (tailRequested = resolve));
+  stopTail.signal.addEventListener('abort', () => tailRequested(null), { once: true });
   port.on('message', (control: WorkerControl) => {
     if ('stopTail' in control) stopTail.abort();
+    else if ('tail' in control) tailRequested(control.tail);
     else port.postMessage({ kind: 'canons', canons: control.serials.map((k) => packer.canons[k]) } satisfies WorkerMessage);
   });
-  readBaselineForParent(request, packer, (message) => port.postMessage(message), stopTail.signal).catch((error: unknown) => {
+  readBaselineForParent(request, packer, (message) => port.postMessage(message), tailRequest, stopTail.signal).catch((error: unknown) => {
     port.postMessage({
       kind: 'error',
       message: error instanceof Error ? error.message : String(error),

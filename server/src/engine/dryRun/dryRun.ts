@@ -11,7 +11,7 @@ import { UserCollector, type CollectedUser, type CollectorOptions } from './user
 import { documentsToBridge, v2ViewOf, V2ViewSink } from './versionBridge';
 import { compareUsers } from './compareUsers';
 import { describeHolder, identifierKeys, matchKey, readBaseline, readsOnWorker, type BaselineIndex, type Holder, type TailRead } from './baselineIndex';
-import { IGNORE_USERS, unpackInputUsers, type PackedInputUsers, type TailOutcome, type TailUser } from './inputTail';
+import { IGNORE_USERS, unpackInputUsers, type PackedInputUsers, type TailOutcome, type TailRequest, type TailUser } from './inputTail';
 import { firstFileError, RejectionFindings, type Rejection } from './rejections';
 import {
   ALERT_THRESHOLD,
@@ -46,7 +46,10 @@ export interface DryRunOptions {
 export interface FeedSplitOptions {
   /** Feeds from this size on (default: validation's SPLIT_MIN_BYTES). */
   minBytes?: number;
-  /** The share of the feed read by the baseline's side (default: from the sizes of both sides). */
+  /**
+   * The share of the feed read by the baseline's side, its cut chosen before anything is read (a
+   * test's small files). Default: chosen when the baseline is read, from where this thread is then.
+   */
   tailShare?: number;
   /** Also when the baseline is read on this thread (no worker): what a test compares without one. */
   onThisThread?: boolean;
@@ -84,7 +87,7 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
   const set = newSetState();
   const inputSettings: ValidationSettings = { ...options.settings, matchIdType };
   const onInputBytes = progress.phase('input');
-  const tail = await planTail(inputs, baseline, bridged, options, { settings: inputSettings, set, collector: collectorOptions, onBytes: onInputBytes });
+  const tail = await planTail(inputs, bridged, options, { settings: inputSettings, set, collector: collectorOptions, onBytes: onInputBytes });
 
   // Stops the baseline reader (a worker thread) when the input fails or the run is cancelled.
   const stop = new AbortController();
@@ -133,24 +136,27 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
       const checker = new DocumentChecker(doc.path, inputSettings, registry, set, { findings: rejections, observer: IGNORE_USERS });
       options.signal?.throwIfAborted();
       const scanner = new XmlScanner(new TeeSink(checker, bridge ?? collector));
+      const take = (chunk: Uint8Array): void => {
+        scanner.write(chunk);
+        onInputBytes(doc.path, chunk.length);
+        if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
+        options.signal?.throwIfAborted();
+      };
       const feed = async (chunks: AsyncIterable<Uint8Array>): Promise<void> => {
-        for await (const chunk of chunks) {
-          scanner.write(chunk);
-          onInputBytes(doc.path, chunk.length);
-          if (ready !== undefined && waiting.length > 0) replay = replayWaiting(replay ?? new Replay(ready, how), waiting);
-          options.signal?.throwIfAborted();
-        }
+        for await (const chunk of chunks) take(chunk);
       };
       let tailUsers: TailUser[] | string | null = null;
-      if (tail?.doc === doc) {
-        await feed(readFileChunks(doc.file!, 0, tail.cut.offset));
-        tailUsers = await joinTail(tail, scanner, checker, collector);
+      const head = tail?.doc === doc ? await readHead(tail, take, () => ready !== undefined) : null;
+      if (tail && head !== null && !tail.cut) {
+        await feed(readFileChunks(doc.file!, head)); // no tail after all: the rest is read here
+      } else if (tail && head !== null) {
+        tailUsers = await joinTail(tail, tail.cut!, scanner, checker, collector);
         if (options.split) options.split.onDecision?.(doc.path, typeof tailUsers === 'string' ? tailUsers : 'split');
         if (typeof tailUsers === 'string') {
           tail.stop.abort();
           tail.batches.length = 0;
           progress.unread(tail.bytes);
-          await feed(readFileChunks(doc.file!, tail.cut.offset));
+          await feed(readFileChunks(doc.file!, head));
         }
       } else {
         await feed(doc.read());
@@ -185,29 +191,37 @@ export async function dryRun(inputs: readonly InputDocument[], baseline: readonl
 /**
  * A big feed read on both threads: the thread that read the baseline reads the feed's tail once
  * it is done (inputTail.ts), while this one reads the head and replays; the tail's users are
- * replayed after the head's, in file order, as one read would. The share is set so that both
- * threads end together: a byte of the baseline (scanned and collected) costs that side about
- * TAIL_BASELINE_COST of what a byte of the feed (scanned, checked and collected) costs, and
- * this thread also indexes the baseline and replays every user, about TAIL_REPLAY_COST of the
- * feed's cost (measured with the CLI on the 100k dry-run bench pair). Only a single plain feed
- * is split, only when the baseline is read on a worker thread, and neither side is v1 read as v2.
+ * replayed after the head's, in file order, as one read would. Where the tail starts is chosen
+ * when the baseline's side is free, from where this thread is then (tailStart), so that both end
+ * together whatever the two files hold and however fast each core is at the time. A cut chosen
+ * beforehand from the sizes of both files (a model of what a byte of each costs) had to be tuned
+ * to one pair of files, and still left one thread waiting for the other by up to 1.4 s (15 runs
+ * of the 100k bench pair, three settings of the model; 0.28 s on average with the best, 0.22 s
+ * chosen late). Only a single plain feed is split, only when the baseline is read on a worker
+ * thread, and neither side is v1 read as v2.
  */
-const TAIL_BASELINE_COST = 0.7;
-const TAIL_REPLAY_COST = 0.1;
 
 /** A tail smaller than this is not worth its posting. */
 const MIN_TAIL_BYTES = 8 << 20;
 
-/** The share of a feed of `feedBytes` that the baseline's side reads after `baselineBytes`. */
-export function tailShare(feedBytes: number, baselineBytes: number): number {
-  if (feedBytes <= 0) return 0;
-  const share = ((1 + TAIL_REPLAY_COST) * feedBytes - TAIL_BASELINE_COST * baselineBytes) / (2 * feedBytes);
-  return Math.min(0.5, Math.max(0, share));
+/**
+ * Where the baseline's side should start reading a feed of `size` bytes when this thread has
+ * read `position` of it: half of what is left. This thread also replays each user (about a tenth
+ * more per byte), but the other side starts its checker cold: on the 100k bench pair, given 55%
+ * of the rest it ended 0.0 to 0.8 s after this thread (0.4 s on average, 6 runs), given half
+ * -0.2 to +0.8 s (0.0 s at the median). Null: too little is left.
+ */
+export function tailStart(size: number, position: number, minBytes = MIN_TAIL_BYTES): number | null {
+  const tail = Math.floor((size - position) / 2);
+  return tail < Math.max(1, minBytes) ? null : size - tail;
 }
 
 interface TailPlan {
   doc: InputDocument;
-  cut: Cut;
+  /** Where the tail starts; null: no tail (chosen so, or too late); undefined while not chosen. */
+  cut: Cut | null | undefined;
+  /** Chooses the cut once the baseline is read and this thread has read `position` of the feed; null: the feed is read to its end. */
+  decide(position: number | null): Promise<void>;
   read: TailRead;
   stop: AbortController;
   /** The tail's bytes counted in the progress so far. */
@@ -218,7 +232,6 @@ interface TailPlan {
 
 async function planTail(
   inputs: readonly InputDocument[],
-  baseline: readonly InputDocument[],
   bridged: ReadonlySet<string>,
   options: DryRunOptions,
   input: { settings: ValidationSettings; set: SetState; collector: CollectorOptions; onBytes: (path: string, bytes: number) => void },
@@ -233,23 +246,38 @@ async function planTail(
   // The mapping's cost is not in the share's estimate: a converted side could leave the other waiting.
   if (bridged.size > 0) return refuse('a side is read through the v1 to v2 mapping');
   if (!split.onThisThread && (availableParallelism() < 2 || !readsOnWorker(options.baselinePaths, options.workerScript))) return refuse('the baseline is not read on a worker thread');
-  // A share given is taken as it is (a test's small files).
-  const share = split.tailShare ?? tailShare(doc.size, baseline.reduce((sum, d) => sum + (d.size ?? 0), 0));
-  if (split.tailShare === undefined && share * doc.size < MIN_TAIL_BYTES) return refuse('the baseline\'s side has no time to spare');
-  const cut = await findCut(doc.file, doc.size, 1 - share);
-  if (!cut) return refuse('no line starts a user near the cut');
+  const { file, size } = doc;
+  const set = { ...input.set };
   const stop = new AbortController();
   let end!: (outcome: TailOutcome) => void;
   const outcome = new Promise<TailOutcome>((resolve) => (end = resolve));
+  let requested!: (request: TailRequest | null) => void;
+  const request = new Promise<TailRequest | null>((resolve) => (requested = resolve));
+  const settle = (cut: Cut | null, why: string): void => {
+    plan.cut = cut;
+    if (cut === null) {
+      split.onDecision?.(doc.path, `one thread: ${why}`);
+      stop.abort();
+    }
+    requested(cut && { file, path: doc.path, cut: cut.offset, col: cut.col, settings: input.settings, set, collector: input.collector });
+  };
   const plan: TailPlan = {
     doc,
-    cut,
+    cut: undefined,
+    decide: async (position) => {
+      if (plan.cut !== undefined) return;
+      const from = position === null ? null : tailStart(size, position, split.minBytes === 0 ? 0 : MIN_TAIL_BYTES);
+      if (from === null) return settle(null, position === null ? 'the feed was read before the baseline' : 'the baseline was read when too little of the feed was left');
+      const cut = await findCut(file, size, from / size);
+      // Never behind what this thread has read already.
+      settle(cut !== null && cut.offset >= position! ? cut : null, 'no line starts a user near the cut');
+    },
     stop,
     bytes: 0,
     batches: [],
     outcome,
     read: {
-      request: { file: doc.file, path: doc.path, cut: cut.offset, col: cut.col, settings: input.settings, set: { ...input.set }, collector: input.collector },
+      request,
       listener: {
         bytes: (bytes) => {
           if (stop.signal.aborted) return;
@@ -264,16 +292,42 @@ async function planTail(
       stop: stop.signal,
     },
   };
+  // A share given is taken as it is, its cut chosen now (a test's small files).
+  if (split.tailShare !== undefined) {
+    const cut = await findCut(file, size, 1 - split.tailShare);
+    if (!cut) return refuse('no line starts a user near the cut');
+    settle(cut, '');
+  }
   return plan;
+}
+
+/**
+ * Reads the feed's head: until the baseline is read (then the cut is chosen from here), then on
+ * to the cut. Returns where it stopped: the cut, or where this thread was when no tail was chosen.
+ */
+async function readHead(tail: TailPlan, take: (chunk: Uint8Array) => void, baselineRead: () => boolean): Promise<number> {
+  const file = tail.doc.file!;
+  let at = 0;
+  if (tail.cut === undefined) {
+    for await (const chunk of readFileChunks(file)) {
+      take(chunk);
+      at += chunk.length;
+      if (baselineRead()) break;
+    }
+    await tail.decide(baselineRead() ? at : null);
+  }
+  if (!tail.cut) return at;
+  for await (const chunk of readFileChunks(file, at, tail.cut.offset)) take(chunk);
+  return tail.cut.offset;
 }
 
 /**
  * The head is read to the cut: the tail's users when both sides can stand for their part of one
  * read, else why this thread must read on.
  */
-async function joinTail(tail: TailPlan, scanner: XmlScanner, checker: DocumentChecker, collector: UserCollector): Promise<TailUser[] | string> {
+async function joinTail(tail: TailPlan, cut: Cut, scanner: XmlScanner, checker: DocumentChecker, collector: UserCollector): Promise<TailUser[] | string> {
   const here = scanner.betweenTags();
-  if (!here || !checker.betweenUsers() || !collector.betweenUsers() || here.col !== tail.cut.col) return 'one thread: the cut is not between users of the root';
+  if (!here || !checker.betweenUsers() || !collector.betweenUsers() || here.col !== cut.col) return 'one thread: the cut is not between users of the root';
   const outcome = await tail.outcome;
   if (outcome.kind === 'unsplittable') return `one thread: ${outcome.reason}`;
   if (outcome.kind === 'error') return `one thread: ${outcome.message}`;
