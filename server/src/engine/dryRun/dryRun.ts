@@ -243,7 +243,7 @@ async function planTail(
     split.onDecision?.(doc.path, `one thread: ${why}`);
     return null;
   };
-  // The mapping's cost is not in the share's estimate: a converted side could leave the other waiting.
+  // The tail's reader reads the feed as written, and a baseline read through the mapping was not measured beside it.
   if (bridged.size > 0) return refuse('a side is read through the v1 to v2 mapping');
   if (!split.onThisThread && (availableParallelism() < 2 || !readsOnWorker(options.baselinePaths, options.workerScript))) return refuse('the baseline is not read on a worker thread');
   const { file, size } = doc;

@@ -310,7 +310,7 @@ async function writeZip(
   zip.on('error', (error: Error) => fail(error));
   // The zip starts reading before the temporary file is open: a failure or an abort then (the
   // first chunk's progress can come first) destroys the output stream while nothing reads it yet,
-  // and its 'error' would be thrown as an uncaught exception, taking a language server down.
+  // and its 'error' would be thrown as an uncaught exception (which fails a CLI run outright).
   zip.outputStream.on('error', (error: Error) => fail(error));
   zip.end();
   const onAbort = () => fail(options.signal?.reason as Error);
