@@ -115,10 +115,10 @@ describe('a feed read in two parts by the dry-run', () => {
   });
 
   it('chooses the cut when the baseline is read, from where the feed\'s read is then', async () => {
-    // A feed of several read chunks and a small export: the export is read while the feed is early.
+    // A feed of several read chunks and an export of a fraction of one: the export is read while the feed is early.
     const random = randomFor(20261207, 40);
     const { feed } = pair(random, 12000);
-    const { exported } = pair(randomFor(20261207, 41), 1500);
+    const { exported } = pair(randomFor(20261207, 41), 300);
     assert.ok(feed.length > 4 << 20, String(feed.length));
     const compared = await both(feed, exported, { onThisThread: true });
     assert.deepEqual(compared.decisions, ['split']);

@@ -220,7 +220,7 @@ interface TailPlan {
   doc: InputDocument;
   /** Where the tail starts; null: no tail (chosen so, or too late); undefined while not chosen. */
   cut: Cut | null | undefined;
-  /** Chooses the cut once the baseline is read and this thread has read `position` of the feed; null: the feed is read to its end. */
+  /** Chooses the cut (once) when the baseline is read and this thread has read `position` of the feed; null: the feed was read to its end first. */
   decide(position: number | null): Promise<void>;
   read: TailRead;
   stop: AbortController;
@@ -265,8 +265,8 @@ async function planTail(
     doc,
     cut: undefined,
     decide: async (position) => {
-      if (plan.cut !== undefined) return;
-      const from = position === null ? null : tailStart(size, position, split.minBytes === 0 ? 0 : MIN_TAIL_BYTES);
+      // A tail need not be bigger than the smallest feed that is split (a test's small files).
+      const from = position === null ? null : tailStart(size, position, Math.min(MIN_TAIL_BYTES, split.minBytes ?? SPLIT_MIN_BYTES));
       if (from === null) return settle(null, position === null ? 'the feed was read before the baseline' : 'the baseline was read when too little of the feed was left');
       const cut = await findCut(file, size, from / size);
       // Never behind what this thread has read already.
