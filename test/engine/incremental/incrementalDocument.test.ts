@@ -41,7 +41,7 @@ test('an edit inside one user re-checks that user only, and the result equals a 
   const at = text.indexOf('<first_name>Ann', text.indexOf('a3')) + '<first_name>'.length;
   edit(doc, at, at + 1, 'B');
   assert.deepEqual(doc.validate(), full(doc));
-  assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1 });
+  assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1, contestedUsers: 0 });
 });
 
 test('a duplicate identifier that appears or disappears elsewhere is still right', () => {
@@ -53,6 +53,7 @@ test('a duplicate identifier that appears or disappears elsewhere is still right
   edit(doc, at, at + 1, '1');
   let result = doc.validate();
   assert.deepEqual(result, full(doc));
+  assert.equal(doc.stats.contestedUsers, 2, 'a1 and a4 share a key: only they go through the registry');
   const duplicate = result.findings.find((f) => f.rule === 'duplicate-identifier');
   assert.ok(duplicate, 'the duplicate is reported');
   assert.equal(duplicate.related[0].path, PATH);
@@ -63,6 +64,7 @@ test('a duplicate identifier that appears or disappears elsewhere is still right
   result = doc.validate();
   assert.deepEqual(result, full(doc));
   assert.equal(result.findings.filter((f) => f.rule === 'duplicate-identifier').length, 0);
+  assert.equal(doc.stats.contestedUsers, 0, 'no key is shared any more');
   assert.equal(doc.stats.fullScans, 1, 'both edits were inside a user');
 });
 
@@ -100,7 +102,7 @@ test('a well-formedness problem that stays inside a user is re-checked in that u
   const result = doc.validate();
   assert.deepEqual(result, full(doc));
   assert.ok(result.findings.some((f) => f.rule === 'xml-syntax'));
-  assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1 });
+  assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1, contestedUsers: 0 });
 });
 
 test('a comment left open inside a user, then closed by typing "-->", ends with what a full validation says', () => {
@@ -128,7 +130,7 @@ test('a last user that cannot be re-checked alone (text after it in the root, a 
     const at = text.indexOf('<first_name>Ann') + '<first_name>'.length;
     edit(doc, at, at, 'B');
     assert.deepEqual(doc.validate(), full(doc));
-    assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1 }, JSON.stringify(text.slice(-60)));
+    assert.deepEqual({ ...doc.stats }, { fullScans: 1, elementScans: 1, contestedUsers: 0 }, JSON.stringify(text.slice(-60)));
   }
 });
 
@@ -384,4 +386,57 @@ test('validations that overlap with no edit between them share one sliced scan',
   edit(doc, text.indexOf('a3'), text.indexOf('a3') + 2, 'a9');
   assert.deepEqual(await doc.validateInSlices(noPause, 50), full(doc));
   assert.equal(doc.stats.fullScans, 1);
+});
+
+/**
+ * User i of a document where every cap and collapse of the collector is reached across several of
+ * the incremental document's blocks of users: a collapsed info on every user, a collapsed error that
+ * rejects most users (more places than a report lists), a collapsed error with a new message per user
+ * (more firsts than the rule's cap), an identifier clash on every odd user (added between the
+ * blocks' folded findings), a case clash on every odd user, an empty identifier on every even one,
+ * and in all more listed findings than the document's cap. Users 15, 45, 75... are rejected only by
+ * their clash.
+ */
+function cappedUser(i: number): string {
+  const expiry = i % 5 === 0 ? '2030-01-01' : 'never';
+  const birth = i % 3 === 0 ? '' : `\n    <birth_date>bad${i}</birth_date>`;
+  const other = i % 2 === 0 ? `X${i}` : `x${i - 1}`;
+  const value = i % 2 === 0 && i % 15 !== 0 ? '' : `B${i}`;
+  return `  <user>\n    <record_type>PUBLIC</record_type>\n    <primary_id>P${Math.floor(i / 2)}</primary_id>\n    <first_name>Ann</first_name>\n    <last_name>Lee</last_name>\n    <user_group>Student</user_group>\n    <expiry_date>${expiry}</expiry_date>${birth}\n    <pin_number>p${i}</pin_number>\n    <user_identifiers>\n      <user_identifier segment_type="External">\n        <id_type>BARCODE</id_type>\n        <value>${value}</value>\n      </user_identifier>\n      <user_identifier segment_type="External">\n        <id_type>OTHER_ID_1</id_type>\n        <value>${other}</value>\n      </user_identifier>\n    </user_identifiers>\n  </user>\n`;
+}
+
+test('a document past every cap, over many blocks of users: edits anywhere give the full validation\'s findings, places and rejected users', async () => {
+  const base = `<?xml version="1.0" encoding="UTF-8"?>\n<users>\n${Array.from({ length: 2600 }, (_, i) => cappedUser(i)).join('')}</users>\n`;
+  const session = await EditSession.open(base, DEFAULT_SETTINGS);
+  assert.equal(await session.check(-1), null);
+  const first = validateText(session.text, PATH, DEFAULT_SETTINGS);
+  const notices = first.findings.filter((f) => f.omitted).map((f) => f.rule).sort();
+  assert.deepEqual(notices, ['duplicate-identifier', 'empty-identifier', 'identifier-case', 'invalid-date', 'pin-format'], 'every rule past its cap');
+  assert.ok(first.findings.some((f) => f.places?.length === 1000), 'a collapsed error lists as many places as a report may');
+  /** The offset of `what` in user i's text. */
+  const inUser = (i: number, what: string) => {
+    let at = session.text.indexOf('<user>\n');
+    for (let k = 0; k < i; k++) at = session.text.indexOf('<user>\n', at + 1);
+    return session.text.indexOf(what, at);
+  };
+  const edits: { what: string; at: () => number; length: number; text: string }[] = [
+    { what: 'a line added in user 10 moves every block after it', at: () => inUser(10, '<last_name>'), length: 0, text: '\n' },
+    // The first user of a block: the last of the block before it is placed where it is now, its findings replaced.
+    { what: 'user 768\'s expiry date made valid: one place fewer in the collapsed error', at: () => inUser(768, 'never'), length: 5, text: '2031-02-03' },
+    { what: 'user 1501 no longer repeats user 1500\'s primary_id', at: () => inUser(1501, '<primary_id>') + '<primary_id>'.length, length: 0, text: 'Q' },
+    { what: 'user 4 repeats user 2\'s birth date: the collapsed error gains a place', at: () => inUser(4, 'bad4'), length: 4, text: 'bad2' },
+    { what: 'user 2 (the first with that date) fixed: user 4 holds the first place now', at: () => inUser(2, 'bad2'), length: 4, text: '2001-01-01' },
+    { what: 'user 300 gains an empty identifier', at: () => inUser(300, '>B300<') + 1, length: 4, text: '' },
+    { what: 'user 1800 gets user 1802\'s primary_id: a new clash in a later block', at: () => inUser(1800, '<primary_id>P900') + '<primary_id>P'.length, length: 3, text: '901' },
+    { what: 'two lines removed from user 5: every block after it moves up', at: () => inUser(5, '\n    <first_name>'), length: '\n    <first_name>Ann</first_name>'.length, text: '' },
+    { what: 'a space before user 1024\'s start tag moves its first line', at: () => inUser(1024, '<user>'), length: 0, text: ' ' },
+    { what: 'user 2599 (the last) loses its record_type', at: () => inUser(2599, '    <record_type>'), length: '    <record_type>PUBLIC</record_type>\n'.length, text: '' },
+  ];
+  for (const [k, e] of edits.entries()) {
+    const start = e.at();
+    assert.ok(start > 0, e.what);
+    const failure = await session.apply({ changes: [{ start, end: start + e.length, text: e.text }], validate: true, what: e.what }, k);
+    assert.equal(failure, null, `${e.what}: ${failure?.message}`);
+    assert.equal(session.lastWasFull, false, `${e.what}: re-checked in one user`);
+  }
 });

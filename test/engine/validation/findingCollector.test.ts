@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding, Severity } from '../../../server/src/engine/rules/finding';
 import type { RuleId } from '../../../server/src/engine/rules/ruleTable';
-import { FindingCollector, MAX_FINDINGS_PER_DOCUMENT, MAX_FINDINGS_PER_RULE } from '../../../server/src/engine/validation/findingCollector';
+import { FindingCollector, KeptRun, MAX_FINDINGS_PER_DOCUMENT, MAX_FINDINGS_PER_RULE, type KeptPlacement, type KeptSlot } from '../../../server/src/engine/validation/findingCollector';
+import type { Range } from '../../../server/src/engine/text/span';
+import { mulberry32 } from '../../../server/src/engine/samples/sampleGenerator';
 import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
 import { validateText } from '../../../server/src/engine/validation/validateDocument';
 
@@ -60,6 +62,90 @@ describe('FindingCollector', () => {
     assert.equal(listed.length, MAX_FINDINGS_PER_DOCUMENT);
     const omitted = findings.reduce((sum, f) => sum + (f.omitted ?? 0), 0);
     assert.equal(listed.length + omitted, rules.length * MAX_FINDINGS_PER_RULE);
+  });
+});
+
+/** Moves a kept finding `lines` down, as an edit above the user it came from does. */
+class LinesDown implements KeptPlacement {
+  constructor(private readonly lines: number) {}
+  range(r: Range): Range {
+    return { start: { line: r.start.line + this.lines, character: r.start.character }, end: { line: r.end.line + this.lines, character: r.end.character } };
+  }
+  finding(f: Finding): Finding {
+    return { ...f, range: this.range(f.range) };
+  }
+}
+
+/** What a random document's users report: findings before and after each one's identifiers, and its clashes between. */
+interface KeptUser {
+  before: Finding[];
+  clashes: Finding[];
+  after: Finding[];
+  placed: KeptPlacement | undefined;
+}
+
+function randomUsers(random: () => number, count: number, perUser: number): KeptUser[] {
+  // Few messages for the collapsing rules, so that they repeat across users, and some new ones, so
+  // that their firsts pass the rule's cap; words that repeat only among neighbours (0: first seen
+  // once the rule is capped, then repeated); errors and warnings of the same words; plain findings
+  // enough for the rule's and the document's caps.
+  const kinds: { rule: RuleId; severity: Severity; words: number }[] = [
+    { rule: 'profile-field', severity: 'info', words: 3 },
+    { rule: 'invalid-date', severity: 'error', words: 1 },
+    { rule: 'invalid-boolean', severity: 'error', words: 5 },
+    { rule: 'invalid-date', severity: 'warning', words: 2 },
+    { rule: 'pin-format', severity: 'warning', words: 1e9 },
+    { rule: 'pin-format', severity: 'warning', words: 0 },
+    { rule: 'max-length', severity: 'error', words: 1e9 },
+    { rule: 'empty-identifier', severity: 'error', words: 1e9 },
+    { rule: 'xml-syntax', severity: 'error', words: 1e9 },
+  ];
+  const users: KeptUser[] = [];
+  let line = 0;
+  for (let i = 0; i < count; i++) {
+    const user = random() < 0.9 ? { primaryId: `u${i}` } : undefined;
+    const finding = (rule: RuleId, severity: Severity, message: string): Finding => {
+      const start = { line: ++line, character: Math.floor(random() * 40) };
+      return { rule, severity, message, range: { start, end: { line: start.line, character: start.character + 3 } }, related: [], ...(user ? { user } : {}) };
+    };
+    const some = (n: number) => Array.from({ length: Math.floor(random() * (n + 1)) }, () => {
+      const kind = kinds[Math.floor(random() * kinds.length)];
+      const words = kind.words === 0 ? `near ${Math.floor(i / 40)}` : Math.floor(random() * Math.min(kind.words, 1e6));
+      return finding(kind.rule, kind.severity, `${kind.rule} words ${words}`);
+    });
+    const clashes = random() < 0.3 ? Array.from({ length: 1 + Math.floor(random() * 2) }, () => finding(random() < 0.7 ? 'duplicate-identifier' : 'identifier-case', random() < 0.7 ? 'error' : 'warning', `clash ${i}`)) : [];
+    users.push({ before: some(perUser), clashes, after: some(1), placed: random() < 0.5 ? undefined : new LinesDown(Math.floor(random() * 5) - 2) });
+  }
+  return users;
+}
+
+describe('KeptRun and addRun', () => {
+  it('give what addKept of each finding and add of each clash give, in document order, for runs of any length (caps, repeats, places, rejected users)', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = mulberry32(seed);
+      const users = randomUsers(random, seed % 4 === 0 ? 8000 : 20 + Math.floor(random() * 400), seed % 4 === 0 ? 4 : 1 + (seed % 5));
+      const one = new FindingCollector();
+      for (const user of users) {
+        for (const f of user.before) one.addKept(f, user.placed);
+        for (const f of user.clashes) one.add(f);
+        for (const f of user.after) one.addKept(f, user.placed);
+      }
+      const runs = new FindingCollector();
+      const length = 1 + Math.floor(random() * 300);
+      for (let from = 0; from < users.length; from += length) {
+        const run = new KeptRun<number>();
+        const slots: KeptSlot[] = [];
+        for (let i = from; i < Math.min(users.length, from + length); i++) {
+          for (const f of users[i].before) run.add(f, i, 2 * i);
+          for (const f of users[i].after) run.add(f, i, 2 * i + 1);
+          if (users[i].clashes.length > 0) slots.push({ at: 2 * i + 1, findings: () => users[i].clashes });
+        }
+        runs.addRun(run.seal(), (i) => users[i].placed, slots);
+      }
+      const want = { findings: one.finish(), rejected: one.rejectedUsers() };
+      assert.deepEqual({ findings: runs.finish(), rejected: runs.rejectedUsers() }, want, `seed ${seed}, runs of ${length}`);
+      if (seed % 4 === 0) assert.ok(want.findings.some((f) => f.omitted) && want.findings.some((f) => (f.places?.length ?? 0) >= MAX_FINDINGS_PER_RULE), `seed ${seed} reaches the caps`);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import type { ValidationSettings } from '../config/types';
 import type { Finding } from '../rules/finding';
 import type { Position, Range } from '../text/span';
 import { DocumentChecker, type SetState } from '../validation/documentChecker';
-import { FindingCollector, type KeptPlacement } from '../validation/findingCollector';
+import { FindingCollector, KeptRun, type KeptPlacement, type KeptSlot } from '../validation/findingCollector';
 import { IdentifierRegistry, userLabel, type IdentifierUse } from '../validation/identifiers';
 import { primaryOf, takeIdentifiers } from '../validation/userClashes';
 import type { DocumentResult } from '../validation/results';
@@ -41,6 +41,8 @@ export interface IncrementalStats {
   fullScans: number;
   /** Single-element re-checks. */
   elementScans: number;
+  /** Users the last combination of the pieces took through the identifier registry (those sharing a key). */
+  contestedUsers: number;
 }
 
 /** An edit inside one element, noted before the text changes. */
@@ -70,6 +72,22 @@ interface Element extends ElementRecord {
    */
   foundLine: number;
   foundCol: number;
+  /** How many of its user's identifier keys are contested (see IdentifierIndex). */
+  contestedKeys: number;
+}
+
+/**
+ * The document's identifier index: the users holding each identifier key. Only users that share
+ * a key with another (or with an earlier file of the set) can clash, so only they are walked
+ * through the registry when the pieces are combined; the others neither clash nor take. Kept per
+ * user and per block as counts, so that combine() finds them without a walk of every key (a
+ * document that repeats an earlier file's 100k users has 300k contested keys).
+ */
+interface IdentifierIndex {
+  holders: Map<string, Element[]>;
+  contested: Set<string>;
+  /** Per block of BLOCK_ELEMENTS elements, how many of its users hold a contested key. */
+  contestedUsers: number[];
 }
 
 /**
@@ -93,6 +111,13 @@ const FULL_SCAN_SLICE_CHARS = 1 << 18;
 /** Elements taken between pauses once a sliced scan has read the text (about 10 ms of work). */
 const ADOPT_BATCH = 2000;
 
+/**
+ * Elements per block of kept findings folded for combine() (KeptRun): an edit folds its block
+ * again (a few hundred users), and combine() adds a step per block and kind of finding instead of
+ * a step per finding.
+ */
+const BLOCK_ELEMENTS = 256;
+
 /** A whole-document scan under way: the scanner fed, the recorder and checker it feeds. */
 interface FullScan {
   recorder: SegmentRecorder;
@@ -115,14 +140,10 @@ export class IncrementalDocument {
   private readonly doc: EditableText;
   private elements: Element[] = [];
   private dirty: Element[] = [];
+  /** The elements' kept findings folded per BLOCK_ELEMENTS elements; null where a block changed since. */
+  private blocks: (KeptRun<Element> | null)[] = [];
   private userCount = 0;
-  /**
-   * The document's identifier index: the users holding each identifier key. Only users that share
-   * a key with another (or with an earlier file of the set) can clash, so only they are walked
-   * through the registry when the pieces are combined; the others neither clash nor take.
-   */
-  private readonly holders = new Map<string, Element[]>();
-  private readonly contested = new Set<string>();
+  private index: IdentifierIndex = { holders: new Map(), contested: new Set(), contestedUsers: [] };
   private earlierKeys = new Set<string>();
   private prologue: Finding[] = [];
   /** A root that is a user itself, and what was reported after its identifiers were taken. */
@@ -141,7 +162,7 @@ export class IncrementalDocument {
   private changes = 0;
   /** The sliced whole scan under way, and the count of changes it began at. */
   private sliced: { changes: number; done: Promise<boolean> } | undefined;
-  readonly stats: IncrementalStats = { fullScans: 0, elementScans: 0 };
+  readonly stats: IncrementalStats = { fullScans: 0, elementScans: 0, contestedUsers: 0 };
 
   constructor(
     document: TextDocument | EditableText,
@@ -170,10 +191,7 @@ export class IncrementalDocument {
     this.settings = settings;
     this.earlier = earlier;
     this.earlierKeys = new Set(earlier.holders.map((h) => h.key));
-    for (const [key, list] of this.holders) {
-      if (list.length > 1 || this.earlierKeys.has(key)) this.contested.add(key);
-      else this.contested.delete(key);
-    }
+    for (const [key, list] of this.index.holders) this.markContested(this.index, key, list);
   }
 
   /** Applies LSP content changes (in order, each relative to the text before it); returns the new document. */
@@ -321,9 +339,10 @@ export class IncrementalDocument {
       // An element on a later line keeps its positions when no line was added or removed.
       if (shift.lines !== 0 || next.line === oldEnd.line) shiftElement(next, shift, this.path);
       else if (next.foundLine < 0) next.gapAfter = shiftFindings(next.gapAfter, shift, this.path);
+      if (next.foundLine < 0) this.unfold(next); // its findings were moved where they are kept
     }
     const edited = this.settle(this.elements[k]);
-    edited.gapAfter = shiftFindings(edited.gapAfter, shift, this.path);
+    edited.gapAfter = shiftFindings(edited.gapAfter, shift, this.path); // folded again when it is re-checked
     this.epilogueOffset += delta;
   }
 
@@ -331,6 +350,7 @@ export class IncrementalDocument {
   private settle(element: Element): Element {
     const placed = placementOf(element, this.path);
     if (placed) {
+      this.unfold(element);
       element.before = element.before.map((f) => placed.finding(f));
       element.after = element.after.map((f) => placed.finding(f));
       element.gapAfter = element.gapAfter.map((f) => placed.finding(f));
@@ -425,13 +445,13 @@ export class IncrementalDocument {
       e.dirty = false;
       e.index = index;
       e.ordinal = e.user ? ++ordinal : 0;
+      e.contestedKeys = 0;
       placeFindings(e, this.path);
       if ((index + 1) % ADOPT_BATCH === 0) yield;
     }
-    const holders = new Map<string, Element[]>();
-    const contested = new Set<string>();
+    const identifiers: IdentifierIndex = { holders: new Map(), contested: new Set(), contestedUsers: [] };
     for (let index = 0; index < elements.length; index++) {
-      this.indexIdentifiers(elements[index], 1, holders, contested);
+      this.indexIdentifiers(elements[index], 1, identifiers);
       if ((index + 1) % ADOPT_BATCH === 0) yield;
     }
     const rootName = recorder.root?.name ?? '';
@@ -443,11 +463,9 @@ export class IncrementalDocument {
     this.rootUser = recorder.rootUser;
     this.rootUserAfter = recorder.rootUserAfter;
     this.elements = elements;
+    this.blocks = [];
     this.userCount = ordinal;
-    this.holders.clear();
-    for (const [key, list] of holders) this.holders.set(key, list);
-    this.contested.clear();
-    for (const key of contested) this.contested.add(key);
+    this.index = identifiers;
     this.rootName = rootName;
     this.rootTag = recorder.root ? startTagText(recorder.root.name, recorder.root.attributes) : '';
     this.outsideProblems = recorder.outsideProblems;
@@ -488,6 +506,7 @@ export class IncrementalDocument {
     if (!found || this.problemsWith(element, found.problems) >= MAX_PROBLEMS_FOR_PIECES) return false;
     this.indexIdentifiers(element, -1);
     this.settle(element); // its gapAfter stays
+    this.unfold(element);
     element.before = found.before;
     element.after = found.after;
     placeFindings(element, this.path);
@@ -544,7 +563,7 @@ export class IncrementalDocument {
   }
 
   /** Adds (+1) or removes (-1) a user's identifier keys in the index. */
-  private indexIdentifiers(element: Element, sign: 1 | -1, holders = this.holders, contested = this.contested): void {
+  private indexIdentifiers(element: Element, sign: 1 | -1, index = this.index): void {
     const uses = element.user?.uses;
     if (!uses) return;
     for (let i = 0; i < uses.length; i++) {
@@ -552,22 +571,31 @@ export class IncrementalDocument {
       let repeated = false;
       for (let j = 0; j < i && !repeated; j++) repeated = uses[j].key === key;
       if (repeated) continue;
-      let list = holders.get(key);
+      let list = index.holders.get(key);
       if (sign > 0) {
-        if (!list) holders.set(key, (list = []));
+        if (!list) index.holders.set(key, (list = []));
         list.push(element);
+        if (index.contested.has(key)) countContested(index, element, 1);
       } else if (list) {
         list.splice(list.indexOf(element), 1);
+        if (index.contested.has(key)) countContested(index, element, -1);
       }
       if (!list || list.length === 0) {
-        holders.delete(key);
-        contested.delete(key);
-      } else if (list.length > 1 || this.earlierKeys.has(key)) {
-        contested.add(key);
+        index.holders.delete(key);
+        index.contested.delete(key);
       } else {
-        contested.delete(key);
+        this.markContested(index, key, list);
       }
     }
+  }
+
+  /** Marks a key contested or not by its holders now, and counts it on them when that changed. */
+  private markContested(index: IdentifierIndex, key: string, list: readonly Element[]): void {
+    const contested = list.length > 1 || this.earlierKeys.has(key);
+    if (contested === index.contested.has(key)) return;
+    if (contested) index.contested.add(key);
+    else index.contested.delete(key);
+    for (const holder of list) countContested(index, holder, contested ? 1 : -1);
   }
 
   // -------------------------------------------------------------------------------------
@@ -581,23 +609,20 @@ export class IncrementalDocument {
     for (const path of this.earlier.paths) registry.addDocument(path);
     for (const holder of this.earlier.holders) registry.adopt(holder);
     const documentIndex = registry.addDocument(this.path);
-    // Only users that share a key can clash: they go through the registry, in document order.
-    const contested = new Set<Element>();
-    for (const key of this.contested) for (const element of this.holders.get(key)!) contested.add(element);
-    const clashesOf = (user: UserRecord, ordinal: number): Finding[] => takeIdentifiers(registry, user, documentIndex, ordinal, this.settings);
-    const clashes = new Map<Element, Finding[]>();
-    for (const element of [...contested].sort((a, b) => a.index - b.index)) {
-      const found = clashesOf(element.user!, element.ordinal);
-      if (found.length > 0) clashes.set(element, found);
-    }
+    // Looked at when the collector reaches them, so that clashes past their rule's cap are only counted.
+    const counted = (rule: Finding['rule']) => collector.isFull(rule);
+    const clashesOf = (user: UserRecord, ordinal: number): Finding[] => takeIdentifiers(registry, user, documentIndex, ordinal, this.settings, counted);
     addAll(collector, this.prologue);
-    for (const element of this.elements) {
-      const placed = placementOf(element, this.path);
-      addAll(collector, element.before, placed);
-      const found = clashes.get(element);
-      if (found) for (const finding of found) collector.add(finding);
-      addAll(collector, element.after, placed);
-      addAll(collector, element.gapAfter, placed);
+    if (this.rootUser) {
+      // Its children are not users: every finding in them names the root's user, as its clashes below do.
+      for (const element of this.elements) {
+        const placed = placementOf(element, this.path);
+        addAll(collector, element.before, placed);
+        addAll(collector, element.after, placed);
+        addAll(collector, element.gapAfter, placed);
+      }
+    } else {
+      this.addBlocks(collector, clashesOf);
     }
     // A root that is a user: only the earlier files' identifiers can clash with its own.
     if (this.rootUser) for (const finding of clashesOf(this.rootUser, 1)) collector.add(finding);
@@ -605,9 +630,60 @@ export class IncrementalDocument {
     return { path: this.path, schemaVersion: this.schemaVersion, users: this.usersCounted(this.userCount), findings: collector.finish(), rejectedUsers: collector.rejectedUsers() };
   }
 
+  /**
+   * Each block's folded findings, with the identifiers of its contested users (only users that
+   * share a key can clash) taken through the registry in document order, between a user's
+   * findings before and after them as a whole scan reports them (`at` 2i and 2i+1 for element i).
+   */
+  private addBlocks(collector: FindingCollector, clashesOf: (user: UserRecord, ordinal: number) => Finding[]): void {
+    const placed = (element: Element) => placementOf(element, this.path);
+    this.stats.contestedUsers = 0;
+    for (let b = 0; b * BLOCK_ELEMENTS < this.elements.length; b++) {
+      const slots: KeptSlot[] = [];
+      if (this.index.contestedUsers[b] > 0) {
+        for (let i = b * BLOCK_ELEMENTS, end = Math.min(this.elements.length, i + BLOCK_ELEMENTS); i < end; i++) {
+          const element = this.elements[i];
+          if (element.contestedKeys === 0) continue;
+          slots.push({ at: 2 * i + 1, findings: () => clashesOf(element.user!, element.ordinal) });
+          this.stats.contestedUsers++;
+        }
+      }
+      collector.addRun(this.blockRun(b), placed, slots);
+    }
+  }
+
+  /** Block b's kept findings, folded when it changed since the last time. */
+  private blockRun(b: number): KeptRun<Element> {
+    const folded = this.blocks[b];
+    if (folded) return folded;
+    const run = new KeptRun<Element>();
+    for (let i = b * BLOCK_ELEMENTS, end = Math.min(this.elements.length, i + BLOCK_ELEMENTS); i < end; i++) {
+      const element = this.elements[i];
+      for (const finding of element.before) run.add(finding, element, 2 * i);
+      for (const finding of element.after) run.add(finding, element, 2 * i + 1);
+      for (const finding of element.gapAfter) run.add(finding, element, 2 * i + 1);
+    }
+    return (this.blocks[b] = run.seal());
+  }
+
+  /** Marks the element's block to be folded again: its findings were replaced. */
+  private unfold(element: Element): void {
+    this.blocks[Math.floor(element.index / BLOCK_ELEMENTS)] = null;
+  }
+
   /** A bare <user> root is a user the pieces do not hold. */
   private usersCounted(inElements: number): number {
     return this.rootName === 'user' || this.rootName === 'userRecord' ? 1 : inElements;
+  }
+}
+
+/** Counts a contested key more (1) or less (-1) on a user, and the user on its block when that makes it contested or not. */
+function countContested(index: IdentifierIndex, element: Element, step: 1 | -1): void {
+  const was = element.contestedKeys > 0;
+  element.contestedKeys += step;
+  if (was !== element.contestedKeys > 0) {
+    const b = Math.floor(element.index / BLOCK_ELEMENTS);
+    index.contestedUsers[b] = (index.contestedUsers[b] ?? 0) + (was ? -1 : 1);
   }
 }
 

@@ -879,7 +879,10 @@ export class DocumentChecker implements ScanSink {
     return checkIdentifiersAcrossUsers(this.registry, uses, this.documentIndex, this.reportClash);
   }
 
-  private readonly reportClash: ClashReporter = (rule, use, args, first, related) => {
+  private readonly reportClash: ClashReporter = (rule, use, first, words) => {
+    // Past the cap report() only counts the clash: its words are not made.
+    if (this.findings.isFull(rule)) return this.report(rule, spanOf(use), {});
+    const { args, related } = words();
     this.report(rule, spanOf(use), args, { related: [this.related(spanOf(first), related, first.documentIndex)] });
   };
 }

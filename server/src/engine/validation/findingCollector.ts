@@ -1,4 +1,4 @@
-import type { Finding, FindingUser, Severity } from '../rules/finding';
+import type { Finding, FindingPlace, FindingUser, Severity } from '../rules/finding';
 import { ruleDef, type RuleId } from '../rules/ruleTable';
 import { compareRanges, type Range } from '../text/span';
 
@@ -44,12 +44,23 @@ export class FindingCollector {
   private readonly dropped = new Map<RuleId, Dropped>();
   /** The users an error rejects, listed or not: the summary says how many. */
   private readonly rejected = new Set<FindingUser>();
+  /** The users the runs given to addRun reject (each run's distinct, none named elsewhere). */
+  private rejectedInRuns = 0;
 
   add(finding: Finding): void {
+    this.noteRejected(finding);
+    this.place(finding);
+  }
+
+  private noteRejected(finding: Pick<Finding, 'rule' | 'severity' | 'user'>): void {
+    if (finding.user && finding.severity === 'error' && ruleDef(finding.rule).rejects === 'user') this.rejected.add(finding.user);
+  }
+
+  /** add() without noting the users it rejects. */
+  private place(finding: Finding): void {
     const def = ruleDef(finding.rule);
     const collapses = def.repeats === 'collapse';
     const rejects = def.rejects === 'user' && finding.severity === 'error';
-    if (rejects && finding.user) this.rejected.add(finding.user);
     if (collapses) {
       const first = this.firstLike(finding);
       if (first) {
@@ -60,11 +71,13 @@ export class FindingCollector {
       }
       if (rejects) finding.places = [{ range: finding.range, user: finding.user ?? null }];
     }
+    if (!this.list(finding, collapses)) this.count(finding, 1);
+  }
+
+  /** Lists a finding unless its rule or the document is at its cap; false when it was not. */
+  private list(finding: Finding, collapses: boolean): boolean {
     const count = this.perRule.get(finding.rule) ?? 0;
-    if (count >= MAX_FINDINGS_PER_RULE || this.listed.length >= MAX_FINDINGS_PER_DOCUMENT) {
-      this.drop(finding);
-      return;
-    }
+    if (count >= MAX_FINDINGS_PER_RULE || this.listed.length >= MAX_FINDINGS_PER_DOCUMENT) return false;
     this.perRule.set(finding.rule, count + 1);
     this.listed.push(finding);
     if (collapses) {
@@ -72,6 +85,7 @@ export class FindingCollector {
       if (!bySeverity) this.firsts.set(finding.rule, (bySeverity = []));
       (bySeverity[severityRank(finding.severity)] ??= new Map()).set(finding.group ?? finding.message, finding);
     }
+    return true;
   }
 
   /** The listed finding that one of a collapsing rule with these words and severity repeats. */
@@ -119,18 +133,78 @@ export class FindingCollector {
 
   /** How many users the document's errors reject (each once, whatever the caps listed). */
   rejectedUsers(): number {
-    return this.rejected.size;
+    return this.rejected.size + this.rejectedInRuns;
+  }
+
+  /**
+   * addKept() of every finding of `run`, in its order, with `slots` (in order of `at`) added
+   * between them where the run's `at` says; `placed` says where the findings of an origin are now.
+   * Gives the state addKept() one by one would (the property tests of the incremental document
+   * hold it to that), in a step per listed finding and per group of repeats instead of a step per
+   * finding: the repeats of a collapsing finding follow its first in the run, whatever comes between
+   * (the caps only grow, so a first that was listed or counted decides its repeats). The users a
+   * run's findings reject must be named by no other finding given to this collector outside that
+   * run and its slots: they are counted, not gathered.
+   */
+  addRun<T>(run: KeptRun<T>, placed: (origin: T) => KeptPlacement | undefined, slots: readonly KeptSlot[] = []): void {
+    let next = 0;
+    for (const step of run.steps) {
+      for (; next < slots.length && slots[next].at <= step.at; next++) this.addSlot(slots[next], run);
+      const placement = placed(step.origin);
+      if (step.count === 0) {
+        this.place(placement ? placement.finding(step.finding) : step.finding);
+        continue;
+      }
+      const first = this.firstLike(step.finding);
+      if (first) {
+        first.occurrences = (first.occurrences ?? 1) + step.count;
+        if (step.places && first.places) this.addPlaces(first.places, placement ? placement.range(step.finding.range) : step.finding.range, step, placed);
+        continue;
+      }
+      const listed = placement ? placement.finding(step.finding) : { ...step.finding };
+      if (step.places) listed.places = [{ range: listed.range, user: listed.user ?? null }];
+      if (!this.list(listed, true)) {
+        this.count(listed, step.count);
+        continue;
+      }
+      if (step.count > 1) listed.occurrences = step.count;
+      if (step.places) this.addPlaces(listed.places!, undefined, step, placed);
+    }
+    for (; next < slots.length; next++) this.addSlot(slots[next], run);
+    this.rejectedInRuns += run.rejected.size;
+  }
+
+  /** Appends a run's places of one collapsing finding (and `head`'s first) to a listed one's, up to the cap. */
+  private addPlaces<T>(places: FindingPlace[], head: Range | undefined, step: KeptStep<T>, placed: (origin: T) => KeptPlacement | undefined): void {
+    if (head && places.length < MAX_FINDINGS_PER_RULE) places.push({ range: head, user: step.finding.user ?? null });
+    for (const place of step.places!) {
+      if (places.length >= MAX_FINDINGS_PER_RULE) return;
+      const placement = placed(place.origin);
+      places.push({ range: placement ? placement.range(place.range) : place.range, user: place.user });
+    }
+  }
+
+  private addSlot<T>(slot: KeptSlot, run: KeptRun<T>): void {
+    for (const finding of slot.findings()) {
+      if (!finding.user || !run.rejected.has(finding.user)) this.noteRejected(finding);
+      this.place(finding);
+    }
   }
 
   /** Counts a finding that will not be listed; `range` is where it would have been. */
   drop(finding: Pick<Finding, 'rule' | 'severity' | 'range' | 'user'>): void {
-    if (finding.user && finding.severity === 'error' && ruleDef(finding.rule).rejects === 'user') this.rejected.add(finding.user);
+    this.noteRejected(finding);
+    this.count(finding, 1);
+  }
+
+  /** Counts `n` findings like this one in the notice of findings not listed. */
+  private count(finding: Pick<Finding, 'rule' | 'severity' | 'range'>, n: number): void {
     const entry = this.dropped.get(finding.rule);
     if (entry) {
-      entry.count++;
+      entry.count += n;
       if (severityRank(finding.severity) < severityRank(entry.severity)) entry.severity = finding.severity;
     } else {
-      this.dropped.set(finding.rule, { rule: finding.rule, severity: finding.severity, count: 1, range: finding.range });
+      this.dropped.set(finding.rule, { rule: finding.rule, severity: finding.severity, count: n, range: finding.range });
     }
   }
 
@@ -153,6 +227,68 @@ export class FindingCollector {
     }
     result.sort((a, b) => compareRanges(a.range, b.range));
     return result;
+  }
+}
+
+/**
+ * Findings added between the steps of a run (see FindingCollector.addRun): before its first step at
+ * `at` or later, made when the collector reaches them (in the order of the slots). Their rules do
+ * not collapse (they are an identifier's clashes), so they cannot be repeats of a run's findings.
+ */
+export interface KeptSlot {
+  at: number;
+  findings(): readonly Finding[];
+}
+
+/** One step of a KeptRun: a finding, or a collapsing finding with the repeats of it that follow in the run. */
+interface KeptStep<T> {
+  finding: Finding;
+  origin: T;
+  at: number;
+  /** 0 for a finding that does not collapse; else how many like it the run holds from this one on. */
+  count: number;
+  /** The repeats' places, for a collapsing finding that rejects users (at most as many as a report lists after a first). */
+  places: { range: Range; user: FindingUser | null; origin: T }[] | undefined;
+}
+
+/**
+ * A run of kept findings folded for FindingCollector.addRun: what a block of an incremental
+ * document's users adds on every keystroke, built once when the block changes. A document whose
+ * users each carry a collapsed finding (record_type on every one) otherwise adds 100k findings per
+ * keystroke (about 20 ms at 100k users); folded, a block of them is one step. `origin` is what
+ * says, when the run is added, where its findings are now (the user they came from).
+ */
+export class KeptRun<T> {
+  readonly steps: KeptStep<T>[] = [];
+  /** The users the run's errors reject, each once. */
+  readonly rejected = new Set<FindingUser>();
+  private firsts: Map<string, KeptStep<T>> | null = new Map();
+
+  /** Adds a finding at `at` (not less than the last one's): addRun places slots by it. */
+  add(finding: Finding, origin: T, at: number): void {
+    const def = ruleDef(finding.rule);
+    const rejects = def.rejects === 'user' && finding.severity === 'error';
+    if (rejects && finding.user) this.rejected.add(finding.user);
+    if (def.repeats !== 'collapse') {
+      this.steps.push({ finding, origin, at, count: 0, places: undefined });
+      return;
+    }
+    const key = collapseKey(finding);
+    const first = this.firsts!.get(key);
+    if (!first) {
+      const step: KeptStep<T> = { finding, origin, at, count: 1, places: rejects ? [] : undefined };
+      this.firsts!.set(key, step);
+      this.steps.push(step);
+      return;
+    }
+    first.count++;
+    if (first.places && first.places.length < MAX_FINDINGS_PER_RULE - 1) first.places.push({ range: finding.range, user: finding.user ?? null, origin });
+  }
+
+  /** Ends the run: nothing more is added, and what only adding needed is let go. */
+  seal(): this {
+    this.firsts = null;
+    return this;
   }
 }
 

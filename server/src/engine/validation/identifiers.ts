@@ -142,13 +142,22 @@ export function userLabel(primaryId: IdentifierUse | null, ordinal: number): str
   return primaryId ? `user ${excerpt(primaryId.value)}` : `user #${ordinal}`;
 }
 
-/** Receives one clash of `use` with the earlier holder `first`; `related` describes `first`. */
+/** A clash's message arguments, and the words of its related place (the earlier holder). */
+export interface ClashWords {
+  args: Record<string, string>;
+  related: string;
+}
+
+/**
+ * Receives one clash of `use` with the earlier holder `first`; `words()` makes its text, which a
+ * reporter past the rule's cap need not make (a file that repeats an earlier one's 100k users has
+ * 300k clashes, and an edited document's are looked at again on every keystroke).
+ */
 export type ClashReporter = (
   rule: 'duplicate-identifier' | 'identifier-case',
   use: IdentifierUse,
-  args: Record<string, string>,
   first: IdentifierUse,
-  related: string,
+  words: () => ClashWords,
 ) => void;
 
 /**
@@ -162,15 +171,16 @@ export function checkIdentifiersAcrossUsers(registry: IdentifierRegistry, uses: 
     const clash = registry.clash(use);
     if (!clash) continue;
     const first = clash.first;
-    const where = first.documentIndex === documentIndex ? `line ${first.line + 1}`
-      : `${excerpt(registry.documentPaths[first.documentIndex])}${registry.setName ? `, earlier in ${registry.setName}` : ''}`;
-    const related = `first used by ${first.userLabel} as ${describeIdentifier(first, true)}`;
-    if (clash.kind === 'duplicate') {
-      rejected = true;
-      report('duplicate-identifier', use, { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }, first, related);
-    } else {
-      report('identifier-case', use, { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` }, first, related);
-    }
+    const duplicate = clash.kind === 'duplicate';
+    if (duplicate) rejected = true;
+    report(duplicate ? 'duplicate-identifier' : 'identifier-case', use, first, () => {
+      const where = first.documentIndex === documentIndex ? `line ${first.line + 1}`
+        : `${excerpt(registry.documentPaths[first.documentIndex])}${registry.setName ? `, earlier in ${registry.setName}` : ''}`;
+      const args: Record<string, string> = duplicate
+        ? { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }
+        : { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` };
+      return { args, related: `first used by ${first.userLabel} as ${describeIdentifier(first, true)}` };
+    });
   }
   return rejected;
 }

@@ -203,7 +203,7 @@ export function adoptSecondHalf(half: SecondHalf, first: FirstHalfEnd, registry:
         const ordinal = first.users + k + 1;
         if (contested[k]) {
           const ref = half.userNamed[k] >= 0 ? named[half.userNamed[k]] : { primaryId: primary ? uses[0].value : null };
-          for (const clash of takeIdentifiers(registry, { uses, repeats, ref }, documentIndex, ordinal, settings)) collector.add(clash);
+          for (const clash of takeIdentifiers(registry, { uses, repeats, ref }, documentIndex, ordinal, settings, (rule) => collector.isFull(rule))) collector.add(clash);
         } else {
           registry.register(uses, documentIndex, userLabel(primaryOf(uses), ordinal));
         }
