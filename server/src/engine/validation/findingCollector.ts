@@ -139,8 +139,8 @@ export class FindingCollector {
   /**
    * addKept() of every finding of `run`, in its order, with `slots` (in order of `at`) added
    * between them where the run's `at` says; `placed` says where the findings of an origin are now.
-   * Gives the state addKept() one by one would (the property tests of the incremental document
-   * hold it to that), in a step per listed finding and per group of repeats instead of a step per
+   * Gives the state addKept() one by one would (a property test of random runs holds it to that),
+   * in a step per listed finding and per group of repeats instead of a step per
    * finding: the repeats of a collapsing finding follow its first in the run, whatever comes between
    * (the caps only grow, so a first that was listed or counted decides its repeats). The users a
    * run's findings reject must be named by no other finding given to this collector outside that
