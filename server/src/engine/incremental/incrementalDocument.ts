@@ -145,6 +145,8 @@ export class IncrementalDocument {
   private userCount = 0;
   private index: IdentifierIndex = { holders: new Map(), contested: new Set(), contestedUsers: [] };
   private earlierKeys = new Set<string>();
+  /** What the earlier files hold, as a registry each combination goes on from (over()); made when first needed. */
+  private earlierRegistry: IdentifierRegistry | null = null;
   private prologue: Finding[] = [];
   /** A root that is a user itself, and what was reported after its identifiers were taken. */
   private rootUser: UserRecord | null = null;
@@ -191,6 +193,7 @@ export class IncrementalDocument {
     this.settings = settings;
     this.earlier = earlier;
     this.earlierKeys = new Set(earlier.holders.map((h) => h.key));
+    this.earlierRegistry = null;
     for (const [key, list] of this.index.holders) this.markContested(this.index, key, list);
   }
 
@@ -604,10 +607,7 @@ export class IncrementalDocument {
   /** The pieces in report order through one collector; identifiers across users decided here. */
   private combine(): DocumentResult {
     const collector = new FindingCollector();
-    const registry = new IdentifierRegistry();
-    registry.setName = this.earlier.setName;
-    for (const path of this.earlier.paths) registry.addDocument(path);
-    for (const holder of this.earlier.holders) registry.adopt(holder);
+    const registry = IdentifierRegistry.over(this.earlierRegistry ??= registryOf(this.earlier));
     const documentIndex = registry.addDocument(this.path);
     // Looked at when the collector reaches them, so that clashes past their rule's cap are only counted.
     const counted = (rule: Finding['rule']) => collector.isFull(rule);
@@ -675,6 +675,14 @@ export class IncrementalDocument {
   private usersCounted(inElements: number): number {
     return this.rootName === 'user' || this.rootName === 'userRecord' ? 1 : inElements;
   }
+}
+
+function registryOf(earlier: EarlierFiles): IdentifierRegistry {
+  const registry = new IdentifierRegistry();
+  registry.setName = earlier.setName;
+  for (const path of earlier.paths) registry.addDocument(path);
+  for (const holder of earlier.holders) registry.adopt(holder);
+  return registry;
 }
 
 /** Counts a contested key more (1) or less (-1) on a user, and the user on its block when that makes it contested or not. */

@@ -76,11 +76,27 @@ export class KeyFilter {
 
 export class IdentifierRegistry {
   private readonly holders = new KeyTable<IdentifierUse>();
+  /** What was held before this registry (see over()): read through, never written. */
+  private base: IdentifierRegistry | null = null;
   /** Set by keepFilter(): every key registered from then on (and before) is in it too. */
   private filter: KeyFilter | null = null;
   readonly documentPaths: string[] = [];
   /** How a duplicate's message names the set of an earlier file ("the STUDENTS feed"); none: the file's path says enough. */
   setName?: string;
+
+  /**
+   * A registry that goes on from `base`'s state, which it reads and never changes: an edited
+   * document's users go through what its set's earlier files hold on every edit, and adopting
+   * those again each time hashed 300k identifiers for an earlier file of 100k users (about 70 ms),
+   * copying them cost 30 ms. `base` must not change while this one is used.
+   */
+  static over(base: IdentifierRegistry): IdentifierRegistry {
+    const registry = new IdentifierRegistry();
+    registry.base = base;
+    registry.documentPaths.push(...base.documentPaths);
+    registry.setName = base.setName;
+    return registry;
+  }
 
   /** Registers a document of the set and returns its index. */
   addDocument(path: string): number {
@@ -92,18 +108,24 @@ export class IdentifierRegistry {
   keepFilter(): KeyFilter {
     if (!this.filter) {
       this.filter = new KeyFilter();
-      for (const holder of this.holders) this.filter.add(holder.key);
+      for (let registry: IdentifierRegistry | null = this; registry; registry = registry.base) {
+        for (const holder of registry.holders) this.filter.add(holder.key);
+      }
     }
     return this.filter;
   }
 
   holds(key: string, hash = keyHash(key)): boolean {
-    return this.holders.get(key, hash) !== undefined;
+    return this.holder(key, hash) !== undefined;
+  }
+
+  private holder(key: string, hash: number): IdentifierUse | undefined {
+    return this.base?.holder(key, hash) ?? this.holders.get(key, hash);
   }
 
   /** How `use` clashes with an identifier of an earlier user, if it does. */
   clash(use: IdentifierUse): Clash | null {
-    const first = this.holders.get(use.key);
+    const first = this.holder(use.key, keyHash(use.key));
     if (first === undefined) return null;
     return { kind: identifiersClash(first, use), first };
   }
@@ -111,6 +133,7 @@ export class IdentifierRegistry {
   /** Takes over a holder already registered elsewhere (an earlier file of the set), as it is. */
   adopt(holder: IdentifierUse): void {
     const hash = keyHash(holder.key);
+    if (this.base?.holds(holder.key, hash)) return;
     if (this.holders.add(holder, hash)) this.filter?.add(holder.key, hash);
   }
 
@@ -118,7 +141,7 @@ export class IdentifierRegistry {
   register(uses: IdentifierUse[], documentIndex: number, userLabel: string): void {
     for (const use of uses) {
       const hash = keyHash(use.key);
-      if (!this.holders.add(use, hash)) continue;
+      if (this.base?.holds(use.key, hash) || !this.holders.add(use, hash)) continue;
       use.documentIndex = documentIndex;
       use.userLabel = userLabel;
       this.filter?.add(use.key, hash);
