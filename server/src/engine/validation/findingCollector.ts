@@ -262,7 +262,8 @@ export class KeptRun<T> {
   readonly steps: KeptStep<T>[] = [];
   /** The users the run's errors reject, each once. */
   readonly rejected = new Set<FindingUser>();
-  private firsts: Map<string, KeptStep<T>> | null = new Map();
+  /** As FindingCollector.firsts: by rule, severity and words, so that no key string is made per finding. */
+  private firsts: Map<RuleId, Map<string, KeptStep<T>>[]> | null = new Map();
 
   /** Adds a finding at `at` (not less than the last one's): addRun places slots by it. */
   add(finding: Finding, origin: T, at: number): void {
@@ -273,11 +274,14 @@ export class KeptRun<T> {
       this.steps.push({ finding, origin, at, count: 0, places: undefined });
       return;
     }
-    const key = collapseKey(finding);
-    const first = this.firsts!.get(key);
+    let bySeverity = this.firsts!.get(finding.rule);
+    if (!bySeverity) this.firsts!.set(finding.rule, (bySeverity = []));
+    const byWords = (bySeverity[severityRank(finding.severity)] ??= new Map());
+    const words = finding.group ?? finding.message;
+    const first = byWords.get(words);
     if (!first) {
       const step: KeptStep<T> = { finding, origin, at, count: 1, places: rejects ? [] : undefined };
-      this.firsts!.set(key, step);
+      byWords.set(words, step);
       this.steps.push(step);
       return;
     }
