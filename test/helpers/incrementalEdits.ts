@@ -68,14 +68,17 @@ export class EditSession {
   /** Inverses of the changes applied, most recent last: applying the last one is an editor's undo. */
   readonly undo: Change[] = [];
 
-  private constructor(base: string, public settings: ValidationSettings, public earlier: string | null, earlierFiles: EarlierFiles) {
+  private constructor(base: string, public settings: ValidationSettings, public earlier: string | null, earlierFiles: EarlierFiles, blockElements?: number) {
     this.text = base;
-    this.doc = new IncrementalDocument(TextDocument.create(URI, 'xml', 1, base), PATH, settings, earlierFiles);
+    this.doc = new IncrementalDocument(TextDocument.create(URI, 'xml', 1, base), PATH, settings, earlierFiles, blockElements);
   }
 
-  /** `earlier`: the text of a file loaded before this one in its set, as the language server sees a folder. */
-  static async open(base: string, settings: ValidationSettings, earlier: string | null = null): Promise<EditSession> {
-    return new EditSession(base, settings, earlier, await earlierFilesFor(earlier, settings));
+  /**
+   * `earlier`: the text of a file loaded before this one in its set, as the language server sees a
+   * folder; `blockElements`: users per block of folded findings (small: a few users make many blocks).
+   */
+  static async open(base: string, settings: ValidationSettings, earlier: string | null = null, blockElements?: number): Promise<EditSession> {
+    return new EditSession(base, settings, earlier, await earlierFilesFor(earlier, settings), blockElements);
   }
 
   /** Applies one step; returns what went wrong, or null. */
@@ -153,8 +156,8 @@ async function earlierFilesFor(earlier: string | null, settings: ValidationSetti
 }
 
 /** Replays steps on a base text (validated first); the first disagreement, or null. */
-export async function replay(base: string, settings: ValidationSettings, steps: readonly Step[], earlier: string | null = null): Promise<Failure | null> {
-  const session = await EditSession.open(base, settings, earlier);
+export async function replay(base: string, settings: ValidationSettings, steps: readonly Step[], earlier: string | null = null, blockElements?: number): Promise<Failure | null> {
+  const session = await EditSession.open(base, settings, earlier, blockElements);
   const first = await session.check(-1);
   if (first) return first;
   for (let i = 0; i < steps.length; i++) {
@@ -165,8 +168,8 @@ export async function replay(base: string, settings: ValidationSettings, steps: 
 }
 
 /** A shorter sequence than `steps` that `replay` of `base` still fails (see shrinkSteps). */
-export function shrink(base: string, settings: ValidationSettings, steps: readonly Step[], earlier: string | null = null, budget = 400): Promise<{ steps: Step[]; failure: Failure }> {
-  return shrinkSteps(steps, (candidate) => replay(base, settings, candidate, earlier), budget);
+export function shrink(base: string, settings: ValidationSettings, steps: readonly Step[], earlier: string | null = null, blockElements?: number, budget = 400): Promise<{ steps: Step[]; failure: Failure }> {
+  return shrinkSteps(steps, (candidate) => replay(base, settings, candidate, earlier, blockElements), budget);
 }
 
 /**

@@ -86,7 +86,9 @@ interface Element extends ElementRecord {
 interface IdentifierIndex {
   holders: Map<string, Element[]>;
   contested: Set<string>;
-  /** Per block of BLOCK_ELEMENTS elements, how many of its users hold a contested key. */
+  /** Elements per block (see BLOCK_ELEMENTS). */
+  blockElements: number;
+  /** Per block, how many of its users hold a contested key. */
   contestedUsers: number[];
 }
 
@@ -140,10 +142,10 @@ export class IncrementalDocument {
   private readonly doc: EditableText;
   private elements: Element[] = [];
   private dirty: Element[] = [];
-  /** The elements' kept findings folded per BLOCK_ELEMENTS elements; null where a block changed since. */
+  /** The elements' kept findings folded per block of elements; null where a block changed since. */
   private blocks: (KeptRun<Element> | null)[] = [];
   private userCount = 0;
-  private index: IdentifierIndex = { holders: new Map(), contested: new Set(), contestedUsers: [] };
+  private index: IdentifierIndex;
   private earlierKeys = new Set<string>();
   /** What the earlier files hold, as a registry each combination goes on from (over()); made when first needed. */
   private earlierRegistry: IdentifierRegistry | null = null;
@@ -171,9 +173,16 @@ export class IncrementalDocument {
     readonly path: string,
     private settings: ValidationSettings,
     private earlier: EarlierFiles = NO_EARLIER_FILES,
+    /** Elements per block of folded findings: the tests make it small, so that a few users make many blocks. */
+    private readonly blockElements = BLOCK_ELEMENTS,
   ) {
     this.doc = document instanceof EditableText ? document : new EditableText(document.uri, document.languageId, document.version, document.getText());
     this.earlierKeys = new Set(earlier.holders.map((h) => h.key));
+    this.index = this.newIndex();
+  }
+
+  private newIndex(): IdentifierIndex {
+    return { holders: new Map(), contested: new Set(), blockElements: this.blockElements, contestedUsers: [] };
   }
 
   /** The document's text as it follows the edits (a TextDocument for the language service). */
@@ -452,7 +461,7 @@ export class IncrementalDocument {
       placeFindings(e, this.path);
       if ((index + 1) % ADOPT_BATCH === 0) yield;
     }
-    const identifiers: IdentifierIndex = { holders: new Map(), contested: new Set(), contestedUsers: [] };
+    const identifiers = this.newIndex();
     for (let index = 0; index < elements.length; index++) {
       this.indexIdentifiers(elements[index], 1, identifiers);
       if ((index + 1) % ADOPT_BATCH === 0) yield;
@@ -638,10 +647,10 @@ export class IncrementalDocument {
   private addBlocks(collector: FindingCollector, clashesOf: (user: UserRecord, ordinal: number) => Finding[]): void {
     const placed = (element: Element) => placementOf(element, this.path);
     this.stats.contestedUsers = 0;
-    for (let b = 0; b * BLOCK_ELEMENTS < this.elements.length; b++) {
+    for (let b = 0; b * this.blockElements < this.elements.length; b++) {
       const slots: KeptSlot[] = [];
       if (this.index.contestedUsers[b] > 0) {
-        for (let i = b * BLOCK_ELEMENTS, end = Math.min(this.elements.length, i + BLOCK_ELEMENTS); i < end; i++) {
+        for (let i = b * this.blockElements, end = Math.min(this.elements.length, i + this.blockElements); i < end; i++) {
           const element = this.elements[i];
           if (element.contestedKeys === 0) continue;
           slots.push({ at: 2 * i + 1, findings: () => clashesOf(element.user!, element.ordinal) });
@@ -657,7 +666,7 @@ export class IncrementalDocument {
     const folded = this.blocks[b];
     if (folded) return folded;
     const run = new KeptRun<Element>();
-    for (let i = b * BLOCK_ELEMENTS, end = Math.min(this.elements.length, i + BLOCK_ELEMENTS); i < end; i++) {
+    for (let i = b * this.blockElements, end = Math.min(this.elements.length, i + this.blockElements); i < end; i++) {
       const element = this.elements[i];
       for (const finding of element.before) run.add(finding, element, 2 * i);
       for (const finding of element.after) run.add(finding, element, 2 * i + 1);
@@ -668,7 +677,7 @@ export class IncrementalDocument {
 
   /** Marks the element's block to be folded again: its findings were replaced. */
   private unfold(element: Element): void {
-    this.blocks[Math.floor(element.index / BLOCK_ELEMENTS)] = null;
+    this.blocks[Math.floor(element.index / this.blockElements)] = null;
   }
 
   /** A bare <user> root is a user the pieces do not hold. */
@@ -690,7 +699,7 @@ function countContested(index: IdentifierIndex, element: Element, step: 1 | -1):
   const was = element.contestedKeys > 0;
   element.contestedKeys += step;
   if (was !== element.contestedKeys > 0) {
-    const b = Math.floor(element.index / BLOCK_ELEMENTS);
+    const b = Math.floor(element.index / index.blockElements);
     index.contestedUsers[b] = (index.contestedUsers[b] ?? 0) + (was ? -1 : 1);
   }
 }
