@@ -104,14 +104,18 @@ function pair(random: Random, count: number, crlf = false): { feed: string; expo
 }
 
 describe('a feed read in two parts by the dry-run', () => {
-  it('gives the baseline\'s side half of what is left when it is free, and nothing when too little is left', () => {
+  it('gives the baseline\'s side half of what is left and of the waiting users\' replay, and nothing when too little is left', () => {
     assert.equal(tailStart(1000, 0, 0), 500);
-    assert.equal(tailStart(1000, 600, 0), 800);
     assert.equal(tailStart(1001, 0, 0), 501);
-    assert.equal(tailStart(1000, 999, 0), null);
+    // 400 left, and the 600 read so far wait to be replayed here at a twentieth of their cost: (400 + 30) / 2 for the other side.
+    assert.equal(tailStart(1000, 600, 0), 785);
+    // Never more than is left, however much waits.
+    assert.equal(tailStart(1000, 999, 0), 999);
+    assert.equal(tailStart(1000, 1000, 0), null);
     assert.equal(tailStart(1000, 0, 600), null);
-    assert.equal(tailStart(100 << 20, 90 << 20), null); // 5 MiB left for the other side: under the 8 MiB worth posting
-    assert.equal(tailStart(100 << 20, 70 << 20), 85 << 20);
+    assert.equal(tailStart(100 << 20, 90 << 20), null); // (10 + 4.5) / 2 = 7.25 MiB for the other side: under the 8 MiB worth posting
+    assert.equal(tailStart(100 << 20, 80 << 20), 88 << 20); // (20 + 4) / 2 = 12 MiB
+    assert.equal(tailStart(100 << 20, 70 << 20), 333 << 18); // (30 + 3.5) / 2 = 16.75 MiB
   });
 
   it('chooses the cut when the baseline is read, from where the feed\'s read is then', async () => {
