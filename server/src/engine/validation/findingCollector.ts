@@ -33,13 +33,8 @@ interface Dropped {
  */
 export class FindingCollector {
   private readonly listed: Finding[] = [];
-  /**
-   * Collapsible findings by rule, severity and words (group, else message): the one listed. Keyed
-   * by the words as they are, not by one string made of all three, so that a repeat costs a lookup
-   * of a string whose hash V8 already holds (an incremental document adds its kept findings again
-   * on every keystroke: 100k of them when each user has one).
-   */
-  private readonly firsts = new Map<RuleId, Map<string, Finding>[]>();
+  /** Collapsible findings by rule, severity and words: the one listed. */
+  private readonly firsts = new ByWords<Finding>();
   private readonly perRule = new Map<RuleId, number>();
   private readonly dropped = new Map<RuleId, Dropped>();
   /** The users an error rejects, listed or not: the summary says how many. */
@@ -81,16 +76,14 @@ export class FindingCollector {
     this.perRule.set(finding.rule, count + 1);
     this.listed.push(finding);
     if (collapses) {
-      let bySeverity = this.firsts.get(finding.rule);
-      if (!bySeverity) this.firsts.set(finding.rule, (bySeverity = []));
-      (bySeverity[severityRank(finding.severity)] ??= new Map()).set(finding.group ?? finding.message, finding);
+      this.firsts.set(finding, finding);
     }
     return true;
   }
 
   /** The listed finding that one of a collapsing rule with these words and severity repeats. */
   private firstLike(finding: Pick<Finding, 'rule' | 'severity' | 'group' | 'message'>): Finding | undefined {
-    return this.firsts.get(finding.rule)?.[severityRank(finding.severity)]?.get(finding.group ?? finding.message);
+    return this.firsts.get(finding);
   }
 
   /**
@@ -262,8 +255,8 @@ export class KeptRun<T> {
   readonly steps: KeptStep<T>[] = [];
   /** The users the run's errors reject, each once. */
   readonly rejected = new Set<FindingUser>();
-  /** As FindingCollector.firsts: by rule, severity and words, so that no key string is made per finding. */
-  private firsts: Map<RuleId, Map<string, KeptStep<T>>[]> | null = new Map();
+  /** Each collapsing finding's step, by rule, severity and words. */
+  private firsts: ByWords<KeptStep<T>> | null = new ByWords();
 
   /** Adds a finding at `at` (not less than the last one's): addRun places slots by it. */
   add(finding: Finding, origin: T, at: number): void {
@@ -274,14 +267,10 @@ export class KeptRun<T> {
       this.steps.push({ finding, origin, at, count: 0, places: undefined });
       return;
     }
-    let bySeverity = this.firsts!.get(finding.rule);
-    if (!bySeverity) this.firsts!.set(finding.rule, (bySeverity = []));
-    const byWords = (bySeverity[severityRank(finding.severity)] ??= new Map());
-    const words = finding.group ?? finding.message;
-    const first = byWords.get(words);
+    const first = this.firsts!.get(finding);
     if (!first) {
       const step: KeptStep<T> = { finding, origin, at, count: 1, places: rejects ? [] : undefined };
-      byWords.set(words, step);
+      this.firsts!.set(finding, step);
       this.steps.push(step);
       return;
     }
@@ -293,6 +282,26 @@ export class KeptRun<T> {
   seal(): this {
     this.firsts = null;
     return this;
+  }
+}
+
+/**
+ * Values by a collapsing finding's rule, severity and words (group, else message). Keyed by the
+ * words as they are, not by one string made of all three, so that a repeat costs a lookup of a
+ * string whose hash V8 already holds (an incremental document adds its kept findings again on
+ * every keystroke: 100k of them when each user has one). collapseKey() is the same key as one string.
+ */
+class ByWords<V> {
+  private readonly byRule = new Map<RuleId, Map<string, V>[]>();
+
+  get(finding: Pick<Finding, 'rule' | 'severity' | 'group' | 'message'>): V | undefined {
+    return this.byRule.get(finding.rule)?.[severityRank(finding.severity)]?.get(finding.group ?? finding.message);
+  }
+
+  set(finding: Pick<Finding, 'rule' | 'severity' | 'group' | 'message'>, value: V): void {
+    let bySeverity = this.byRule.get(finding.rule);
+    if (!bySeverity) this.byRule.set(finding.rule, (bySeverity = []));
+    (bySeverity[severityRank(finding.severity)] ??= new Map()).set(finding.group ?? finding.message, value);
   }
 }
 

@@ -199,9 +199,7 @@ export function checkIdentifiersAcrossUsers(registry: IdentifierRegistry, uses: 
     report(duplicate ? 'duplicate-identifier' : 'identifier-case', use, first, () => {
       const where = first.documentIndex === documentIndex ? `line ${first.line + 1}`
         : `${excerpt(registry.documentPaths[first.documentIndex])}${registry.setName ? `, earlier in ${registry.setName}` : ''}`;
-      const args: Record<string, string> = duplicate
-        ? { what: describeIdentifier(use), value: use.value, first: `${first.userLabel}, ${where}` }
-        : { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` };
+      const args = { what: describeIdentifier(use), value: use.value, other: first.value, first: `${first.userLabel}, ${where}` };
       return { args, related: `first used by ${first.userLabel} as ${describeIdentifier(first, true)}` };
     });
   }
