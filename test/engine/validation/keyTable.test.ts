@@ -8,7 +8,13 @@ interface Entry {
   n: number;
 }
 
-const usesMap = (table: KeyTable<Entry>) => (table as unknown as { fallback: Map<string, Entry> | null }).fallback !== null;
+const hashesOf = (table: KeyTable<Entry>) => {
+  const hashes: number[] = [];
+  table.forEachHash((hash) => hashes.push(hash));
+  return hashes.sort();
+};
+
+const usesMap = (table: KeyTable<Entry>) => (table as unknown as { fallback: Map<string, number> | null }).fallback !== null;
 
 test('the key table answers as a Map that keeps the first value of each key, through growth', () => {
   for (let seed = 0; seed < 5; seed++) {
@@ -16,24 +22,34 @@ test('the key table answers as a Map that keeps the first value of each key, thr
     const table = new KeyTable<Entry>();
     const model = new Map<string, Entry>();
     const order: Entry[] = [];
+    const at = new Map<string, number>();
     // Few distinct keys for some seeds (many repeats), many for others (the table grows 5 times).
     const distinct = seed % 2 === 0 ? 300 : 200_000;
     for (let k = 0; k < 150_000; k++) {
       const key = `${random.chance(0.1) ? 'ID' : ''}${random.int(distinct)}${random.chance(0.05) ? 'é' : ''}`;
       const entry = { key, n: k };
-      if (random.chance(0.7)) {
-        const stored = table.add(entry);
-        assert.equal(stored, !model.has(key), `seed ${seed}, step ${k}: add ${key}`);
-        if (stored) {
+      const roll = random.int(10);
+      if (roll < 7) {
+        // add() and addOrFind() both store; the latter says where the first value of the key is.
+        const found = roll < 4 ? (table.add(entry) ? -1 : -2) : table.addOrFind(entry);
+        const held = model.get(key);
+        if (held === undefined) {
+          assert.equal(found, -1, `seed ${seed}, step ${k}: store ${key}`);
           model.set(key, entry);
+          at.set(key, order.length);
           order.push(entry);
+        } else {
+          assert.equal(found, roll < 4 ? -2 : at.get(key), `seed ${seed}, step ${k}: store ${key} again`);
         }
+      } else if (roll === 7) {
+        assert.equal(table.indexOf(key), at.get(key) ?? -1, `seed ${seed}, step ${k}: indexOf ${key}`);
       } else {
         assert.equal(table.get(key), model.get(key), `seed ${seed}, step ${k}: get ${key}`);
       }
     }
     assert.equal(table.size, model.size);
     assert.deepEqual([...table], order, 'iterates in the order stored');
+    assert.deepEqual(hashesOf(table), order.map((entry) => keyHash(entry.key)).sort(), 'one hash per key, as stored');
     assert.equal(usesMap(table), false, 'ordinary keys never need the Map');
   }
 });
@@ -48,7 +64,13 @@ test('keys that collide on purpose move the table to a Map, and nothing is lost'
   assert.equal(table.add({ key: 'k7', n: -1 }, 42), false, 'still the first value');
   assert.equal(table.get('k7')!.n, 7);
   assert.equal(table.get('absent'), undefined);
+  assert.equal(table.addOrFind({ key: 'k9', n: -1 }, 42), 9, 'where the first value of the key is');
+  assert.equal(table.indexOf('k4999'), 4999);
+  assert.equal(table.addOrFind({ key: 'new', n: 5_000 }), -1);
+  entries.push({ key: 'new', n: 5_000 });
   assert.deepEqual([...table], entries);
+  // The Map keeps no hashes: they are keyHash's again.
+  assert.deepEqual(hashesOf(table), entries.map((entry) => keyHash(entry.key)).sort());
 
   // Hashes that follow one another fill one run of slots without a long insertion; the first
   // lookup that walks it moves the table too.

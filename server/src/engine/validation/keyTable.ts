@@ -30,39 +30,50 @@ export class KeyTable<V extends { readonly key: string }> {
   private mask = INITIAL_CAPACITY - 1;
   /** The values in the order stored. */
   private readonly values: V[] = [];
-  /** Where everything lives once keys collided past MAX_PROBE (see above). */
-  private fallback: Map<string, V> | null = null;
+  /** Each key's index in `values`, once keys collided past MAX_PROBE (see above). */
+  private fallback: Map<string, number> | null = null;
 
   get size(): number {
     return this.values.length;
   }
 
   get(key: string, hash = keyHash(key)): V | undefined {
-    if (this.fallback !== null) return this.fallback.get(key);
+    const at = this.indexOf(key, hash);
+    return at < 0 ? undefined : this.values[at];
+  }
+
+  /** The index, in the order stored, of the value stored under `key`; -1 when there is none. */
+  indexOf(key: string, hash = keyHash(key)): number {
+    if (this.fallback !== null) return this.fallback.get(key) ?? -1;
     const { slots, hashes, mask, values } = this;
     for (let i = hash & mask, probes = 0; ; i = (i + 1) & mask, probes++) {
       const slot = slots[i];
-      if (slot === 0) return undefined;
-      if (hashes[i] === hash) {
-        const value = values[slot - 1];
-        if (value.key === key) return value;
-      }
+      if (slot === 0) return -1;
+      if (hashes[i] === hash && values[slot - 1].key === key) return slot - 1;
       if (probes === MAX_PROBE) {
         this.useFallback();
-        return this.fallback!.get(key);
+        return this.fallback!.get(key) ?? -1;
       }
     }
   }
 
   /** Stores `value` under its key unless one is there already; true when stored. */
   add(value: V, hash = keyHash(value.key)): boolean {
+    return this.addOrFind(value, hash) < 0;
+  }
+
+  /**
+   * Stores `value` under its key and returns -1, or returns the index (in the order stored) of the
+   * value that is there already: one walk of the slots for what would be a lookup and an insertion.
+   */
+  addOrFind(value: V, hash = keyHash(value.key)): number {
     if (this.fallback !== null) return this.addToFallback(value);
     const key = value.key;
     const { slots, hashes, mask, values } = this;
     let i = hash & mask;
     let probes = 0;
-    for (; slots[i] !== 0; i = (i + 1) & mask, probes++) {
-      if (hashes[i] === hash && values[slots[i] - 1].key === key) return false;
+    for (let slot = slots[i]; slot !== 0; i = (i + 1) & mask, slot = slots[i], probes++) {
+      if (hashes[i] === hash && values[slot - 1].key === key) return slot - 1;
       if (probes === MAX_PROBE) {
         this.useFallback();
         return this.addToFallback(value);
@@ -73,7 +84,7 @@ export class KeyTable<V extends { readonly key: string }> {
     hashes[i] = hash;
     // At most half full, so that a miss nearly always ends at the first or second slot.
     if (values.length * 2 > mask + 1) this.grow();
-    return true;
+    return -1;
   }
 
   /** The values in the order stored. */
@@ -81,17 +92,28 @@ export class KeyTable<V extends { readonly key: string }> {
     return this.values[Symbol.iterator]();
   }
 
-  private addToFallback(value: V): boolean {
+  /** Calls `f` with each stored key's hash, in no set order: the one it was stored with (keyHash's, once the table is a Map). */
+  forEachHash(f: (hash: number) => void): void {
+    if (this.fallback !== null) {
+      for (const value of this.values) f(keyHash(value.key));
+      return;
+    }
+    const { slots, hashes } = this;
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) f(hashes[i]);
+  }
+
+  private addToFallback(value: V): number {
     const fallback = this.fallback!;
-    if (fallback.has(value.key)) return false;
-    fallback.set(value.key, value);
+    const at = fallback.get(value.key);
+    if (at !== undefined) return at;
+    fallback.set(value.key, this.values.length);
     this.values.push(value);
-    return true;
+    return -1;
   }
 
   private useFallback(): void {
-    const fallback = new Map<string, V>();
-    for (const value of this.values) fallback.set(value.key, value);
+    const fallback = new Map<string, number>();
+    this.values.forEach((value, at) => fallback.set(value.key, at));
     this.fallback = fallback;
     this.slots = new Int32Array(0);
     this.hashes = new Int32Array(0);
