@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyTable, keyHash } from '../../../server/src/engine/validation/keyTable';
+import { KeyMap, KeySet, KeyTable, keyHash } from '../../../server/src/engine/validation/keyTable';
 import { randomFor } from '../../helpers/userFileMutator';
 
 interface Entry {
@@ -14,7 +14,7 @@ const hashesOf = (table: KeyTable<Entry>) => {
   return hashes.sort();
 };
 
-const usesMap = (table: KeyTable<Entry>) => (table as unknown as { fallback: Map<string, number> | null }).fallback !== null;
+const usesMap = (table: object) => (table as unknown as { fallback: Map<string, number> | null }).fallback !== null;
 
 test('the key table answers as a Map that keeps the first value of each key, through growth', () => {
   for (let seed = 0; seed < 5; seed++) {
@@ -80,6 +80,42 @@ test('keys that collide on purpose move the table to a Map, and nothing is lost'
   assert.equal(run.get('absent', 0), undefined);
   assert.equal(usesMap(run), true);
   for (let n = 0; n < 1_000; n++) assert.equal(run.get(`r${n}`, n)!.n, n);
+});
+
+test('the key map answers get, set and delete as a Map does, and the key set add as a Set does', () => {
+  for (const collide of [false, true]) {
+    const random = randomFor(20261207, collide ? 1 : 0);
+    const map = new KeyMap<number>();
+    const set = new KeySet();
+    const modelMap = new Map<string, number>();
+    const modelSet = new Set<string>();
+    // Colliding hashes move both tables to their Map part early on; the answers must not change.
+    const hash = (key: string) => (collide ? 7 : keyHash(key));
+    for (let k = 0; k < 60_000; k++) {
+      const key = `k${random.int(collide ? 400 : 20_000)}`;
+      const roll = random.int(10);
+      if (roll < 4) {
+        map.set(key, k, hash(key));
+        modelMap.set(key, k);
+      } else if (roll < 5) {
+        const wasSet = map.setIfAbsent(key, -k, hash(key));
+        assert.equal(wasSet, !modelMap.has(key), `step ${k}: setIfAbsent ${key}`);
+        if (wasSet) modelMap.set(key, -k);
+      } else if (roll < 7) {
+        map.delete(key, hash(key));
+        modelMap.delete(key);
+      } else if (roll < 9) {
+        assert.equal(map.get(key, hash(key)), modelMap.get(key), `step ${k}: get ${key}`);
+      } else {
+        assert.equal(set.add(key, hash(key)), !modelSet.has(key), `step ${k}: add ${key}`);
+        modelSet.add(key);
+      }
+    }
+    for (const [key, value] of modelMap) assert.equal(map.get(key, hash(key)), value);
+    assert.equal(set.size, modelSet.size);
+    assert.equal(usesMap(map), collide, 'only colliding keys need the Map');
+    assert.equal(usesMap(set), collide);
+  }
 });
 
 test('keyHash is FNV-1a over UTF-16 units, the number the split validation compares across threads', () => {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { XmlScanner, type ScanSink } from '../xml/scanner';
 import { InputError, type InputDocument } from '../files/inputDocument';
 import { UserCollector, type CollectedIdentifier, type CollectedUser, type CollectorOptions, type FatalProblem } from './userCollector';
+import { KeyMap, KeySet, keyHash } from '../validation/keyTable';
 import { readInputTail, type PackedInputUsers, type TailListener, type TailOutcome, type TailRequest } from './inputTail';
 
 /**
@@ -31,9 +32,9 @@ export function describeHolder(holder: Holder): string {
 
 export class BaselineIndex {
   /** Existing users by match key. */
-  readonly byMatch = new Map<string, Holder>();
+  readonly byMatch = new KeyMap<Holder>();
   /** Every identifier value (lower-cased) of every existing user, and later of the feed's users. */
-  readonly holders = new Map<string, Holder>();
+  readonly holders = new KeyMap<Holder>();
   users = 0;
 
   /**
@@ -43,7 +44,7 @@ export class BaselineIndex {
    */
   canons: (serials: readonly number[]) => Promise<string[]> = () => Promise.resolve([]);
 
-  /** Indexes a batch packed by a BaselinePacker: its keys are lower-cased and first-wins already, so each is one set. */
+  /** Indexes a batch packed by a BaselinePacker: its keys are lower-cased, hashed and first-wins already, so each is one set. */
   add(path: string, batch: PackedUsers): void {
     const { byMatch, holders } = this;
     const v = batch.values;
@@ -63,9 +64,9 @@ export class BaselineIndex {
       };
       const holder: Holder = { existing: user, current: user, claimedBy: -1, path };
       const match = v[at++] as string | null;
-      if (match !== null) byMatch.set(match, holder);
+      if (match !== null) byMatch.set(match, holder, v[at++] as number);
       const owned = v[at++] as number;
-      for (let k = 0; k < owned; k++) holders.set(v[at++] as string, holder);
+      for (let k = 0; k < owned; k++, at += 2) holders.set(v[at] as string, holder, v[at + 1] as number);
       this.users++;
     }
   }
@@ -90,8 +91,8 @@ export interface PackedUsers {
 export class BaselinePacker {
   /** The canonical fields of every user packed, by serial. */
   readonly canons: string[] = [];
-  private readonly matched = new Set<string>();
-  private readonly held = new Set<string>();
+  private readonly matched = new KeySet();
+  private readonly held = new KeySet();
 
   constructor(private readonly matchIdType: string) {}
 
@@ -102,24 +103,23 @@ export class BaselinePacker {
       this.canons.push(user.canon);
       values.push(user.primaryId, user.internalAccount ? 1 : 0, user.digest, serial, user.line, user.identifiers.length);
       for (const id of user.identifiers) values.push(id.type, id.value, id.internal ? 1 : 0);
+      // Each key with its keyHash: the thread that indexes them then hashes no string again.
       const match = matchKey(user, this.matchIdType);
-      if (match !== null && !this.matched.has(match)) {
-        this.matched.add(match);
-        values.push(match);
-      } else values.push(null);
+      const matchHash = match === null ? 0 : keyHash(match);
+      if (match !== null && this.matched.add(match, matchHash)) values.push(match, matchHash);
+      else values.push(null);
       const ownedAt = values.length;
       values.push(0);
       if (user.primaryId !== null) this.hold(user.primaryId.toLowerCase(), values);
       for (const id of user.identifiers) this.hold(id.value.toLowerCase(), values);
-      (values[ownedAt] as number) = values.length - ownedAt - 1;
+      (values[ownedAt] as number) = (values.length - ownedAt - 1) / 2;
     }
     return { count: users.length, values };
   }
 
   private hold(key: string, values: (string | number | null)[]): void {
-    if (this.held.has(key)) return;
-    this.held.add(key);
-    values.push(key);
+    const hash = keyHash(key);
+    if (this.held.add(key, hash)) values.push(key, hash);
   }
 }
 
@@ -141,14 +141,27 @@ export function checkBaselineDocument(end: BaselineDocumentEnd): void {
   }
 }
 
-/** The lower-cased keys of a user's identifiers (primary and additional), with how to name each. */
-export function identifierKeys(user: CollectedUser, externalOnly = false): Map<string, string> {
-  const keys = new Map<string, string>();
-  if (user.primaryId !== null) keys.set(user.primaryId.toLowerCase(), `primary_id ${user.primaryId}`);
+/** A user's identifier as the index looks it up. */
+export interface IdentifierKey {
+  /** The value lower-cased. */
+  key: string;
+  /** keyHash of key. */
+  hash: number;
+  /** How a message names the identifier: `primary_id X123`, `BARCODE 0042`. */
+  label: string;
+}
+
+/** The keys of a user's identifiers (primary and additional), each once, the first identifier with it naming it. */
+export function identifierKeys(user: CollectedUser, externalOnly = false): IdentifierKey[] {
+  const keys: IdentifierKey[] = [];
+  const add = (value: string, label: () => string): void => {
+    const key = value.toLowerCase();
+    // A user has a handful of identifiers: a scan of them is cheaper than a Map per user.
+    if (!keys.some((k) => k.key === key)) keys.push({ key, hash: keyHash(key), label: label() });
+  };
+  if (user.primaryId !== null) add(user.primaryId, () => `primary_id ${user.primaryId}`);
   for (const id of user.identifiers) {
-    if (externalOnly && id.internal) continue;
-    const key = id.value.toLowerCase();
-    if (!keys.has(key)) keys.set(key, `${id.type} ${id.value}`);
+    if (!(externalOnly && id.internal)) add(id.value, () => `${id.type} ${id.value}`);
   }
   return keys;
 }

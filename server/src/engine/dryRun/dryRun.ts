@@ -10,7 +10,7 @@ import { findCut, SPLIT_MIN_BYTES, type Cut } from '../validation/splitValidatio
 import { UserCollector, type CollectedUser, type CollectorOptions } from './userCollector';
 import { documentsToBridge, v2ViewOf, V2ViewSink } from './versionBridge';
 import { compareUsers } from './compareUsers';
-import { describeHolder, identifierKeys, matchKey, readBaseline, readsOnWorker, type BaselineIndex, type Holder, type TailRead } from './baselineIndex';
+import { describeHolder, identifierKeys, matchKey, readBaseline, readsOnWorker, type BaselineIndex, type Holder, type IdentifierKey, type TailRead } from './baselineIndex';
 import { IGNORE_USERS, unpackInputUsers, type PackedInputUsers, type TailOutcome, type TailRequest, type TailUser } from './inputTail';
 import { firstFileError, RejectionFindings, type Rejection } from './rejections';
 import {
@@ -409,20 +409,20 @@ class Replay {
     }
     const keys = identifierKeys(user);
     // An identifier (the match included) that an earlier input user created or updated: the first wins.
-    for (const [key, value] of keys) {
-      const holder = this.index.holders.get(key);
+    for (const { key, hash, label } of keys) {
+      const holder = this.index.holders.get(key, hash);
       if (holder === undefined || holder.claimedBy < 0 || caseOnly(holder, key, user)) continue;
       const first = this.users[holder.claimedBy];
-      return reject('duplicate-in-feed', `${value} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
+      return reject('duplicate-in-feed', `${label} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
     }
     if (existing && mode === 'import') return reject('exists', `${describeHolder(existingHolder!)} already exists: import adds new users only`);
     if (existing && existing.internalAccount) {
       return reject('internal-user', `it matches ${describeHolder(existingHolder!)}, an internal account: SIS never updates internal users ("User is not external")`);
     }
-    for (const [key, value] of keys) {
-      const holder = this.index.holders.get(key);
+    for (const { key, hash, label } of keys) {
+      const holder = this.index.holders.get(key, hash);
       if (holder !== undefined && holder !== existingHolder && !caseOnly(holder, key, user)) {
-        return reject('identifier-taken', `${value} belongs to ${describeHolder(holder)}`);
+        return reject('identifier-taken', `${label} belongs to ${describeHolder(holder)}`);
       }
     }
     if (!existing && mode === 'synchronize' && unmatched === 'reject') {
@@ -433,7 +433,7 @@ class Replay {
     if (!existing) {
       entry.outcome = 'new';
       const holder: Holder = { existing: null, current: user, claimedBy: at, path };
-      for (const [key] of keys) this.index.holders.set(key, holder);
+      for (const { key, hash } of keys) this.index.holders.set(key, holder, hash);
       return;
     }
     if (existing.digest === user.digest) entry.outcome = 'unchanged';
@@ -456,13 +456,13 @@ class Replay {
   }
 
   /** Swap-all: the existing user's external identifiers are replaced by the input's; internal ones stay. */
-  private claim(holder: Holder, existing: CollectedUser, keys: Map<string, string>, at: number, user: CollectedUser): void {
+  private claim(holder: Holder, existing: CollectedUser, keys: readonly IdentifierKey[], at: number, user: CollectedUser): void {
     holder.claimedBy = at;
     holder.current = user;
-    for (const [key] of identifierKeys(existing, true)) {
-      if (!keys.has(key) && this.index.holders.get(key) === holder) this.index.holders.delete(key);
+    for (const { key, hash } of identifierKeys(existing, true)) {
+      if (!keys.some((k) => k.key === key) && this.index.holders.get(key, hash) === holder) this.index.holders.delete(key, hash);
     }
-    for (const [key] of keys) this.index.holders.set(key, holder);
+    for (const { key, hash } of keys) this.index.holders.set(key, holder, hash);
   }
 }
 
