@@ -89,6 +89,7 @@ test('the key map answers get, set and delete as a Map does, and the key set add
     const set = new KeySet();
     const modelMap = new Map<string, number>();
     const modelSet = new Set<string>();
+    const setOrder = new Map<string, number>();
     // Colliding hashes move both tables to their Map part early on; the answers must not change.
     const hash = (key: string) => (collide ? 7 : keyHash(key));
     for (let k = 0; k < 60_000; k++) {
@@ -106,8 +107,14 @@ test('the key map answers get, set and delete as a Map does, and the key set add
         modelMap.delete(key);
       } else if (roll < 9) {
         assert.equal(map.get(key, hash(key)), modelMap.get(key), `step ${k}: get ${key}`);
-      } else {
+      } else if (k % 2 === 0) {
         assert.equal(set.add(key, hash(key)), !modelSet.has(key), `step ${k}: add ${key}`);
+        if (!modelSet.has(key)) setOrder.set(key, modelSet.size);
+        modelSet.add(key);
+      } else {
+        // The index of a key already there is its place in the order added.
+        assert.equal(set.addOrFind(key, hash(key)), setOrder.get(key) ?? -1, `step ${k}: addOrFind ${key}`);
+        if (!modelSet.has(key)) setOrder.set(key, modelSet.size);
         modelSet.add(key);
       }
     }

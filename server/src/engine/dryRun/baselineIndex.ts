@@ -147,21 +147,22 @@ export interface IdentifierKey {
   key: string;
   /** keyHash of key. */
   hash: number;
-  /** How a message names the identifier: `primary_id X123`, `BARCODE 0042`. */
-  label: string;
+  /** The identifier type ('primary_id' for the primary identifier) and the value as written: what a message names. */
+  type: string;
+  value: string;
 }
 
-/** The keys of a user's identifiers (primary and additional), each once, the first identifier with it naming it. */
+/** The keys of a user's identifiers (primary and additional), each once, named by the first identifier with it. */
 export function identifierKeys(user: CollectedUser, externalOnly = false): IdentifierKey[] {
   const keys: IdentifierKey[] = [];
-  const add = (value: string, label: () => string): void => {
+  const add = (type: string, value: string): void => {
     const key = value.toLowerCase();
     // A user has a handful of identifiers: a scan of them is cheaper than a Map per user.
-    if (!keys.some((k) => k.key === key)) keys.push({ key, hash: keyHash(key), label: label() });
+    if (!keys.some((k) => k.key === key)) keys.push({ key, hash: keyHash(key), type, value });
   };
-  if (user.primaryId !== null) add(user.primaryId, () => `primary_id ${user.primaryId}`);
+  if (user.primaryId !== null) add('primary_id', user.primaryId);
   for (const id of user.identifiers) {
-    if (!(externalOnly && id.internal)) add(id.value, () => `${id.type} ${id.value}`);
+    if (!(externalOnly && id.internal)) add(id.type, id.value);
   }
   return keys;
 }

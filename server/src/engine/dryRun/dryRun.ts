@@ -409,20 +409,20 @@ class Replay {
     }
     const keys = identifierKeys(user);
     // An identifier (the match included) that an earlier input user created or updated: the first wins.
-    for (const { key, hash, label } of keys) {
+    for (const { key, hash, type, value } of keys) {
       const holder = this.index.holders.get(key, hash);
       if (holder === undefined || holder.claimedBy < 0 || caseOnly(holder, key, user)) continue;
       const first = this.users[holder.claimedBy];
-      return reject('duplicate-in-feed', `${label} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
+      return reject('duplicate-in-feed', `${type} ${value} is already used by ${first.primaryId ?? 'an earlier user'} at ${first.path}:${first.line + 1} (the first user in the feed wins)`);
     }
     if (existing && mode === 'import') return reject('exists', `${describeHolder(existingHolder!)} already exists: import adds new users only`);
     if (existing && existing.internalAccount) {
       return reject('internal-user', `it matches ${describeHolder(existingHolder!)}, an internal account: SIS never updates internal users ("User is not external")`);
     }
-    for (const { key, hash, label } of keys) {
+    for (const { key, hash, type, value } of keys) {
       const holder = this.index.holders.get(key, hash);
       if (holder !== undefined && holder !== existingHolder && !caseOnly(holder, key, user)) {
-        return reject('identifier-taken', `${label} belongs to ${describeHolder(holder)}`);
+        return reject('identifier-taken', `${type} ${value} belongs to ${describeHolder(holder)}`);
       }
     }
     if (!existing && mode === 'synchronize' && unmatched === 'reject') {

@@ -153,12 +153,18 @@ export class KeyTable<V extends { readonly key: string }> extends KeyIndex {
   }
 }
 
-/** What a Set<string> does with add. */
+/** What a Set<string> does with add, and where each key was first added. */
 export class KeySet extends KeyIndex {
   /** Adds the key; true when it was not there. */
   add(key: string, hash = keyHash(key)): boolean {
+    return this.addOrFind(key, hash) < 0;
+  }
+
+  /** Adds the key and returns -1, or returns its index (in the order added) when it is there already. */
+  addOrFind(key: string, hash = keyHash(key)): number {
     const size = this.size;
-    return this.place(key, hash) === size;
+    const at = this.place(key, hash);
+    return at < size ? at : -1;
   }
 }
 

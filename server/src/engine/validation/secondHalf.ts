@@ -8,7 +8,7 @@ import { DocumentChecker, type SetState, type UserObserver } from './documentChe
 import { collapseKey, FindingCollector, MAX_FINDINGS_PER_DOCUMENT } from './findingCollector';
 import { ruleDef } from '../rules/ruleTable';
 import { IdentifierRegistry, keyHash, type IdentifierUse } from './identifiers';
-import { KeyTable } from './keyTable';
+import { KeySet } from './keyTable';
 
 /**
  * The second half of a big file, validated on another thread (splitValidation.ts has the plan
@@ -182,9 +182,9 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
   private readonly values: string[] = [];
   private readonly spans: number[] = [];
   private readonly keyHashes: number[] = [];
-  /** Each value's first identifier in this half, and that identifier's user: a Map here was most of userEnded's time. */
-  private readonly firstUses = new KeyTable<IdentifierUse>();
-  private readonly userOfFirstUse: number[] = [];
+  /** Each value's key in this half (a Map here was most of userEnded's time), and by its index the first user with it. */
+  private readonly keys = new KeySet();
+  private readonly userOfKey: number[] = [];
 
   constructor(private readonly path: string, private readonly col: number) {
     super();
@@ -278,11 +278,11 @@ class SecondHalfRecorder extends FindingCollector implements ScanSink, UserObser
     for (const use of uses) {
       const hash = keyHash(use.key);
       this.keyHashes.push(hash);
-      const first = this.firstUses.addOrFind(use, hash);
-      if (first < 0) {
-        this.userOfFirstUse.push(k);
-      } else if (this.userOfFirstUse[first] !== k) {
-        this.flags[this.userOfFirstUse[first]] |= 4;
+      const seen = this.keys.addOrFind(use.key, hash);
+      if (seen < 0) {
+        this.userOfKey.push(k);
+      } else if (this.userOfKey[seen] !== k) {
+        this.flags[this.userOfKey[seen]] |= 4;
         shares = true;
       }
     }
