@@ -185,14 +185,6 @@ export class KeyMap<V> extends KeyIndex {
     this.values[this.place(key, hash)] = value;
   }
 
-  /** Sets `value` unless the key has one; true when set. */
-  setIfAbsent(key: string, value: V, hash = keyHash(key)): boolean {
-    const at = this.place(key, hash);
-    if (this.values[at] !== undefined) return false;
-    this.values[at] = value;
-    return true;
-  }
-
   delete(key: string, hash = keyHash(key)): void {
     const at = this.indexOf(key, hash);
     if (at >= 0) this.values[at] = undefined;
