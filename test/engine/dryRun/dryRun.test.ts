@@ -7,7 +7,7 @@ import { dryRunJson, dryRunText } from '../../../server/src/engine/dryRun/format
 import { repoRoot } from '../../helpers/repoRoot';
 import { InputError } from '../../../server/src/engine/files/inputDocument';
 import { DEFAULT_SETTINGS } from '../../../server/src/engine/config/types';
-import { document, identifier, outcomes, run, user, usersFile } from './fixtures';
+import { document, identifier, outcomeOf, outcomes, run, user, usersFile } from './fixtures';
 
 const PHONE = (number: string, extra = '') =>
   `<phone${extra}><phone_number>${number}</phone_number><phone_types><phone_type>mobile</phone_type></phone_types></phone>`;
@@ -60,6 +60,25 @@ describe('dry-run outcomes', () => {
       { path: 'user_identifiers/BARCODE', change: 'changed', old: 'B1', new: 'B2' },
       { path: 'user_identifiers/UNIV_ID', change: 'added', old: null, new: 'U1' },
       { path: 'user_statistics/user_statistic', change: 'added', old: null, new: 'ARTS' },
+    ]);
+  });
+
+  it('describes a segment as a person reads it: first field bare, repeated types joined, set flags by name, model order', async () => {
+    const baseline = usersFile(user('alice',
+      `<contact_info><addresses><address><line1>1 Main St</line1><address_types><address_type>home</address_type></address_types></address></addresses>`,
+      `<phones>${PHONE('555-1')}</phones></contact_info>`,
+    ));
+    // Written out of model order, with two types (in reverse order) and flags: the description does not follow the file.
+    const input = usersFile(user('alice',
+      '<contact_info><addresses><address preferred="true"><address_types><address_type>work</address_type><address_type>home</address_type></address_types>',
+      '<city>Berkeley</city><line1>1 Main St</line1></address></addresses>',
+      '<phones><phone preferred="true" preferred_sms="true"><phone_types><phone_type>mobile</phone_type></phone_types><phone_number>555-1</phone_number></phone></phones></contact_info>',
+    ));
+    const [alice] = (await run(input, baseline)).users;
+    assert.equal(outcomeOf(alice), 'alice updated', alice.detail ?? '');
+    assert.deepEqual(alice.changes.map((c) => [c.path, c.change, c.old, c.new]), [
+      ['contact_info/addresses/address', 'changed', '1 Main St (address_types: home)', '1 Main St (city: Berkeley; address_types: home, work; preferred)'],
+      ['contact_info/phones/phone', 'changed', '555-1 (phone_types: mobile)', '555-1 (phone_types: mobile; preferred; preferred_sms)'],
     ]);
   });
 

@@ -99,6 +99,12 @@ interface Plan {
   rank: number;
   /** How a field is named inside its segment's description: `phone_types`, not `phone_types/phone_type`. */
   label: string;
+  /** `path` and the field separator: a scalar's entry is this and its value. */
+  entryPrefix: string;
+  /** An identifier segment's path up to its type: `user_identifiers/` (the type completes it). */
+  typePrefix: string;
+  /** Whether its text is kept: a scalar, a segment's leaf, account_type, or a repeated element of text only. */
+  takesText: boolean;
   /** Plans of the children seen so far, by element name. */
   children: Map<string, Plan>;
 }
@@ -123,7 +129,18 @@ function rankOf(node: ElementNode): number {
 }
 
 function newPlan(kind: Kind, node: ElementNode, path: string): Plan {
-  return { kind, node, path, rank: rankOf(node), label: path.split('/')[0], children: new Map() };
+  return {
+    kind,
+    node,
+    path,
+    rank: rankOf(node),
+    label: path.split('/')[0],
+    entryPrefix: path + FIELD_SEPARATOR,
+    typePrefix: path.slice(0, path.lastIndexOf('/') + 1),
+    // A repeated element of text only (a researcher's keywords) is a segment whose text is its value.
+    takesText: kind === Kind.Scalar || kind === Kind.SegmentLeaf || kind === Kind.AccountType || node.content === 'simple',
+    children: new Map(),
+  };
 }
 
 /**
@@ -177,10 +194,74 @@ function normalise(node: ElementNode, value: string): string {
   }
 }
 
-interface SegmentField {
-  rank: number;
-  label: string;
-  value: string;
+/**
+ * The fields of the segment being read, in parallel arrays reused from one segment to the next:
+ * a segment has a few fields, and every segment of every user passes through here.
+ */
+class SegmentFields {
+  private readonly ranks: number[] = [];
+  private readonly labels: string[] = [];
+  private readonly values: string[] = [];
+  private length = 0;
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  push(rank: number, label: string, value: string): void {
+    const at = this.length++;
+    this.ranks[at] = rank;
+    this.labels[at] = label;
+    this.values[at] = value;
+  }
+
+  /**
+   * The segment as a person reads it and as it compares: its first field (in model order) bare,
+   * the rest as `name: value` in parentheses; repeated fields (a segment's types) are joined.
+   * Fields are ordered by the model, not the file, since xs:all allows any order.
+   */
+  describe(): string {
+    const n = this.length;
+    if (n === 0) return '(empty)';
+    this.sort();
+    const { labels, values } = this;
+    let head = '';
+    let body = '';
+    let parts = 0;
+    for (let k = 0; k < n; k++) {
+      const value = values[k];
+      if (k === 0 && value !== '') {
+        head = value;
+      } else if (parts > 0 && labels[k - 1] === labels[k]) {
+        body += ', ' + value;
+      } else {
+        if (parts++ > 0) body += '; ';
+        body += value === '' ? labels[k] : labels[k] + ': ' + value;
+      }
+    }
+    if (parts === 0) return head;
+    return head === '' ? body : head + ' (' + body + ')';
+  }
+
+  /** By model rank, then value (a segment's repeated types); usually in model order already. */
+  private sort(): void {
+    const { ranks, labels, values } = this;
+    for (let k = 1; k < this.length; k++) {
+      const rank = ranks[k];
+      const label = labels[k];
+      const value = values[k];
+      let at = k - 1;
+      while (at >= 0 && (ranks[at] > rank || (ranks[at] === rank && values[at] > value))) {
+        ranks[at + 1] = ranks[at];
+        labels[at + 1] = labels[at];
+        values[at + 1] = values[at];
+        at--;
+      }
+      ranks[at + 1] = rank;
+      labels[at + 1] = label;
+      values[at + 1] = value;
+    }
+  }
 }
 
 export class UserCollector implements ScanSink {
@@ -227,7 +308,7 @@ export class UserCollector implements ScanSink {
   // The segment being read.
   private segment: Plan | null = null;
   private segmentInternal = false;
-  private segmentFields: SegmentField[] = [];
+  private readonly segmentFields = new SegmentFields();
   private identifierType = '';
   private identifierValue = '';
 
@@ -245,7 +326,6 @@ export class UserCollector implements ScanSink {
 
   startTag(tag: ScanStartTag): void {
     const depth = this.depth++;
-    this.texts[depth] = '';
     if (depth === 0) {
       this.frames[0] = this.startRoot(tag);
       return;
@@ -261,6 +341,7 @@ export class UserCollector implements ScanSink {
     const plan = childPlan(parent, name, this.options);
     this.frames[depth] = plan;
     if (plan === null) return;
+    if (plan.takesText) this.texts[depth] = '';
     switch (plan.kind) {
       case Kind.User:
         this.beginUser(tag);
@@ -276,10 +357,7 @@ export class UserCollector implements ScanSink {
   text(text: ScanText): void {
     const plan = this.frames[this.depth - 1];
     if (plan === null || plan === undefined) return;
-    // A repeated element of text only (a researcher's keywords) is a segment whose text is its value.
-    if (plan.kind === Kind.Scalar || plan.kind === Kind.SegmentLeaf || plan.kind === Kind.AccountType || plan.node.content === 'simple') {
-      this.texts[this.depth - 1] += plan.node.sharedValue ? text.sharedValue() : text.value();
-    }
+    if (plan.takesText) this.texts[this.depth - 1] += plan.node.sharedValue ? text.sharedValue() : text.value();
   }
 
   endTag(_name: string): void {
@@ -300,7 +378,7 @@ export class UserCollector implements ScanSink {
       case Kind.IdentifierSegment:
         if (this.segment !== plan) break;
         if (plan.node.content === 'simple' && this.texts[depth] !== '') {
-          this.segmentFields.push({ rank: plan.rank, label: plan.label, value: normalise(plan.node, this.texts[depth]) });
+          this.segmentFields.push(plan.rank, plan.label, normalise(plan.node, this.texts[depth]));
         }
         this.endSegment(plan);
         break;
@@ -366,13 +444,13 @@ export class UserCollector implements ScanSink {
       // Alma compares primary ids without regard to case: one that differs only in case is the same id.
       compared = value.toLowerCase();
     }
-    this.entries.push(plan.path + FIELD_SEPARATOR + compared);
+    this.entries.push(plan.entryPrefix + compared);
     this.entryRanks.push(plan.rank);
   }
 
   private beginSegment(plan: Plan, tag: ScanStartTag): void {
     this.segment = plan;
-    this.segmentFields = [];
+    this.segmentFields.clear();
     this.segmentInternal = false;
     this.identifierType = '';
     this.identifierValue = '';
@@ -386,7 +464,7 @@ export class UserCollector implements ScanSink {
       const def = plan.node.attributeIndex.exact.get(attribute.name);
       if (def && def.type === 'boolean' && def.sis !== 'output' && (attribute.value === 'true' || attribute.value === '1')) {
         // A flag whose default is false: shown by name when set.
-        this.segmentFields.push({ rank: Number.MAX_SAFE_INTEGER, label: def.name, value: '' });
+        this.segmentFields.push(Number.MAX_SAFE_INTEGER, def.name, '');
       }
     }
   }
@@ -400,24 +478,24 @@ export class UserCollector implements ScanSink {
     }
     const value = normalise(plan.node, text);
     if (role === 'identifierValue') this.identifierValue = value;
-    this.segmentFields.push({ rank: plan.rank, label: plan.label, value });
+    this.segmentFields.push(plan.rank, plan.label, value);
   }
 
   private endSegment(plan: Plan): void {
     this.segment = null;
-    let path = plan.path;
+    let prefix = plan.entryPrefix;
     if (plan.kind === Kind.IdentifierSegment) {
       const type = this.identifierType || '(no type)';
       if (this.identifierValue !== '') {
         this.identifiers.push({ type, value: this.identifierValue, internal: this.segmentInternal });
       }
-      path = `${plan.path.slice(0, plan.path.lastIndexOf('/') + 1)}${type}`;
+      prefix = plan.typePrefix + type + FIELD_SEPARATOR;
     }
     if (this.segmentInternal) {
       this.internalSegments++;
       return;
     }
-    this.entries.push(path + FIELD_SEPARATOR + describeSegment(this.segmentFields));
+    this.entries.push(prefix + this.segmentFields.describe());
     this.entryRanks.push(plan.rank);
   }
 
@@ -472,49 +550,6 @@ function sortEntries(entryRanks: number[], entries: string[]): void {
     }
     entryRanks[at + 1] = rank;
     entries[at + 1] = entry;
-  }
-}
-
-/**
- * One segment as a person reads it and as it compares: its first field (in model order) bare,
- * the rest as `name: value` in parentheses; repeated fields (a segment's types) are joined.
- * Fields are ordered by the model, not the file, since xs:all allows any order.
- */
-function describeSegment(fields: SegmentField[]): string {
-  if (fields.length === 0) return '(empty)';
-  sortFields(fields);
-  const parts: string[] = [];
-  let head = '';
-  for (let k = 0; k < fields.length; k++) {
-    const field = fields[k];
-    if (k === 0 && field.value !== '') {
-      head = field.value;
-      continue;
-    }
-    const last = parts.length > 0 ? parts[parts.length - 1] : '';
-    if (k > 0 && fields[k - 1].label === field.label && parts.length > 0) {
-      parts[parts.length - 1] = `${last}, ${field.value}`;
-    } else {
-      parts.push(field.value === '' ? field.label : `${field.label}: ${field.value}`);
-    }
-  }
-  if (parts.length === 0) return head;
-  return head === '' ? parts.join('; ') : `${head} (${parts.join('; ')})`;
-}
-
-/**
- * By model rank, then value (a segment's repeated types). An insertion sort: a segment has a few
- * fields, usually written in model order already, and this runs for every segment of every user.
- */
-function sortFields(fields: SegmentField[]): void {
-  for (let k = 1; k < fields.length; k++) {
-    const field = fields[k];
-    let at = k - 1;
-    while (at >= 0 && (fields[at].rank > field.rank || (fields[at].rank === field.rank && fields[at].value > field.value))) {
-      fields[at + 1] = fields[at];
-      at--;
-    }
-    fields[at + 1] = field;
   }
 }
 
