@@ -78,6 +78,28 @@ test('lines added inside a user move the findings of the users below it', () => 
   assert.equal(doc.stats.fullScans, 1);
 });
 
+test('a root left open is reported at its start tag, before every user: each edit is then a full scan, and its findings move', () => {
+  // The only findings of a user that lie before its start: re-checking one user could not place them.
+  const text = usersDocument(['a1', 'a2', 'a3']).replace('</users>\n', '')
+    .replace(/(<primary_id>a3<\/primary_id>)/, '$1\n    <expiry_date>never</expiry_date>');
+  const doc = new IncrementalDocument(TextDocument.create('file:///work/doc.xml', 'xml', 1, text), PATH, DEFAULT_SETTINGS, undefined, 1);
+  const before = doc.validate();
+  assert.deepEqual(before, full(doc));
+  const unclosed = before.findings.find((f) => f.rule === 'xml-syntax');
+  assert.ok(unclosed && unclosed.range.start.line === 1, 'the open root is reported at its start tag');
+  const dateLine = (result: DocumentResult) => result.findings.find((f) => f.rule === 'invalid-date')!.range.start.line;
+  const edits: [string, string][] = [['a1', '\n'], ['a2', '\n\n'], ['a3', '\n']];
+  for (const [k, [id, lines]] of edits.entries()) {
+    const current = doc.document.getText();
+    const at = current.indexOf('<last_name>', current.indexOf(`<primary_id>${id}<`));
+    edit(doc, at, at, lines);
+    assert.deepEqual(doc.validate(), full(doc), `edit ${k} in ${id}`);
+    assert.equal(doc.stats.fullScans, k + 2, `edit ${k} in ${id} is a full scan`);
+  }
+  // a3's line comes after its date: only the three lines above it move it.
+  assert.equal(dateLine(doc.validate()), dateLine(before) + 3, 'the last user\'s invalid date moved down with the lines added');
+});
+
 test('an edit outside the users, or one that leaves a user open, is a full scan; a problem inside a user is not', () => {
   const doc = open(usersDocument(['a1', 'a2', 'a3']));
   doc.validate();

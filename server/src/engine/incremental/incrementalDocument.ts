@@ -68,7 +68,9 @@ interface Element extends ElementRecord {
    * that (then every edit before the element rewrites them). An edit before the element moves its
    * position and identifiers, not its findings: those are placed where they are now only when read
    * (combine() does not keep what it places, settle() does), since rewriting a 100k-user document's
-   * findings on every typed line break cost about 100 ms a keystroke.
+   * findings on every typed line break cost about 100 ms a keystroke. Today only a root left open
+   * is reported before its element (at the root's start tag, held by the last element), and every
+   * edit of such a document is a full scan; the moves for -1 keep a later rule's findings right.
    */
   foundLine: number;
   foundCol: number;
