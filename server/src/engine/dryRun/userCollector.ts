@@ -245,22 +245,7 @@ class SegmentFields {
 
   /** By model rank, then value (a segment's repeated types); usually in model order already. */
   private sort(): void {
-    const { ranks, labels, values } = this;
-    for (let k = 1; k < this.length; k++) {
-      const rank = ranks[k];
-      const label = labels[k];
-      const value = values[k];
-      let at = k - 1;
-      while (at >= 0 && (ranks[at] > rank || (ranks[at] === rank && values[at] > value))) {
-        ranks[at + 1] = ranks[at];
-        labels[at + 1] = labels[at];
-        values[at + 1] = values[at];
-        at--;
-      }
-      ranks[at + 1] = rank;
-      labels[at + 1] = label;
-      values[at + 1] = value;
-    }
+    sortByRankThenText(this.length, this.ranks, this.values, this.labels);
   }
 }
 
@@ -502,7 +487,7 @@ export class UserCollector implements ScanSink {
   private endUser(): void {
     this.inUser = false;
     const entries = this.entries;
-    sortEntries(this.entryRanks, entries);
+    sortByRankThenText(entries.length, this.entryRanks, entries);
     const canon = entries.join(ENTRY_SEPARATOR);
     const user: CollectedUser = {
       primaryId: this.primaryId,
@@ -534,22 +519,26 @@ const sha1: (text: string) => string = typeof crypto.hash === 'function'
   : (text) => crypto.createHash('sha1').update(text).digest('base64');
 
 /**
- * By model rank, then text. An insertion sort: producers write a user's fields in one fixed order,
- * usually the model's, so this is close to one pass; a string sort of every entry of every user
- * was a tenth of the run.
+ * Sorts the first `n` of `texts` by `ranks`, then by text, moving `ranks` (and `carried`) along:
+ * a user's entries, a segment's fields. An insertion sort: producers write them in one fixed
+ * order, usually the model's, so this is close to one pass; a string sort of every entry of every
+ * user was a tenth of the run.
  */
-function sortEntries(entryRanks: number[], entries: string[]): void {
-  for (let k = 1; k < entries.length; k++) {
-    const rank = entryRanks[k];
-    const entry = entries[k];
+function sortByRankThenText(n: number, ranks: number[], texts: string[], carried?: string[]): void {
+  for (let k = 1; k < n; k++) {
+    const rank = ranks[k];
+    const text = texts[k];
+    const other = carried?.[k];
     let at = k - 1;
-    while (at >= 0 && (entryRanks[at] > rank || (entryRanks[at] === rank && entries[at] > entry))) {
-      entryRanks[at + 1] = entryRanks[at];
-      entries[at + 1] = entries[at];
+    while (at >= 0 && (ranks[at] > rank || (ranks[at] === rank && texts[at] > text))) {
+      ranks[at + 1] = ranks[at];
+      texts[at + 1] = texts[at];
+      if (carried) carried[at + 1] = carried[at];
       at--;
     }
-    entryRanks[at + 1] = rank;
-    entries[at + 1] = entry;
+    ranks[at + 1] = rank;
+    texts[at + 1] = text;
+    if (carried) carried[at + 1] = other!;
   }
 }
 
