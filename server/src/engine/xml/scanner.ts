@@ -249,7 +249,7 @@ class ShortStringCache {
   private static readonly SETS = 4096; // a power of two
   private readonly table: (string | undefined)[] = new Array(ShortStringCache.SETS * 2);
 
-  get(buf: Uint8Array, start: number, end: number): string {
+  get(buf: Buffer, start: number, end: number): string {
     const len = end - start;
     const key = (((Math.imul(len, 0x9e3779b1) ^ buf[start]) * 31 + buf[start + (len >> 1)]) * 31 + buf[end - 1]) * 31 + buf[start + (len > 1 ? 1 : 0)];
     const slot = (key & (ShortStringCache.SETS - 1)) << 1;
@@ -258,7 +258,8 @@ class ShortStringCache {
     if (first !== undefined && first.length === len && sameBytes(first, buf, start, len)) return first;
     const second = table[slot + 1];
     if (second !== undefined && second.length === len && sameBytes(second, buf, start, len)) return second;
-    const str = Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('latin1');
+    // Straight from the chunk: a Buffer view made per miss cost more than the string itself.
+    const str = buf.toString('latin1', start, end);
     // The newer string takes the first way; the one it displaces moves to the second.
     table[slot + 1] = first;
     table[slot] = str;
