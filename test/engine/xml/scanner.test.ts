@@ -84,6 +84,38 @@ test('positions are 0-based lines and UTF-16 columns, for CRLF, CR and multi-byt
   assert.ok(events.includes('start empty 6:32 / '));
 });
 
+test('plain ASCII text: inner spaces kept, spaces and indentation around it trimmed, its end on its last line', () => {
+  const input = utf8(
+    '<users>\n' +
+      '  <user>\n' +
+      '    <line1>12  High   Street   </line1>\n' +
+      '    <note>   first  \n' +
+      '      second line    \n' +
+      '    </note>\n' +
+      '\t<city>  Leeds</city>  \n' +
+      '      <x>a b</x>\n' +
+      '            <deep>z</deep>\n' +
+      '  </user>\n' +
+      '</users>\n',
+  );
+  const texts = (events: string[]) => events.filter((e) => e.startsWith('text '));
+  const expected = [
+    'text "12  High   Street" 2:11-2:28 17 ascii',
+    'text "first  \\n      second line" 3:13-4:17 25 ascii',
+    'text "Leeds" 6:9-6:14 5 ascii',
+    'text "a b" 7:9-7:12 3 ascii',
+    'text "z" 8:18-8:19 1 ascii',
+  ];
+  for (const size of [input.length, 1, 2, 3, 7, 16]) {
+    const { events, problems } = scan(input, size);
+    assert.deepEqual(texts(events), expected, `chunk size ${size}`);
+    assert.deepEqual(problems, []);
+    assert.ok(events.includes('start x 7:7 '), `chunk size ${size}: ${events.join('\n')}`);
+    assert.ok(events.includes('start city 6:2 '), `chunk size ${size}: ${events.join('\n')}`);
+    assert.ok(events.includes('start deep 8:13 '), `chunk size ${size}: ${events.join('\n')}`);
+  }
+});
+
 test('well-formedness problems carry precise spans and scanning goes on', () => {
   const { problems, events } = scan(MIXED);
   assert.deepEqual(rules(problems), ['xml-syntax 7:14-7:15', 'xml-syntax 7:35-7:36', 'xml-syntax 7:45-7:50']);

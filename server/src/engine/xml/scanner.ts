@@ -181,6 +181,10 @@ for (let b = 0; b < 256; b++) {
 // The inner loops below consume runs of these without the generic per-byte bookkeeping.
 const PRINTABLE = new Uint8Array(256);
 for (let b = 0x20; b < 0x7f; b++) PRINTABLE[b] = 1;
+/** What a run of text goes on over without a second look: printable ASCII but '<' and '&'. */
+const TEXT_RUN = PRINTABLE.slice();
+TEXT_RUN[0x3c] = 0;
+TEXT_RUN[0x26] = 0;
 
 /**
  * A misspelt end tag (</lastname> for <last_name>): close to the open element's name. Compared
@@ -1107,6 +1111,20 @@ export class XmlScanner {
         // Fast runs of printable ASCII: the bulk of every file.
         // Text, including LF line ends and tabs (a CR goes the generic way, for CRLF bookkeeping).
         if (state === S.Text && !(this.lastWasCr && buf[i] === 0x0a)) {
+          // An indented file puts a line end and spaces before nearly every tag: nothing to keep
+          // of them but the line and column of the '<'.
+          if (buf[i] === 0x0a) {
+            let j = i + 1;
+            while (j < n && buf[j] === 0x20) j++;
+            if (j < n && buf[j] === 0x3c) {
+              line++;
+              col = j - i - 1;
+              i = j;
+              this.lastWasCr = false;
+            }
+          }
+        }
+        if (state === S.Text && buf[i] !== 0x3c && !(this.lastWasCr && buf[i] === 0x0a)) {
           const start = i;
           let colBase = col - i; // the column of byte j on the current line is colBase + j
           let lastNonSpace = -1;
@@ -1134,7 +1152,14 @@ export class XmlScanner {
                 this.startText(i, line, colBase + i);
                 hasContent = true;
               }
-              lastNonSpace = i;
+              // The rest of a line of plain text in one pass; its last non-space byte found after.
+              let j = i + 1;
+              while (j < n && TEXT_RUN[buf[j]] === 1) j++;
+              let last = j - 1;
+              while (buf[last] === 0x20) last--;
+              lastNonSpace = last;
+              i = j;
+              continue;
             }
             i++;
           }
