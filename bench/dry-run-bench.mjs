@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { generateUsers, GENERATOR_VERSION, mulberry32 } from './generate-users.mjs';
 import { dataDir, repoRoot } from './unique.xsd.mjs';
 import { pickRssMeter, timeTool } from './measure.mjs';
+import { parseCount as parseCountOf } from './arguments.mjs';
 
 /** Bump when the planted changes change, so older pairs are not reused. */
 const PLAN_VERSION = 1;
@@ -27,9 +28,7 @@ function usageError(message) {
 }
 
 function parseCount(text, name) {
-  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text ?? '');
-  if (!match) usageError(`${name} must be a number such as 1000, 10k or 1m, got ${JSON.stringify(text)}`);
-  return Math.round(Number(match[1]) * { '': 1, k: 1e3, m: 1e6 }[match[2].toLowerCase()]);
+  return parseCountOf(text, name, usageError);
 }
 
 function parseArgs(argv) {

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { parseCount as parseCountOf } from './arguments.mjs';
 
 /** Bump when the generated content changes, so the benchmark stops reusing older files. */
 export const GENERATOR_VERSION = 2;
@@ -77,10 +78,7 @@ function usageError(message) {
 }
 
 function parseCount(text, name) {
-  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text ?? '');
-  if (!match) usageError(`${name} must be a number such as 1000, 10k or 1m, got ${JSON.stringify(text)}`);
-  const factor = { '': 1, k: 1e3, m: 1e6 }[match[2].toLowerCase()];
-  return Math.round(Number(match[1]) * factor);
+  return parseCountOf(text, name, usageError);
 }
 
 function parseArgs(argv) {

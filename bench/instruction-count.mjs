@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateUsers, GENERATOR_VERSION } from './generate-users.mjs';
 import { dataDir, repoRoot } from './unique.xsd.mjs';
+import { parseCount as parseCountOf } from './arguments.mjs';
 
 function usageError(message) {
   process.stderr.write(`instruction-count: ${message}\n` +
@@ -27,9 +28,7 @@ function usageError(message) {
 }
 
 function parseCount(text, name) {
-  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text ?? '');
-  if (!match) usageError(`${name}: expected a number such as 3000 or 3k, got ${JSON.stringify(text)}`);
-  return Math.round(Number(match[1]) * { '': 1, k: 1e3, m: 1e6 }[match[2].toLowerCase()]);
+  return parseCountOf(text, name, usageError);
 }
 
 function parseArgs(argv) {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { generateUsers, defaultDuplicateCount, GENERATOR_VERSION } from './generate-users.mjs';
 import { buildUniqueSchema, dataDir, repoRoot, sharedAlmaDir } from './unique.xsd.mjs';
 import { pickRssMeter, timeTool } from './measure.mjs';
+import { parseCount as parseCountOf } from './arguments.mjs';
 
 function usageError(message) {
   process.stderr.write(`validate-bench: ${message}\n` +
@@ -21,9 +22,7 @@ function usageError(message) {
 }
 
 function parseCount(text, name) {
-  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text ?? '');
-  if (!match) usageError(`${name}: expected a number such as 1000, 10k or 1m, got ${JSON.stringify(text)}`);
-  return Math.round(Number(match[1]) * { '': 1, k: 1e3, m: 1e6 }[match[2].toLowerCase()]);
+  return parseCountOf(text, name, usageError);
 }
 
 function parseArgs(argv) {
