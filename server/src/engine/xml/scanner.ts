@@ -229,6 +229,7 @@ interface KnownName {
  * against 31-47 ns byte by byte over the names of the 100k-user bench file.
  */
 interface WordBytes {
+  /** The count of bytes, read on every compare. */
   readonly length: number;
   readonly bytes: Uint8Array;
   /** The whole words from the start; a shorter tail is compared as the last four bytes. */
@@ -1125,58 +1126,58 @@ export class XmlScanner {
               this.lastWasCr = false;
             }
           }
-        }
-        if (state === S.Text && buf[i] !== 0x3c && !(this.lastWasCr && buf[i] === 0x0a)) {
-          const start = i;
-          let colBase = col - i; // the column of byte j on the current line is colBase + j
-          let lastNonSpace = -1;
-          let lastLine = 0;
-          let lastEndCol = 0;
-          let hasContent = this.textHasContent;
-          let lineStart = start; // index where the current line began within this run
-          while (i < n) {
-            const c = buf[i];
-            if (PRINTABLE[c] === 0) {
-              if (c === 0x0a) {
-                // Settle the end of the text so far before its line number moves on.
-                if (lastNonSpace >= lineStart) {
-                  lastLine = line;
-                  lastEndCol = colBase + lastNonSpace + 1;
+          if (buf[i] !== 0x3c) {
+            const start = i;
+            let colBase = col - i; // the column of byte j on the current line is colBase + j
+            let lastNonSpace = -1;
+            let lastLine = 0;
+            let lastEndCol = 0;
+            let hasContent = this.textHasContent;
+            let lineStart = start; // index where the current line began within this run
+            while (i < n) {
+              const c = buf[i];
+              if (PRINTABLE[c] === 0) {
+                if (c === 0x0a) {
+                  // Settle the end of the text so far before its line number moves on.
+                  if (lastNonSpace >= lineStart) {
+                    lastLine = line;
+                    lastEndCol = colBase + lastNonSpace + 1;
+                  }
+                  line++;
+                  colBase = -(i + 1);
+                  lineStart = i + 1;
+                } else if (c !== 0x09) break;
+              } else if (c === 0x3c || c === 0x26) {
+                break;
+              } else if (c !== 0x20) {
+                if (!hasContent) {
+                  this.startText(i, line, colBase + i);
+                  hasContent = true;
                 }
-                line++;
-                colBase = -(i + 1);
-                lineStart = i + 1;
-              } else if (c !== 0x09) break;
-            } else if (c === 0x3c || c === 0x26) {
-              break;
-            } else if (c !== 0x20) {
-              if (!hasContent) {
-                this.startText(i, line, colBase + i);
-                hasContent = true;
+                // The rest of a line of plain text in one pass; its last non-space byte found after.
+                let j = i + 1;
+                while (j < n && TEXT_RUN[buf[j]] === 1) j++;
+                let last = j - 1;
+                while (buf[last] === 0x20) last--;
+                lastNonSpace = last;
+                i = j;
+                continue;
               }
-              // The rest of a line of plain text in one pass; its last non-space byte found after.
-              let j = i + 1;
-              while (j < n && TEXT_RUN[buf[j]] === 1) j++;
-              let last = j - 1;
-              while (buf[last] === 0x20) last--;
-              lastNonSpace = last;
-              i = j;
-              continue;
+              i++;
             }
-            i++;
-          }
-          if (lastNonSpace >= 0) {
-            if (lastNonSpace >= lineStart) {
-              lastLine = line;
-              lastEndCol = colBase + lastNonSpace + 1;
+            if (lastNonSpace >= 0) {
+              if (lastNonSpace >= lineStart) {
+                lastLine = line;
+                lastEndCol = colBase + lastNonSpace + 1;
+              }
+              this.textEndLine = lastLine;
+              this.textEndCol = lastEndCol;
+              this.textLastNonSpace = lastNonSpace + 1;
             }
-            this.textEndLine = lastLine;
-            this.textEndCol = lastEndCol;
-            this.textLastNonSpace = lastNonSpace + 1;
+            col = colBase + i;
+            if (i !== start) this.lastWasCr = false;
+            if (i >= n) break;
           }
-          col = colBase + i;
-          if (i !== start) this.lastWasCr = false;
-          if (i >= n) break;
         } else if (state === S.StartName || state === S.AttrName || (state === S.EndName && this.tokStart >= 0)) {
           const start = i;
           while (i < n) {
