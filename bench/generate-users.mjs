@@ -5,11 +5,11 @@
 //   node bench/generate-users.mjs --users N --out FILE [--seed S] [--duplicates K] [--compact]
 //
 // The file is streamed to disk: a 300k-user indented file is ~750 MB, longer than V8's longest string.
-import { createWriteStream, writeFileSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseCount as parseCountOf } from './arguments.mjs';
 
 /** Bump when the generated content changes, so the benchmark stops reusing older files. */
@@ -326,6 +326,34 @@ function writeUser(w, random, index, name, primaryId, barcode, seed) {
   w.close(d + 2, 'user_statistic');
   w.close(d + 1, 'user_statistics');
   w.close(d, 'user');
+}
+
+/**
+ * `users-<label>[-compact]-seed<S>.xml` in `dir`, reused only when its manifest says it was made with
+ * the same options and generator, else generated; `progress` hears which. Returns the manifest.
+ */
+export async function ensureUsersFile({ dir, users, label = String(users), seed = 1, compact = false, progress = () => {} }) {
+  const file = join(dir, `users-${label}${compact ? '-compact' : ''}-seed${seed}.xml`);
+  const manifestPath = `${file}.duplicates.json`;
+  const duplicates = defaultDuplicateCount(users);
+  if (existsSync(file) && existsSync(manifestPath)) {
+    try {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+      if (manifest.generatorVersion === GENERATOR_VERSION && manifest.users === users && manifest.seed === seed &&
+          manifest.compact === compact && manifest.duplicates.length === duplicates &&
+          manifest.bytes === statSync(file).size) {
+        progress(`reusing ${file}`);
+        return manifest;
+      }
+    } catch {
+      // An unreadable manifest means the file is regenerated.
+    }
+  }
+  progress(`generating ${file} ...`);
+  const started = process.hrtime.bigint();
+  const manifest = await generateUsers({ users, out: file, seed, duplicates, compact });
+  progress(`  ${(manifest.bytes / 1e6).toFixed(1)} MB in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
+  return manifest;
 }
 
 /**

@@ -15,9 +15,9 @@
 // --single-threaded: with V8 compiling and collecting on threads of their own, valgrind's serialised
 // scheduling changed the count of the same run by more than half.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { generateUsers, GENERATOR_VERSION } from './generate-users.mjs';
+import { ensureUsersFile } from './generate-users.mjs';
 import { dataDir, repoRoot } from './unique.xsd.mjs';
 import { parseCount as parseCountOf } from './arguments.mjs';
 
@@ -53,20 +53,8 @@ function parseArgs(argv) {
 
 async function usersFile(users, seed) {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, `users-${users}-seed${seed}.xml`);
-  const manifestPath = `${file}.duplicates.json`;
-  if (existsSync(file) && existsSync(manifestPath)) {
-    try {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-      if (manifest.generatorVersion === GENERATOR_VERSION && manifest.users === users && manifest.seed === seed &&
-          !manifest.compact && manifest.bytes === statSync(file).size) return file;
-    } catch {
-      // An unreadable manifest means the file is regenerated.
-    }
-  }
-  process.stderr.write(`generating ${file} ...\n`);
-  await generateUsers({ users, out: file, seed });
-  return file;
+  const manifest = await ensureUsersFile({ dir: dataDir, users, seed, progress: (message) => process.stderr.write(`${message}\n`) });
+  return manifest.file;
 }
 
 /** Instructions of one validation, from cachegrind's summary on stderr. */

@@ -7,10 +7,10 @@
 //
 // stdout gets the Markdown report only; progress goes to stderr.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import os from 'node:os';
-import { generateUsers, defaultDuplicateCount, GENERATOR_VERSION } from './generate-users.mjs';
+import { ensureUsersFile } from './generate-users.mjs';
 import { buildUniqueSchema, dataDir, repoRoot, sharedAlmaDir } from './unique.xsd.mjs';
 import { pickRssMeter, timeTool } from './measure.mjs';
 import { parseCount as parseCountOf } from './arguments.mjs';
@@ -57,30 +57,6 @@ function progress(message) {
   process.stderr.write(`${message}\n`);
 }
 
-/** Reuses a generated file only when its manifest says it was made with the same options and generator. */
-async function ensureFile(users, label, seed, compact) {
-  const file = join(dataDir, `users-${label}${compact ? '-compact' : ''}-seed${seed}.xml`);
-  const manifestPath = `${file}.duplicates.json`;
-  const duplicates = defaultDuplicateCount(users);
-  if (existsSync(file) && existsSync(manifestPath)) {
-    try {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-      if (manifest.generatorVersion === GENERATOR_VERSION && manifest.users === users && manifest.seed === seed &&
-          manifest.compact === compact && manifest.duplicates.length === duplicates &&
-          manifest.bytes === statSync(file).size) {
-        progress(`reusing ${file}`);
-        return manifest;
-      }
-    } catch {
-      // An unreadable manifest means the file is regenerated.
-    }
-  }
-  progress(`generating ${file} ...`);
-  const started = process.hrtime.bigint();
-  const manifest = await generateUsers({ users, out: file, seed, duplicates, compact });
-  progress(`  ${(manifest.bytes / 1e6).toFixed(1)} MB in ${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`);
-  return manifest;
-}
 
 /** Lines (1-based) where our JSON output reports duplicate-identifier. */
 function duplicateLinesFromJson(path) {
@@ -120,7 +96,7 @@ const rssCell = (kB) => (kB === null ? 'n/a' : fixed(mb(kB * 1024), 0));
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
 
 async function benchOneSize({ label, users }, options, tools) {
-  const manifest = await ensureFile(users, label, options.seed, options.compact);
+  const manifest = await ensureUsersFile({ dir: dataDir, users, label, seed: options.seed, compact: options.compact, progress });
   const file = manifest.file;
   const base = file.replace(/\.xml$/, '');
   const sizeMB = mb(manifest.bytes);
